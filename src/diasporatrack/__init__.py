@@ -1,0 +1,58 @@
+"""diasporatrack: track policy recommendations, their owners, status and history.
+
+The library's front door::
+
+    from diasporatrack import Tracker
+    tracker = Tracker.open()                 # the workspace found upward from the cwd
+    for rec in tracker.query(status="proposed", owner="opp-netherlands"):
+        print(rec.id, rec.title)
+    tracker.update("opp-2024-exp", status="accepted", note="agreed at the board", by="Amina")
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import (
+    DiasporatrackError,
+    InputError,
+    JournalError,
+    NotFound,
+    Problem,
+    TransitionError,
+    WorkspaceError,
+)
+from .lifecycle import DEFAULT_LIFECYCLE, Lifecycle, Status
+from .model import IMPACTS, Event, Finding, Owner, Recommendation, Source
+from .scaffold import init_workspace
+from .tracker import Tracker, current_actor
+
+
+def validate(root: str | None = None) -> list[Problem]:
+    """Every problem of the workspace at ``root`` (default: found from the cwd), as values."""
+    return Tracker.load(root).problems
+
+
+__all__ = [
+    "DEFAULT_LIFECYCLE",
+    "IMPACTS",
+    "DiasporatrackError",
+    "Event",
+    "Finding",
+    "InputError",
+    "JournalError",
+    "Lifecycle",
+    "NotFound",
+    "Owner",
+    "Problem",
+    "Recommendation",
+    "Source",
+    "Status",
+    "Tracker",
+    "TransitionError",
+    "WorkspaceError",
+    "__version__",
+    "current_actor",
+    "init_workspace",
+    "validate",
+]

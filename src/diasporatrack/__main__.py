@@ -1,0 +1,5 @@
+"""``python -m diasporatrack`` runs the CLI."""
+
+from .cli import run
+
+run()

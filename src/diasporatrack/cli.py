@@ -1,0 +1,415 @@
+"""The ``diasporatrack`` command: parse, call the library, print.
+
+No logic lives only here. Errors the library raises on purpose are printed
+as one line on stderr (``--debug`` shows the traceback); exit codes are
+0 ok, 1 problems found, 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import DiasporatrackError, WorkspaceError
+from .journal import event_to_dict
+from .model import Recommendation
+from .serialize import recommendation_to_dict, safe_cell, source_to_dict
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+SORT_KEYS = ("id", "status", "due", "source", "title", "updated", "owners")
+LIST_COLUMNS = ("id", "status", "owners", "due", "title")
+
+
+# --- output helpers -----------------------------------------------------------
+
+
+def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    from tabulate import tabulate  # only commands that draw tables pay for it
+
+    return tabulate(rows, headers=[h.upper() for h in headers], tablefmt="simple", disable_numparse=True)
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _csv(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([safe_cell(row.get(f)) for f in fields])
+    return out.getvalue().rstrip("\n")
+
+
+def _shorten(text: str, width: int | None) -> str:
+    text = " ".join(text.split())
+    if width is None or len(text) <= width:
+        return text
+    return text[: max(width - 1, 1)] + "…"
+
+
+def _title_width() -> int | None:
+    if not sys.stdout.isatty():
+        return None
+    return max(shutil.get_terminal_size().columns - 60, 30)
+
+
+def _open(args: argparse.Namespace):
+    from .tracker import Tracker
+
+    return Tracker.open(args.root)
+
+
+# --- commands -------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import init_workspace
+
+    path = Path(args.path)
+    for written in init_workspace(path):
+        print(f"wrote {written}")
+    print(f"workspace ready: add one YAML file per source document in {path}/ (see docs/data-format.md)")
+    return EXIT_OK
+
+
+def _sort(recs: list[Recommendation], key: str, tracker) -> list[Recommendation]:
+    reverse = key.startswith("-")
+    field = key.lstrip("-")
+    order = {name: i for i, name in enumerate(tracker.lifecycle.names)}
+    keys: dict[str, Callable[[Recommendation], Any]] = {
+        "id": lambda r: r.id,
+        "status": lambda r: (order.get(r.status, len(order)), r.id),
+        # Recommendations without a date sort last, whichever the direction.
+        "due": lambda r: (r.due is None, r.due or 0, r.id),
+        "source": lambda r: (r.source, r.id),
+        "title": lambda r: (r.title.casefold(), r.id),
+        "updated": lambda r: (r.updated is None, r.updated or 0, r.id),
+        "owners": lambda r: (not r.owners, r.owners, r.id),
+    }
+    return sorted(recs, key=keys[field], reverse=reverse)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    tracker = _open(args)
+    recs = tracker.query(
+        status=args.status or None,
+        owner=args.owner or None,
+        source=args.source or None,
+        theme=args.theme or None,
+        addressed_to=args.addressed_to or None,
+        unowned=args.unowned,
+    )
+    recs = _sort(recs, args.sort, tracker)
+    if args.format == "json":
+        print(_json([recommendation_to_dict(r) for r in recs]))
+    elif args.format == "csv":
+        print(_csv([recommendation_to_dict(r) for r in recs], list(recommendation_to_dict(recs[0]) if recs else ())
+                   or ["id"]))
+    elif not recs:
+        print("no recommendations match", file=sys.stderr)
+    else:
+        width = _title_width()
+        rows = [
+            (r.id, r.status, ", ".join(r.owners) or "-", r.due.isoformat() if r.due else "", _shorten(r.title, width))
+            for r in recs
+        ]
+        print(_table(rows, LIST_COLUMNS))
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    tracker = _open(args)
+    rec = tracker.get(args.id)
+    if args.format == "json":
+        print(_json(recommendation_to_dict(rec, history=True)))
+        return EXIT_OK
+    source = tracker.sources[rec.source]
+    owners = [f"{o} ({tracker.owners[o].name})" if o in tracker.owners else o for o in rec.owners]
+    status = tracker.lifecycle[rec.status]
+    fields = [
+        ("id", rec.id),
+        ("title", rec.title),
+        ("status", f"{rec.status}: {status.definition}"),
+        ("source", f"{source.id}: {source.title}" + (f" ({source.date})" if source.date else "")),
+        ("author", rec.author),
+        ("addressed to", ", ".join(rec.addressed_to)),
+        ("owners", ", ".join(owners) or "none"),
+        ("themes", ", ".join(rec.themes)),
+        ("due", rec.due),
+        ("review every", f"{rec.review_every} days" if rec.review_every else None),
+        ("impact", rec.impact),
+        ("links", ", ".join(rec.links)),
+        ("updated", rec.updated.strftime("%Y-%m-%d %H:%M UTC") if rec.updated else "never"),
+    ]
+    for name, value in fields:
+        if value:
+            print(f"{name + ':':<14}{value}")
+    print()
+    print(textwrap.fill(" ".join(rec.text.split()), width=78))
+    if rec.quote:
+        print()
+        print(textwrap.fill(f"“{rec.quote}”", width=78, initial_indent="  > ", subsequent_indent="    "))
+    if rec.history:
+        print()
+        print(_history_table(rec.history))
+    return EXIT_OK
+
+
+def _history_table(events) -> str:
+    rows = [(e.at.strftime("%Y-%m-%d %H:%M"), e.by, e.describe()) for e in events]
+    return _table(rows, ("when (utc)", "by", "change"))
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    tracker = _open(args)
+    clear_due = args.due is not None and args.due.lower() == "none"
+    before = tracker.get(args.id)
+    after = tracker.update(
+        args.id,
+        status=args.status,
+        add_owners=args.add_owner,
+        remove_owners=args.remove_owner,
+        due=None if clear_due else args.due,
+        clear_due=clear_due,
+        note=args.note,
+        by=args.by,
+        force=args.force,
+    )
+    event = after.history[-1]
+    print(f"{after.id}: {event.describe()}")
+    if before.status != after.status and event.forced:
+        print("(forced: the lifecycle did not allow this change; the override is recorded)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    tracker = _open(args)
+    events = tracker.history(args.id)
+    if args.format == "json":
+        print(_json([event_to_dict(e) for e in events]))
+    elif not events:
+        print(f"{tracker.resolve(args.id)}: no changes recorded yet", file=sys.stderr)
+    else:
+        print(_history_table(events))
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .report import bar, by_owner, by_source, by_theme, group_progress, progress
+
+    tracker = _open(args)
+    recs = list(tracker)
+    lifecycle = tracker.lifecycle
+    sections = {
+        "source": group_progress(recs, lifecycle, by_source),
+        "owner": group_progress(recs, lifecycle, by_owner),
+        "theme": group_progress(recs, lifecycle, by_theme),
+    }
+    counts = {s.name: sum(1 for r in recs if r.status == s.name) for s in lifecycle}
+    if args.format == "json":
+        print(_json({
+            "total": len(recs),
+            "progress": progress(recs, lifecycle),
+            "by_status": counts,
+            **{f"by_{name}": [
+                {"group": g.group, "count": g.count, "progress": g.progress, "by_status": g.by_status}
+                for g in groups] for name, groups in sections.items()},
+        }))
+        return EXIT_OK
+    total = len(recs) or 1
+    print(f"{len(recs)} recommendations, overall progress {bar(progress(recs, lifecycle))}")
+    print()
+    print(_table([(name, n, bar(n / total)) for name, n in counts.items()], ("status", "count", "share")))
+    for name, groups in sections.items():
+        print()
+        print(_table([(g.group, g.count, bar(g.progress)) for g in groups], (name, "count", "progress")))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .tracker import Tracker
+
+    tracker = Tracker.load(args.root)
+    problems = tracker.problems
+    if args.format == "json":
+        print(_json([{"path": str(p.path) if p.path else None, "line": p.line, "message": p.message}
+                     for p in problems]))
+    else:
+        for problem in problems:
+            print(problem)
+    if problems:
+        print(f"{len(problems)} problem{'s' * (len(problems) != 1)} found", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.format != "json":
+        print(f"ok: {len(tracker)} recommendations from {len(tracker.sources)} sources, "
+              f"{len(tracker.owners)} owners, {len(tracker._events)} journal events")
+    return EXIT_OK
+
+
+def cmd_statuses(args: argparse.Namespace) -> int:
+    from .tracker import Tracker
+
+    lifecycle = Tracker.open(args.root).lifecycle
+    if args.format == "json":
+        print(_json([{"name": s.name, "definition": s.definition, "weight": s.weight, "next": list(s.next),
+                      "initial": s.name == lifecycle.initial, "final": s.final} for s in lifecycle]))
+    else:
+        rows = [(s.name, f"{s.weight:g}", ", ".join(s.next) or "(final)", s.definition) for s in lifecycle]
+        print(_table(rows, ("status", "weight", "next", "definition")))
+    return EXIT_OK
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    tracker = _open(args)
+    counts: dict[str, int] = {}
+    for rec in tracker:
+        counts[rec.source] = counts.get(rec.source, 0) + 1
+    if args.id:
+        source = tracker.sources[tracker.resolve_source(args.id)]
+        if args.format == "json":
+            print(_json({**source_to_dict(source), "recommendations": counts.get(source.id, 0)}))
+            return EXIT_OK
+        for name, value in (("id", source.id), ("title", source.title), ("publisher", source.publisher),
+                            ("kind", source.kind), ("date", source.date or "unknown"),
+                            ("authors", ", ".join(source.authors)), ("url", source.url),
+                            ("recommendations", counts.get(source.id, 0))):
+            if value is not None and value != "":
+                print(f"{name + ':':<17}{value}")
+        if source.note:
+            print()
+            print(textwrap.fill(" ".join(source.note.split()), width=78))
+        for finding in source.findings:
+            print()
+            print(textwrap.fill(f"[{finding.id}] " + " ".join(finding.text.split()), width=78))
+            if finding.quote:
+                print(textwrap.fill(f"“{finding.quote}”", width=78, initial_indent="  > ",
+                                    subsequent_indent="    "))
+        return EXIT_OK
+    sources = sorted(tracker.sources.values(), key=lambda s: s.id)
+    if args.format == "json":
+        print(_json([{**source_to_dict(s), "recommendations": counts.get(s.id, 0)} for s in sources]))
+    else:
+        rows = [(s.id, s.date or "unknown", s.kind or "", counts.get(s.id, 0), len(s.findings),
+                 _shorten(s.title, _title_width())) for s in sources]
+        print(_table(rows, ("id", "date", "kind", "recs", "findings", "title")))
+    return EXIT_OK
+
+
+# --- the parser -------------------------------------------------------------------
+
+
+def _add_format(parser: argparse.ArgumentParser, choices: Sequence[str] = ("table", "json")) -> None:
+    parser.add_argument("--format", choices=choices, default=choices[0], help="output format (default: %(default)s)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="diasporatrack",
+        description="Track policy recommendations: who recommended what to whom, who owns it, where it stands.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--root", help="the workspace directory (default: $DIASPORATRACK_ROOT, else the nearest "
+                                       "workspace or recommendations/ folder upward)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="start a new workspace")
+    p.add_argument("path", nargs="?", default="recommendations", help="directory to create (default: %(default)s)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("list", help="list recommendations, filtered and sorted")
+    p.add_argument("--status", action="append", help="only this status (repeatable)")
+    p.add_argument("--owner", action="append", help="only this owner or any owner under it (repeatable)")
+    p.add_argument("--source", action="append", help="only this source document (repeatable)")
+    p.add_argument("--theme", action="append", help="only this theme (repeatable)")
+    p.add_argument("--addressed-to", action="append", help="only recommendations addressed to this actor")
+    p.add_argument("--unowned", action="store_true", help="only recommendations nobody owns")
+    p.add_argument("--sort", default="id", choices=SORT_KEYS + tuple("-" + k for k in SORT_KEYS),
+                   metavar="FIELD", help=f"sort by {', '.join(SORT_KEYS)}; prefix - to reverse (default: id)")
+    _add_format(p, ("table", "json", "csv"))
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="show one recommendation with its history")
+    p.add_argument("id", help="id or unique id prefix")
+    _add_format(p)
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("update", help="change status, owners or due date, with a note")
+    p.add_argument("id", help="id or unique id prefix")
+    p.add_argument("--status", help="new status (see: diasporatrack statuses)")
+    p.add_argument("--add-owner", action="append", default=[], metavar="OWNER", help="add an owner (repeatable)")
+    p.add_argument("--remove-owner", action="append", default=[], metavar="OWNER",
+                   help="remove an owner (repeatable)")
+    p.add_argument("--due", metavar="DATE", help="due date YYYY-MM-DD, or 'none' to clear it")
+    p.add_argument("--note", help="why: kept in the history")
+    p.add_argument("--by", help="who is making the change (default: $DIASPORATRACK_USER, else your login)")
+    p.add_argument("--force", action="store_true", help="allow a status change the lifecycle forbids (recorded)")
+    p.set_defaults(func=cmd_update)
+
+    p = sub.add_parser("history", help="who changed what, when and why")
+    p.add_argument("id", help="id or unique id prefix")
+    _add_format(p)
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("stats", help="counts and progress per status, source, owner and theme")
+    _add_format(p)
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("validate", help="check every file; print all problems (exit 1 if any)")
+    _add_format(p, ("text", "json"))
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("statuses", help="the status lifecycle: definitions, weights, allowed next statuses")
+    _add_format(p)
+    p.set_defaults(func=cmd_statuses)
+
+    p = sub.add_parser("sources", help="the source documents, or one of them with its findings")
+    p.add_argument("id", nargs="?", help="a source id or unique prefix: show it in full")
+    _add_format(p)
+    p.set_defaults(func=cmd_sources)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except WorkspaceError as err:
+        if args.debug:
+            raise
+        for problem in err.problems:
+            print(f"diasporatrack: {problem}", file=sys.stderr)
+        return err.exit_code
+    except DiasporatrackError as err:
+        if args.debug:
+            raise
+        print(f"diasporatrack: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except BrokenPipeError:
+        # Output piped into `head` that closed early: not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Errors are values with a location.
+
+A :class:`Problem` says what is wrong and where (file and line, when there is
+one). Loading a workspace collects every problem instead of stopping at the
+first, so ``validate`` can print them all; the library raises a
+:class:`WorkspaceError` carrying the list when a workspace cannot be used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One thing wrong with the input, printed as ``file:line: message``."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        where = str(self.path) if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class DiasporatrackError(Exception):
+    """Base class of every error the library raises on purpose.
+
+    The CLI prints these as one line and exits non-zero; anything else is a
+    bug and shows a traceback.
+    """
+
+    exit_code = 2
+
+
+class WorkspaceError(DiasporatrackError):
+    """The workspace files have problems; ``problems`` lists all of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        first = str(self.problems[0]) if self.problems else "invalid workspace"
+        more = len(self.problems) - 1
+        super().__init__(first + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
+
+
+class NotFound(DiasporatrackError):
+    """An id or prefix matches nothing, or more than one thing."""
+
+
+class TransitionError(DiasporatrackError):
+    """A status change that the lifecycle does not allow."""
+
+
+class JournalError(DiasporatrackError):
+    """The journal cannot be read or written."""
+
+
+class InputError(DiasporatrackError):
+    """A value given by the user (a date, a status, an owner) is not valid."""

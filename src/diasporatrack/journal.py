@@ -1,0 +1,212 @@
+"""The journal: ``journal.jsonl``, one JSON event per line, append-only.
+
+Appends happen under an exclusive lock and are flushed and fsynced before
+they are acknowledged, so an acknowledged event survives a crash. A final
+line without its newline is what a crash mid-write leaves behind: readers
+ignore it unless it is a whole event, and the next writer either completes it
+(when it is a whole event) or moves it to ``journal.jsonl.torn`` so that the
+new line is never glued to it. A malformed line in the middle is an error
+naming the line: it is never skipped silently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import attrs
+
+from .errors import Problem, WorkspaceError
+from .model import Event
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+JOURNAL_NAME = "journal.jsonl"
+
+_REQUIRED = ("id", "at", "by", "recommendation")
+_KNOWN = set(_REQUIRED) | {
+    "kind", "status", "previous_status", "owners_added", "owners_removed",
+    "due", "due_cleared", "note", "forced", "data",
+}
+
+
+def new_event_id() -> str:
+    """A unique, roughly time-ordered event id."""
+    return f"{time.time_ns():x}-{secrets.token_hex(6)}"
+
+
+def format_time(at: dt.datetime) -> str:
+    return at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    if value.tzinfo is None:
+        raise ValueError("timestamp has no time zone")
+    return value.astimezone(dt.timezone.utc)
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The JSON form of an event, leaving out fields at their defaults."""
+    out: dict[str, Any] = {
+        "id": event.id,
+        "at": format_time(event.at),
+        "by": event.by,
+        "recommendation": event.recommendation,
+        "kind": event.kind,
+    }
+    for name in ("status", "previous_status", "note"):
+        if getattr(event, name) is not None:
+            out[name] = getattr(event, name)
+    for name in ("owners_added", "owners_removed"):
+        if getattr(event, name):
+            out[name] = list(getattr(event, name))
+    if event.due is not None:
+        out["due"] = event.due.isoformat()
+    if event.due_cleared:
+        out["due_cleared"] = True
+    if event.forced:
+        out["forced"] = True
+    if event.data:
+        out["data"] = dict(event.data)
+    return out
+
+
+def event_from_dict(raw: Any) -> Event:
+    """Build an event from its JSON form; ``ValueError`` says what is wrong."""
+    if not isinstance(raw, dict):
+        raise ValueError("an event must be a JSON object")
+    missing = [k for k in _REQUIRED if k not in raw]
+    if missing:
+        raise ValueError(f"event lacks {', '.join(missing)}")
+    unknown = sorted(set(raw) - _KNOWN)
+    if unknown:
+        raise ValueError(f"unknown event field {unknown[0]!r}")
+    fields = dict(raw)
+    try:
+        fields["at"] = parse_time(fields["at"])
+        if fields.get("due") is not None:
+            fields["due"] = dt.date.fromisoformat(fields["due"])
+    except (TypeError, ValueError, AttributeError) as err:
+        raise ValueError(f"bad date or time: {err}") from None
+    try:
+        return Event(**fields)
+    except (TypeError, ValueError) as err:
+        raise ValueError(str(err)) from None
+
+
+def event_to_line(event: Event) -> bytes:
+    return (json.dumps(event_to_dict(event), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+@attrs.define
+class Journal:
+    """The journal file of one workspace."""
+
+    path: Path
+
+    def read(self, start: int = 0) -> tuple[list[Event], int, list[Problem]]:
+        """Events from byte ``start`` on, the offset after them, and warnings.
+
+        Raises :class:`WorkspaceError` for a malformed line that is not the last.
+        """
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(start)
+                data = fh.read()
+        except FileNotFoundError:
+            return [], 0, []
+        return self._parse(data, start)
+
+    def _parse(self, data: bytes, start: int) -> tuple[list[Event], int, list[Problem]]:
+        events: list[Event] = []
+        warnings: list[Problem] = []
+        first_line = self._line_number(start)
+        pos = 0
+        lineno = first_line
+        while pos < len(data):
+            end = data.find(b"\n", pos)
+            whole = end != -1
+            chunk = data[pos:end] if whole else data[pos:]
+            if chunk.strip():
+                try:
+                    events.append(event_from_dict(json.loads(chunk)))
+                except (ValueError, UnicodeDecodeError) as err:
+                    if not whole:
+                        warnings.append(Problem(
+                            message="incomplete last line ignored (an interrupted write)",
+                            path=self.path, line=lineno))
+                        break
+                    raise WorkspaceError([Problem(
+                        message=f"corrupt journal line: {err}", path=self.path, line=lineno)]) from None
+            pos = end + 1 if whole else len(data)
+            lineno += 1
+        return events, start + pos, warnings
+
+    def _line_number(self, offset: int) -> int:
+        if offset == 0:
+            return 1
+        with open(self.path, "rb") as fh:
+            return fh.read(offset).count(b"\n") + 1
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[BinaryIO]:
+        """Hold the journal's exclusive lock; yields the file open for appending."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a+b") as fh:
+            if fcntl is not None:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                self._repair_tail(fh)
+                yield fh
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _repair_tail(self, fh: BinaryIO) -> None:
+        """Make sure the file ends with a newline before anything is appended."""
+        size = fh.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return
+        fh.seek(0)
+        data = fh.read()
+        cut = data.rfind(b"\n") + 1
+        tail = data[cut:]
+        try:
+            event_from_dict(json.loads(tail))
+        except (ValueError, UnicodeDecodeError):
+            # Never acknowledged (its writer died before the newline): keep
+            # the bytes aside for inspection and cut them from the journal.
+            with open(self.path.with_name(self.path.name + ".torn"), "ab") as torn:
+                torn.write(tail + b"\n")
+                torn.flush()
+                os.fsync(torn.fileno())
+            fh.truncate(cut)
+        else:
+            fh.write(b"\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+    @staticmethod
+    def append(fh: BinaryIO, events: list[Event]) -> int:
+        """Append events to a locked journal; durable when this returns.
+
+        Returns the file's size after the write.
+        """
+        fh.write(b"".join(event_to_line(e) for e in events))
+        fh.flush()
+        os.fsync(fh.fileno())
+        return fh.tell()

@@ -1,0 +1,165 @@
+"""The model: frozen, validated value objects.
+
+Nothing here is ever mutated. The current state of a recommendation is its
+authored YAML with the journal's events folded in, each fold producing a new
+value with :func:`attrs.evolve`. Locations (file, line) are kept by the
+workspace beside the objects, not inside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from attrs import validators as v
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
+IMPACTS = ("none", "minor", "moderate", "transformative")
+
+_id = [v.instance_of(str), v.matches_re(ID_PATTERN)]
+_text = v.instance_of(str)
+_opt_text = v.optional(v.instance_of(str))
+_strings = v.deep_iterable(v.instance_of(str), v.instance_of(tuple))
+_opt_date = v.optional(v.instance_of(dt.date))
+
+
+def _tuple(value: Any) -> tuple:
+    return tuple(value) if value is not None else ()
+
+
+def _utc(instance: object, attribute: attrs.Attribute, value: dt.datetime) -> None:
+    if not isinstance(value, dt.datetime) or value.utcoffset() != dt.timedelta(0):
+        raise ValueError(f"{attribute.name} must be a UTC datetime, not {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """Cited evidence from a source that makes no recommendation of its own."""
+
+    id: str = attrs.field(validator=_id)
+    text: str = attrs.field(validator=_text)
+    quote: str | None = attrs.field(default=None, validator=_opt_text)
+    themes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """A document that recommendations come from: a report, an article, a review."""
+
+    id: str = attrs.field(validator=_id)
+    title: str = attrs.field(validator=_text)
+    publisher: str | None = attrs.field(default=None, validator=_opt_text)
+    kind: str | None = attrs.field(default=None, validator=_opt_text)
+    date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    authors: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    url: str | None = attrs.field(default=None, validator=_opt_text)
+    note: str | None = attrs.field(default=None, validator=_opt_text)
+    findings: tuple[Finding, ...] = attrs.field(default=(), converter=_tuple)
+
+
+@attrs.frozen(kw_only=True)
+class Owner:
+    """Who carries a recommendation forward: an expert group, an organisation, a person."""
+
+    id: str = attrs.field(validator=_id)
+    name: str = attrs.field(validator=_text)
+    kind: str | None = attrs.field(default=None, validator=_opt_text)
+    parent: str | None = attrs.field(default=None, validator=_opt_text)
+    email: str | None = attrs.field(default=None, validator=_opt_text)
+    note: str | None = attrs.field(default=None, validator=_opt_text)
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """One line of the journal: something that happened to a recommendation.
+
+    ``kind`` is ``"update"`` for status, owner, due-date and note changes and
+    ``"reminded"`` for a reminder sent; plugins may add kinds of their own and
+    keep their details in ``data``. ``at`` is always UTC; events are folded
+    in ``(at, id)`` order so every clone agrees on the result.
+    """
+
+    id: str = attrs.field(validator=_text)
+    at: dt.datetime = attrs.field(validator=_utc)
+    by: str = attrs.field(validator=_text)
+    recommendation: str = attrs.field(validator=_text)
+    kind: str = attrs.field(default="update", validator=_text)
+    status: str | None = attrs.field(default=None, validator=_opt_text)
+    previous_status: str | None = attrs.field(default=None, validator=_opt_text)
+    owners_added: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    owners_removed: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    due: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    due_cleared: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    note: str | None = attrs.field(default=None, validator=_opt_text)
+    forced: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    data: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+
+    @property
+    def sort_key(self) -> tuple[dt.datetime, str]:
+        return (self.at, self.id)
+
+    def describe(self) -> str:
+        """A short human sentence of what the event changed."""
+        parts = []
+        if self.status is not None:
+            arrow = f"{self.previous_status} -> {self.status}" if self.previous_status else self.status
+            parts.append(f"status {arrow}" + (" (forced)" if self.forced else ""))
+        if self.owners_added:
+            parts.append("owners + " + ", ".join(self.owners_added))
+        if self.owners_removed:
+            parts.append("owners - " + ", ".join(self.owners_removed))
+        if self.due is not None:
+            parts.append(f"due {self.due.isoformat()}")
+        if self.due_cleared:
+            parts.append("due cleared")
+        if self.kind != "update":
+            detail = self.data.get("summary") if isinstance(self.data, Mapping) else None
+            parts.append(self.kind + (f": {detail}" if detail else ""))
+        if self.note:
+            parts.append(f"note: {self.note}")
+        return "; ".join(parts) or self.kind
+
+
+@attrs.frozen(kw_only=True)
+class Recommendation:
+    """A recommendation as it stands: authored fields plus its folded history."""
+
+    id: str = attrs.field(validator=_id)
+    title: str = attrs.field(validator=_text)
+    text: str = attrs.field(validator=_text)
+    source: str = attrs.field(validator=_text)
+    status: str = attrs.field(validator=_text)
+    quote: str | None = attrs.field(default=None, validator=_opt_text)
+    author: str | None = attrs.field(default=None, validator=_opt_text)
+    addressed_to: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    owners: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    themes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    due: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    review_every: int | None = attrs.field(
+        default=None, validator=v.optional([v.instance_of(int), v.gt(0)])
+    )
+    impact: str | None = attrs.field(default=None, validator=v.optional(v.in_(IMPACTS)))
+    links: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    history: tuple[Event, ...] = attrs.field(default=(), converter=_tuple, eq=False, repr=False)
+
+    @property
+    def updated(self) -> dt.datetime | None:
+        """When the last event touched this recommendation (None: never)."""
+        return self.history[-1].at if self.history else None
+
+    def apply(self, event: Event) -> Recommendation:
+        """The recommendation after ``event``: a new value, this one unchanged."""
+        changes: dict[str, Any] = {"history": self.history + (event,)}
+        if event.status is not None:
+            changes["status"] = event.status
+        if event.owners_added or event.owners_removed:
+            owners = [o for o in self.owners if o not in event.owners_removed]
+            owners += [o for o in event.owners_added if o not in owners]
+            changes["owners"] = tuple(owners)
+        if event.due is not None:
+            changes["due"] = event.due
+        elif event.due_cleared:
+            changes["due"] = None
+        return attrs.evolve(self, **changes)

@@ -1,0 +1,54 @@
+"""``init``: start a new workspace without touching an existing one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import InputError
+from .workspace import CONFIG_FILE, OWNERS_FILE, is_workspace
+
+GITATTRIBUTES_LINE = "journal.jsonl merge=union"
+
+OWNERS_TEMPLATE = """\
+# Who carries recommendations forward: expert groups, organisations, people.
+# Example:
+#   - id: healthcare
+#     name: Healthcare Expert Group
+#     kind: expert-group        # expert-group | organisation | government | person
+#     parent: my-organisation   # optional: the owner this one belongs to
+#     email: null               # optional: where reminders go
+owners: []
+"""
+
+CONFIG_TEMPLATE = """\
+# Settings of this workspace; every key is optional.
+# statuses:            # replace the default lifecycle (see: diasporatrack statuses)
+#   - name: proposed
+#     definition: Recommended; nobody has committed to act yet.
+#     weight: 0
+#     next: [accepted]
+# plugins: []          # local plugin files, relative to this folder
+# disable: []          # plugins to turn off, by name
+"""
+
+
+def init_workspace(path: Path) -> list[Path]:
+    """Create a workspace at ``path``; returns the files written.
+
+    Refuses to touch a directory that already is a workspace. The journal
+    merges by union in git, so two people's updates never conflict.
+    """
+    if is_workspace(path):
+        raise InputError(f"{path} already is a workspace; nothing was changed")
+    path.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in ((OWNERS_FILE, OWNERS_TEMPLATE), (CONFIG_FILE, CONFIG_TEMPLATE)):
+        (path / name).write_text(content, encoding="utf-8")
+        written.append(path / name)
+    attributes = path / ".gitattributes"
+    existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+    if GITATTRIBUTES_LINE not in existing.splitlines():
+        sep = "" if not existing or existing.endswith("\n") else "\n"
+        attributes.write_text(existing + sep + GITATTRIBUTES_LINE + "\n", encoding="utf-8")
+        written.append(attributes)
+    return written

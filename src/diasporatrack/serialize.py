@@ -1,0 +1,87 @@
+"""Plain-data forms of the model, shared by ``--format json``/``csv`` and exporters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .journal import event_to_dict
+from .model import Owner, Recommendation, Source
+
+# Cells starting with these are run as formulas by spreadsheet programs.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
+
+
+def recommendation_to_dict(rec: Recommendation, *, history: bool = False) -> dict[str, Any]:
+    """Every field of a recommendation as JSON-ready values."""
+    out: dict[str, Any] = {
+        "id": rec.id,
+        "title": rec.title,
+        "text": rec.text,
+        "source": rec.source,
+        "quote": rec.quote,
+        "author": rec.author,
+        "addressed_to": list(rec.addressed_to),
+        "owners": list(rec.owners),
+        "themes": list(rec.themes),
+        "status": rec.status,
+        "due": _iso(rec.due),
+        "review_every": rec.review_every,
+        "impact": rec.impact,
+        "links": list(rec.links),
+        "updated": _iso(rec.updated),
+    }
+    if history:
+        out["history"] = [event_to_dict(e) for e in rec.history]
+    return out
+
+
+def source_to_dict(source: Source) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "title": source.title,
+        "publisher": source.publisher,
+        "kind": source.kind,
+        "date": _iso(source.date),
+        "authors": list(source.authors),
+        "url": source.url,
+        "note": source.note,
+        "findings": [
+            {"id": f.id, "text": f.text, "quote": f.quote, "themes": list(f.themes)} for f in source.findings
+        ],
+    }
+
+
+def owner_to_dict(owner: Owner) -> dict[str, Any]:
+    return {
+        "id": owner.id,
+        "name": owner.name,
+        "kind": owner.kind,
+        "parent": owner.parent,
+        "email": owner.email,
+        "note": owner.note,
+    }
+
+
+def safe_cell(value: Any) -> str:
+    """A spreadsheet cell that cannot start a formula; the text is kept whole.
+
+    A leading apostrophe is how spreadsheets mark "this is text"; it is
+    added only where the cell would otherwise be run as a formula.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text

@@ -1,0 +1,349 @@
+"""The Tracker: a workspace's recommendations as they stand, and the way to change them.
+
+State is never stored: it is the authored YAML with the journal's events
+folded in ``(at, id)`` order. Changes are appended to the journal under its
+lock; before deciding whether a change is allowed, the tracker catches up
+with anything other processes appended since it was opened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import getpass
+import os
+from collections.abc import Collection, Iterable, Iterator
+from pathlib import Path
+
+import attrs
+
+from .errors import InputError, NotFound, Problem, WorkspaceError
+from .journal import JOURNAL_NAME, Journal, new_event_id
+from .lifecycle import Lifecycle
+from .model import Event, Owner, Recommendation, Source
+from .workspace import Workspace, display_path, find_root, read_workspace
+
+USER_ENV = "DIASPORATRACK_USER"
+
+Filter = str | Collection[str] | None
+
+
+def current_actor(by: str | None = None) -> str:
+    """Who is acting: ``by``, else ``$DIASPORATRACK_USER``, else the login name."""
+    if by:
+        return by
+    if os.environ.get(USER_ENV):
+        return os.environ[USER_ENV]
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (some containers)
+        return "unknown"
+
+
+def parse_date(value: str | dt.date, what: str = "date") -> dt.date:
+    """A date from ``YYYY-MM-DD`` text, with an error that says what was wrong."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InputError(f"bad {what} {value!r}: expected YYYY-MM-DD") from None
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.max, tzinfo=dt.timezone.utc)
+
+
+def _as_set(value: Filter) -> set[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return {value}
+    return set(value)
+
+
+class Tracker:
+    """The recommendations of one workspace, their state and their history.
+
+    Open one with :meth:`Tracker.open`; iterate it for recommendations.
+    """
+
+    def __init__(self, workspace: Workspace, journal: Journal, as_of: dt.date | None = None) -> None:
+        self.workspace = workspace
+        self.journal = journal
+        self.as_of_date = as_of
+        self.warnings: list[Problem] = []
+        self._state: dict[str, Recommendation] = dict(workspace.recommendations)
+        self._offset = 0
+        self._events: list[Event] = []
+
+    # --- opening ----------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: str | os.PathLike[str] | None = None) -> Tracker:
+        """Open the workspace at ``root`` (default: found upward from the cwd).
+
+        Raises :class:`WorkspaceError` listing every problem if the files are
+        not valid; use :func:`diasporatrack.validate` to get problems as values.
+        """
+        tracker = cls.load(root)
+        if tracker.problems:
+            raise WorkspaceError(tracker.problems)
+        return tracker
+
+    @classmethod
+    def load(cls, root: str | os.PathLike[str] | None = None) -> Tracker:
+        """Like :meth:`open` but keeps going on problems (see ``problems``)."""
+        path = find_root(root)
+        workspace = read_workspace(path)
+        tracker = cls(workspace, Journal(path / JOURNAL_NAME))
+        tracker._catch_up()
+        return tracker
+
+    @property
+    def root(self) -> Path:
+        return self.workspace.root
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        return self.workspace.lifecycle
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        return self.workspace.sources
+
+    @property
+    def owners(self) -> dict[str, Owner]:
+        return self.workspace.owners
+
+    @property
+    def config(self) -> dict:
+        return self.workspace.config
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem of the authored files and the journal."""
+        return self.workspace.problems + self.warnings
+
+    # --- folding the journal ----------------------------------------------
+
+    def _catch_up(self) -> None:
+        """Fold in whatever was appended to the journal since the last read."""
+        events, self._offset, warnings = self.journal.read(self._offset)
+        self.warnings.extend(w for w in warnings if w not in self.warnings)
+        cutoff = _end_of_day(self.as_of_date) if self.as_of_date else None
+        if cutoff is not None:
+            events = [e for e in events if e.at <= cutoff]
+        if not events:
+            return
+        events.sort(key=lambda e: e.sort_key)
+        if not self._events or events[0].sort_key > self._events[-1].sort_key:
+            self._events.extend(events)
+            self._fold(events)
+            return
+        # An event merged in from another clone sorts before ones already
+        # folded: fold everything again so every clone agrees.
+        self._events = sorted(self._events + events, key=lambda e: e.sort_key)
+        self._state = dict(self.workspace.recommendations)
+        self.warnings = [w for w in self.warnings if "unknown recommendation" not in w.message]
+        self._fold(self._events)
+
+    def _fold(self, events: Iterable[Event]) -> None:
+        for event in events:
+            rec = self._state.get(event.recommendation)
+            if rec is None:
+                self.warnings.append(Problem(
+                    message=f"journal event {event.id} is for unknown recommendation {event.recommendation!r}",
+                    path=display_path(self.journal.path)))
+                continue
+            self._state[rec.id] = rec.apply(event)
+
+    # --- reading ----------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Recommendation]:
+        return iter(self._state.values())
+
+    def __len__(self) -> int:
+        return len(self._state)
+
+    def __contains__(self, rec_id: object) -> bool:
+        return rec_id in self._state
+
+    def resolve(self, ref: str) -> str:
+        """The full id for an id or a unique prefix of one."""
+        return _resolve(ref, self._state, "recommendation")
+
+    def get(self, ref: str) -> Recommendation:
+        """A recommendation by id or unique id prefix; :class:`NotFound` otherwise."""
+        return self._state[self.resolve(ref)]
+
+    def resolve_owner(self, ref: str) -> str:
+        return _resolve(ref, self.owners, "owner")
+
+    def resolve_source(self, ref: str) -> str:
+        return _resolve(ref, self.sources, "source")
+
+    def owner_and_descendants(self, owner_id: str) -> set[str]:
+        """An owner with every owner under it (an organisation and its expert groups)."""
+        found = {owner_id}
+        grew = True
+        while grew:
+            grew = False
+            for owner in self.owners.values():
+                if owner.parent in found and owner.id not in found:
+                    found.add(owner.id)
+                    grew = True
+        return found
+
+    def query(
+        self,
+        *,
+        status: Filter = None,
+        owner: Filter = None,
+        source: Filter = None,
+        theme: Filter = None,
+        addressed_to: Filter = None,
+        unowned: bool = False,
+    ) -> list[Recommendation]:
+        """Recommendations matching every given filter (each a value or a collection).
+
+        ``owner`` matches the owner and any owner under it (an organisation's
+        expert groups); ``addressed_to`` and ``theme`` ignore case; owner and
+        source ids may be unique prefixes.
+        """
+        statuses = _as_set(status)
+        if statuses is not None:
+            for name in statuses:
+                if name not in self.lifecycle:
+                    raise InputError(f"unknown status {name!r}{_hint(name, self.lifecycle.names)}; "
+                                     f"statuses are: {', '.join(self.lifecycle.names)}")
+        owners = None
+        if owner is not None:
+            owners = set()
+            for ref in _as_set(owner) or ():
+                owners |= self.owner_and_descendants(self.resolve_owner(ref))
+        sources = {self.resolve_source(s) for s in _as_set(source)} if source is not None else None
+        themes = {t.casefold() for t in _as_set(theme)} if theme is not None else None
+        addressees = {a.casefold() for a in _as_set(addressed_to)} if addressed_to is not None else None
+        result = []
+        for rec in self._state.values():
+            if statuses is not None and rec.status not in statuses:
+                continue
+            if sources is not None and rec.source not in sources:
+                continue
+            if owners is not None and owners.isdisjoint(rec.owners):
+                continue
+            if unowned and rec.owners:
+                continue
+            if themes is not None and themes.isdisjoint(t.casefold() for t in rec.themes):
+                continue
+            if addressees is not None and addressees.isdisjoint(a.casefold() for a in rec.addressed_to):
+                continue
+            result.append(rec)
+        return result
+
+    def history(self, ref: str) -> tuple[Event, ...]:
+        """Every event of a recommendation, oldest first."""
+        return self.get(ref).history
+
+    def as_of(self, day: str | dt.date) -> Tracker:
+        """A read-only view of the workspace as it stood at the end of ``day`` (UTC)."""
+        view = Tracker(self.workspace, self.journal, as_of=parse_date(day))
+        view._catch_up()
+        return view
+
+    # --- changing ---------------------------------------------------------
+
+    def update(
+        self,
+        ref: str,
+        *,
+        status: str | None = None,
+        add_owners: Iterable[str] = (),
+        remove_owners: Iterable[str] = (),
+        due: str | dt.date | None = None,
+        clear_due: bool = False,
+        note: str | None = None,
+        by: str | None = None,
+        force: bool = False,
+    ) -> Recommendation:
+        """Change a recommendation and record why in the journal.
+
+        A status change must be allowed by the lifecycle unless ``force`` (the
+        override is recorded). Owners must exist in ``owners.yaml``. Returns
+        the recommendation as it stands after the change.
+        """
+        if self.as_of_date is not None:
+            raise InputError("this is a view of the past (as_of); it cannot be changed")
+        if self.workspace.problems:
+            raise WorkspaceError(self.workspace.problems)
+        rec_id = self.resolve(ref)
+        added = tuple(dict.fromkeys(self.resolve_owner(o) for o in add_owners))
+        removed = tuple(dict.fromkeys(remove_owners))
+        due_date = parse_date(due, "due date") if due is not None else None
+        if note is not None and not note.strip():
+            note = None
+        with self.journal.locked() as fh:
+            self._catch_up()
+            rec = self._state[rec_id]
+            if status is not None:
+                if status not in self.lifecycle:
+                    raise InputError(f"unknown status {status!r}{_hint(status, self.lifecycle.names)}; "
+                                     f"statuses are: {', '.join(self.lifecycle.names)}")
+                if not force:
+                    self.lifecycle.check_transition(rec.status, status)
+                elif status == rec.status:
+                    status = None
+            for owner in removed:
+                if owner not in rec.owners:
+                    current = ", ".join(rec.owners) or "none"
+                    raise InputError(f"{owner!r} is not an owner of {rec_id} (owners: {current})")
+            added = tuple(o for o in added if o not in rec.owners)
+            if status is None and not added and not removed and due_date is None and not clear_due and not note:
+                raise InputError(f"nothing to update for {rec_id}: give a status, an owner, a due date or a note")
+            last = self._events[-1].at if self._events else None
+            event = Event(
+                id=new_event_id(),
+                at=_next_time(last),
+                by=current_actor(by),
+                recommendation=rec_id,
+                status=status,
+                previous_status=rec.status if status is not None else None,
+                owners_added=added,
+                owners_removed=removed,
+                due=due_date,
+                due_cleared=clear_due and due_date is None,
+                note=note,
+                forced=force and status is not None,
+            )
+            self._offset = self.journal.append(fh, [event])
+        self._events.append(event)
+        self._fold([event])
+        return self._state[rec_id]
+
+
+def _next_time(last: dt.datetime | None) -> dt.datetime:
+    """Now, but never before the last event: keeps one clone's order stable."""
+    now = dt.datetime.now(dt.timezone.utc)
+    if last is not None and now <= last:
+        now = last + dt.timedelta(microseconds=1)
+    return now
+
+
+def _hint(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _resolve(ref: str, items: dict, what: str) -> str:
+    if ref in items:
+        return ref
+    matches = [key for key in items if key.startswith(ref)] if ref else []
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFound(f"no {what} {ref!r}{_hint(ref, items)}")
+    shown = ", ".join(sorted(matches)[:5]) + (", ..." if len(matches) > 5 else "")
+    raise NotFound(f"{what} prefix {ref!r} is ambiguous: {shown}")

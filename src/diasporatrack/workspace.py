@@ -1,0 +1,437 @@
+"""Reading a workspace directory into model objects, with every problem located.
+
+A workspace holds one YAML file per source document (any depth),
+``owners.yaml``, an optional ``diasporatrack.yaml`` and the journal. The
+reader never raises on bad content: it returns a :class:`Workspace` whose
+``problems`` list every mistake as ``file:line: message``, so ``validate``
+can show them all at once. The program never writes the YAML files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import Problem
+from .lifecycle import DEFAULT_LIFECYCLE, Lifecycle, Status
+from .model import ID_PATTERN, IMPACTS, Finding, Owner, Recommendation, Source
+from .yamlio import LocatedDict, YamlProblem, load_yaml
+
+OWNERS_FILE = "owners.yaml"
+CONFIG_FILE = "diasporatrack.yaml"
+DEFAULT_DIR = "recommendations"
+ROOT_ENV = "DIASPORATRACK_ROOT"
+CONFIG_KEYS = ("statuses", "reminders", "urgency", "plugins", "disable")
+
+
+@attrs.frozen
+class Location:
+    """Where something was written: a file and a line."""
+
+    path: Path
+    line: int | None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else str(self.path)
+
+
+@attrs.define
+class Workspace:
+    """The authored content of a workspace, as read from its YAML files."""
+
+    root: Path
+    lifecycle: Lifecycle = DEFAULT_LIFECYCLE
+    config: dict[str, Any] = attrs.Factory(dict)
+    sources: dict[str, Source] = attrs.Factory(dict)
+    owners: dict[str, Owner] = attrs.Factory(dict)
+    recommendations: dict[str, Recommendation] = attrs.Factory(dict)
+    locations: dict[str, Location] = attrs.Factory(dict)
+    files: list[Path] = attrs.Factory(list)
+    problems: list[Problem] = attrs.Factory(list)
+
+
+# --- finding the workspace ------------------------------------------------
+
+
+def is_workspace(path: Path) -> bool:
+    return (path / CONFIG_FILE).is_file() or (path / OWNERS_FILE).is_file()
+
+
+def find_root(root: str | os.PathLike[str] | None = None, start: Path | None = None) -> Path:
+    """The workspace directory: ``root``, else ``$DIASPORATRACK_ROOT``, else
+    the nearest workspace or ``recommendations/`` upward from ``start``."""
+    from .errors import InputError
+
+    given = root if root is not None else os.environ.get(ROOT_ENV) or None
+    if given is not None:
+        path = Path(given)
+        if not path.is_dir():
+            raise InputError(f"workspace {str(path)!r} is not a directory")
+        return path
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        if is_workspace(directory):
+            return directory
+        candidate = directory / DEFAULT_DIR
+        if candidate.is_dir():
+            return candidate
+    raise InputError(
+        f"no workspace found in {here} or above: run 'diasporatrack init', or pass --root "
+        f"or set {ROOT_ENV}"
+    )
+
+
+def display_path(path: Path) -> Path:
+    """A path as short as it can be for messages: relative to the cwd if inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def source_files(root: Path) -> list[Path]:
+    """Every source YAML file of a workspace, in a stable order."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        top = Path(dirpath) == root
+        for name in sorted(filenames):
+            if not name.endswith((".yaml", ".yml")) or name.startswith("."):
+                continue
+            if top and name in (OWNERS_FILE, CONFIG_FILE):
+                continue
+            found.append(Path(dirpath) / name)
+    return found
+
+
+# --- checking raw records -------------------------------------------------
+
+
+class _Checker:
+    """Turns raw YAML mappings into checked field values, recording problems."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+
+    def problem(self, message: str, line: int | None) -> None:
+        self.problems.append(Problem(message=message, path=self.path, line=line))
+
+    def fields(
+        self, raw: Any, spec: dict[str, Callable[[Any], Any]], required: Iterable[str], what: str, line: int | None
+    ) -> dict[str, Any] | None:
+        """Check a mapping against ``spec`` (field -> converter); None if unusable."""
+        if not isinstance(raw, dict):
+            self.problem(f"each {what} must be a mapping of fields, not {_kind(raw)}", line)
+            return None
+        line = getattr(raw, "line", line)
+        out: dict[str, Any] = {}
+        ok = True
+        for key in raw:
+            if key not in spec:
+                hint = _did_you_mean(str(key), spec)
+                self.problem(f"unknown field {key!r} in {what}{hint}", _line_of(raw, key))
+                ok = False
+        for key in required:
+            if raw.get(key) is None:
+                self.problem(f"{what} lacks required field {key!r}", line)
+                ok = False
+        for key, convert in spec.items():
+            if key not in raw or raw[key] is None:
+                continue
+            try:
+                out[key] = convert(raw[key])
+            except ValueError as err:
+                self.problem(f"{key}: {err}", _line_of(raw, key))
+                ok = False
+        return out if ok else None
+
+
+def _line_of(raw: Any, key: Any) -> int | None:
+    return raw.line_of(key) if isinstance(raw, LocatedDict) else None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"the date {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing"
+    return f"the text {value!r}"
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {_kind(value)} (put it in quotes)")
+    return value
+
+
+def identifier(value: Any) -> str:
+    import re
+
+    value = text(value)
+    if not re.match(ID_PATTERN, value):
+        raise ValueError(f"{value!r} is not a valid id (letters, digits and . _ : - only)")
+    return value
+
+
+def text_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list such as [a, b], got {_kind(value)}")
+    for item in value:
+        if not isinstance(item, str):
+            raise ValueError(f"expected a list of text, found {_kind(item)}")
+    return tuple(value)
+
+
+def id_list(value: Any) -> tuple[str, ...]:
+    return tuple(identifier(item) for item in text_list(value))
+
+
+def date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"expected a date (YYYY-MM-DD), got the time {value}")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    raise ValueError(f"expected a date (YYYY-MM-DD), got {_kind(value)}")
+
+
+def positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"expected a whole number of days above 0, got {_kind(value)}")
+    return value
+
+
+def impact(value: Any) -> str:
+    value = text(value)
+    if value not in IMPACTS:
+        raise ValueError(f"{value!r} is not an impact rating; use one of {', '.join(IMPACTS)}")
+    return value
+
+
+SOURCE_SPEC = {
+    "id": identifier, "title": text, "publisher": text, "kind": text, "date": date,
+    "authors": text_list, "url": text, "note": text,
+}
+RECOMMENDATION_SPEC = {
+    "id": identifier, "title": text, "text": text, "quote": text, "author": text,
+    "addressed_to": text_list, "owners": id_list, "themes": text_list, "status": text,
+    "due": date, "review_every": positive_int, "impact": impact, "links": text_list,
+}
+FINDING_SPEC = {"id": identifier, "text": text, "quote": text, "themes": text_list}
+OWNER_SPEC = {"id": identifier, "name": text, "kind": text, "parent": identifier, "email": text, "note": text}
+STATUS_SPEC = {"name": identifier, "definition": text, "weight": lambda v: _weight(v), "next": text_list}
+
+
+def _weight(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"expected a number from 0 to 1, got {_kind(value)}")
+    return float(value)
+
+
+# --- reading --------------------------------------------------------------
+
+
+def _load(path: Path, problems: list[Problem]) -> Any:
+    try:
+        return load_yaml(path)
+    except YamlProblem as err:
+        problems.append(err.problem)
+        return None
+
+
+def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Lifecycle]:
+    """Read ``diasporatrack.yaml`` (optional): settings and the lifecycle."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return {}, DEFAULT_LIFECYCLE
+    shown = display_path(path)
+    raw = _load(path, problems)
+    if raw is None:
+        return {}, DEFAULT_LIFECYCLE
+    check = _Checker(shown, problems)
+    if not isinstance(raw, dict):
+        check.problem(f"expected a mapping of settings, got {_kind(raw)}", 1)
+        return {}, DEFAULT_LIFECYCLE
+    for key in raw:
+        if key not in CONFIG_KEYS:
+            check.problem(f"unknown setting {key!r}{_did_you_mean(str(key), CONFIG_KEYS)}", _line_of(raw, key))
+    lifecycle = DEFAULT_LIFECYCLE
+    if raw.get("statuses") is not None:
+        lifecycle = _read_lifecycle(raw["statuses"], check, _line_of(raw, "statuses")) or DEFAULT_LIFECYCLE
+    for key in ("plugins", "disable"):
+        if raw.get(key) is not None:
+            try:
+                text_list(raw[key])
+            except ValueError as err:
+                check.problem(f"{key}: {err}", _line_of(raw, key))
+    for key in ("reminders", "urgency"):
+        if raw.get(key) is not None and not isinstance(raw[key], dict):
+            check.problem(f"{key}: expected a mapping, got {_kind(raw[key])}", _line_of(raw, key))
+    return dict(raw), lifecycle
+
+
+def _read_lifecycle(raw: Any, check: _Checker, line: int | None) -> Lifecycle | None:
+    if not isinstance(raw, list) or not raw:
+        check.problem(f"statuses: expected a list of statuses, got {_kind(raw)}", line)
+        return None
+    statuses = []
+    for item in raw:
+        fields = check.fields(item, STATUS_SPEC, ("name", "definition", "weight"), "status", line)
+        if fields is None:
+            return None
+        statuses.append(Status(**fields))
+    try:
+        return Lifecycle(statuses)
+    except ValueError as err:
+        check.problem(f"statuses: {err}", line)
+        return None
+
+
+def read_owners(root: Path, problems: list[Problem]) -> tuple[dict[str, Owner], dict[str, Location]]:
+    path = root / OWNERS_FILE
+    owners: dict[str, Owner] = {}
+    where: dict[str, Location] = {}
+    if not path.is_file():
+        return owners, where
+    shown = display_path(path)
+    raw = _load(path, problems)
+    if raw is None:
+        return owners, where
+    check = _Checker(shown, problems)
+    if not isinstance(raw, dict) or not isinstance(raw.get("owners", []), list):
+        check.problem("expected 'owners:' followed by a list of owners", getattr(raw, "line", 1))
+        return owners, where
+    for key in raw:
+        if key != "owners":
+            check.problem(f"unknown top-level key {key!r} (expected 'owners')", _line_of(raw, key))
+    for item in raw.get("owners") or []:
+        fields = check.fields(item, OWNER_SPEC, ("id", "name"), "owner", raw.line_of("owners"))
+        if fields is None:
+            continue
+        line = item.line
+        if fields["id"] in owners:
+            check.problem(f"duplicate owner id {fields['id']!r} (first at {where[fields['id']]})", line)
+            continue
+        owners[fields["id"]] = Owner(**fields)
+        where[fields["id"]] = Location(shown, line)
+    for owner in owners.values():
+        if owner.parent is not None and owner.parent not in owners:
+            check.problem(
+                f"owner {owner.id!r} has unknown parent {owner.parent!r}{_did_you_mean(owner.parent, owners)}",
+                where[owner.id].line,
+            )
+    return owners, where
+
+
+def read_source_file(
+    path: Path, ws: Workspace, raw: Any = None
+) -> None:
+    """Add one source file's source, findings and recommendations to ``ws``."""
+    shown = display_path(path)
+    problems = ws.problems
+    if raw is None:
+        raw = _load(path, problems)
+        if raw is None:
+            if not any(p.path == path for p in problems):
+                problems.append(Problem(message="file is empty", path=shown, line=1))
+            return
+    check = _Checker(shown, problems)
+    if not isinstance(raw, dict):
+        check.problem(f"expected a mapping with 'source:' and 'recommendations:', got {_kind(raw)}", 1)
+        return
+    for key in raw:
+        if key not in ("source", "recommendations", "findings"):
+            hint = _did_you_mean(str(key), ("source", "recommendations", "findings"))
+            check.problem(f"unknown top-level key {key!r}{hint}", _line_of(raw, key))
+    source_fields = check.fields(raw.get("source"), SOURCE_SPEC, ("id", "title"), "source", _line_of(raw, "source"))
+    if source_fields is None:
+        return
+    findings = []
+    raw_findings = raw.get("findings") or []
+    if not isinstance(raw_findings, list):
+        check.problem(f"findings: expected a list, got {_kind(raw_findings)}", raw.line_of("findings"))
+        raw_findings = []
+    for item in raw_findings:
+        fields = check.fields(item, FINDING_SPEC, ("id", "text"), "finding", raw.line_of("findings"))
+        if fields is not None:
+            findings.append(Finding(**fields))
+    source = Source(**source_fields, findings=findings)
+    source_line = raw["source"].line
+    if source.id in ws.sources:
+        check.problem(f"duplicate source id {source.id!r} (first at {ws.locations['source:' + source.id]})", source_line)
+        return
+    ws.sources[source.id] = source
+    ws.locations["source:" + source.id] = Location(shown, source_line)
+
+    items = raw.get("recommendations") or []
+    if not isinstance(items, list):
+        check.problem(f"recommendations: expected a list, got {_kind(items)}", raw.line_of("recommendations"))
+        return
+    lifecycle = ws.lifecycle
+    for item in items:
+        fields = check.fields(item, RECOMMENDATION_SPEC, ("id", "title", "text"), "recommendation",
+                              raw.line_of("recommendations"))
+        if fields is None:
+            continue
+        line = item.line
+        rec_id = fields["id"]
+        if rec_id in ws.recommendations:
+            check.problem(f"duplicate recommendation id {rec_id!r} (first at {ws.locations[rec_id]})", line)
+            continue
+        status = fields.setdefault("status", lifecycle.initial)
+        if status not in lifecycle:
+            check.problem(f"unknown status {status!r}{_did_you_mean(status, lifecycle.names)}; "
+                          f"statuses are: {', '.join(lifecycle.names)}", item.line_of("status"))
+            continue
+        ws.recommendations[rec_id] = Recommendation(source=source.id, **fields)
+        ws.locations[rec_id] = Location(shown, line)
+
+
+def check_references(ws: Workspace) -> None:
+    """Owners named by recommendations must exist in ``owners.yaml``."""
+    for rec in ws.recommendations.values():
+        for owner in rec.owners:
+            if owner not in ws.owners:
+                where = ws.locations[rec.id]
+                ws.problems.append(Problem(
+                    message=f"{rec.id}: unknown owner {owner!r}{_did_you_mean(owner, ws.owners)}"
+                            " (owners are defined in owners.yaml)",
+                    path=where.path, line=where.line))
+
+
+def read_workspace(root: Path) -> Workspace:
+    """Read every authored file of the workspace at ``root``; never raises on content."""
+    problems: list[Problem] = []
+    config, lifecycle = read_config(root, problems)
+    ws = Workspace(root=root, lifecycle=lifecycle, config=config, problems=problems)
+    ws.owners, owner_locations = read_owners(root, problems)
+    ws.locations.update({"owner:" + k: v for k, v in owner_locations.items()})
+    ws.files = source_files(root)
+    for path in ws.files:
+        read_source_file(path, ws)
+    check_references(ws)
+    return ws
