@@ -245,11 +245,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     tracker = Tracker.load(args.root)
     problems = tracker.problems
     if args.format == "json":
-        print(_json([{"path": str(p.path) if p.path else None, "line": p.line, "message": p.message}
-                     for p in problems]))
+        print(_json([{"path": str(p.path) if p.path else None, "line": p.line, "message": p.message,
+                      "severity": severity} for severity, found in (("error", problems),
+                                                                    ("warning", tracker.warnings))
+                     for p in found]))
     else:
         for problem in problems:
             print(problem)
+        for warning in tracker.warnings:
+            print(f"warning: {warning}")
     if problems:
         print(f"{len(problems)} problem{'s' * (len(problems) != 1)} found", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -338,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--addressed-to", action="append", help="only recommendations addressed to this actor")
     p.add_argument("--unowned", action="store_true", help="only recommendations nobody owns")
     p.add_argument("--sort", default="id", choices=SORT_KEYS + tuple("-" + k for k in SORT_KEYS),
-                   metavar="FIELD", help=f"sort by {', '.join(SORT_KEYS)}; prefix - to reverse (default: id)")
+                   metavar="FIELD", help=f"sort by {', '.join(SORT_KEYS)}; --sort=-FIELD reverses (default: id)")
     _add_format(p, ("table", "json", "csv"))
     p.set_defaults(func=cmd_list)
 

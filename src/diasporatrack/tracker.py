@@ -124,8 +124,8 @@ class Tracker:
 
     @property
     def problems(self) -> list[Problem]:
-        """Every problem of the authored files and the journal."""
-        return self.workspace.problems + self.warnings
+        """Every error in the authored files; ``warnings`` has the journal's notices."""
+        return self.workspace.problems
 
     # --- folding the journal ----------------------------------------------
 

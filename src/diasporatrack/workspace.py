@@ -259,7 +259,7 @@ def _load(path: Path, problems: list[Problem]) -> Any:
     try:
         return load_yaml(path)
     except YamlProblem as err:
-        problems.append(err.problem)
+        problems.append(attrs.evolve(err.problem, path=display_path(path)))
         return None
 
 
@@ -354,9 +354,10 @@ def read_source_file(
     shown = display_path(path)
     problems = ws.problems
     if raw is None:
+        count = len(problems)
         raw = _load(path, problems)
         if raw is None:
-            if not any(p.path == path for p in problems):
+            if len(problems) == count:
                 problems.append(Problem(message="file is empty", path=shown, line=1))
             return
     check = _Checker(shown, problems)

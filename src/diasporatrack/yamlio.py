@@ -55,6 +55,7 @@ for _tag, _regexp, _first in [
         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
         "-+0123456789.",
     ),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     (
         "tag:yaml.org,2002:timestamp",

@@ -1,0 +1,158 @@
+"""Reading a workspace: every problem is reported with its file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import SOURCE_YAML, write
+from diasporatrack import Tracker, WorkspaceError, validate
+from diasporatrack.workspace import find_root
+
+
+def messages(root: Path) -> list[str]:
+    return [str(p) for p in validate(root)]
+
+
+def test_valid_workspace_has_no_problems(ws):
+    assert validate(ws) == []
+    tracker = Tracker.open(ws)
+    assert [r.id for r in tracker] == ["rep-health", "rep-education", "rep-forum"]
+    assert tracker.get("rep-health").status == "proposed"  # the first status by default
+
+
+def test_all_problems_are_reported_at_once_with_lines(ws):
+    write(ws / "bad.yaml", """\
+        source:
+          id: bad
+          title: Bad
+        recommendations:
+          - id: bad-1
+            title: One
+            text: x
+            owners: [nobody]
+          - id: bad-2
+            title: Two
+            text: y
+            status: acepted
+          - id: bad-3
+            title: Three
+            text: z
+            due: 2025-13-01
+        """)
+    found = messages(ws.parent / "ws")
+    # The impossible date stops the YAML parser itself: the whole file is one problem.
+    assert found == ["ws/bad.yaml:16: impossible date '2025-13-01' (month must be in 1..12)"]
+    (ws / "bad.yaml").write_text((ws / "bad.yaml").read_text().replace("2025-13-01", "2025-12-01"))
+    found = messages(ws.parent / "ws")
+    assert "ws/bad.yaml:12: unknown status 'acepted' (did you mean 'accepted'?); statuses are: proposed, " \
+           "accepted, in-progress, partially-implemented, stalled, implemented, rejected, withdrawn" in found
+    assert "ws/bad.yaml:5: bad-1: unknown owner 'nobody' (owners are defined in owners.yaml)" in found
+    assert len(found) == 2
+
+
+def test_duplicate_ids_name_both_places(ws):
+    write(ws / "sub" / "other.yaml", """\
+        source:
+          id: other
+          title: Other
+        recommendations:
+          - id: rep-forum
+            title: Same id
+            text: again
+        """)
+    assert messages(ws) == [
+        "ws/sub/other.yaml:5: duplicate recommendation id 'rep-forum' (first at ws/report.yaml:23)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("source:\n  id: s\n  title: T\n  titel: x\n", "x.yaml:4: unknown field 'titel' in source (did you mean 'title'?)"),
+        ("source:\n  id: s\n", "x.yaml:2: source lacks required field 'title'"),
+        ("source:\n  id: s\n  title: T\nrecommendations:\n  - id: r\n    title: 1984\n    text: t\n",
+         "x.yaml:6: title: expected text, got the number 1984 (put it in quotes)"),
+        ("source:\n  id: s\n  title: T\nrecommendations:\n  - id: r\n    title: t\n    text: t\n    owners: 5\n",
+         "x.yaml:8: owners: expected a list such as [a, b], got the number 5"),
+        ("source:\n  id: s\n  title: T\nrecommendations:\n  - id: r\n    title: t\n    text: t\n    due: soon\n",
+         "x.yaml:8: due: 'soon' is not a date (YYYY-MM-DD)"),
+        ("source:\n  id: s\n  title: T\nrecommendations:\n  - id: r\n    title: t\n    text: t\n    impact: huge\n",
+         "x.yaml:8: impact: 'huge' is not an impact rating; use one of none, minor, moderate, transformative"),
+        ("source:\n  id: s\n  title: T\nrecommendations:\n  - id: r\n    title: t\n    text: t\n    review_every: 0\n",
+         "x.yaml:8: review_every: expected a whole number of days above 0, got the number 0"),
+        ("source:\n  id: s\n  title: T\nrecommendation:\n  - id: r\n",
+         "x.yaml:4: unknown top-level key 'recommendation' (did you mean 'recommendations'?)"),
+        ("source:\n  id: bad id\n  title: T\n",
+         "x.yaml:2: id: 'bad id' is not a valid id (letters, digits and . _ : - only)"),
+        ("", "x.yaml:1: file is empty"),
+        ("- a\n- b\n", "x.yaml:1: expected a mapping with 'source:' and 'recommendations:', got a list"),
+        ("source:\n  id: s\n  id: t\n", "x.yaml:3: duplicate key 'id' (first on line 2)"),
+    ],
+)
+def test_located_problems(tmp_path, monkeypatch, body, expected):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "owners.yaml", "owners: []\n")
+    (tmp_path / "x.yaml").write_text(body, encoding="utf-8")
+    assert messages(tmp_path) == [expected]
+
+
+def test_open_refuses_a_workspace_with_problems(ws):
+    write(ws / "broken.yaml", "source: [\n")
+    with pytest.raises(WorkspaceError) as info:
+        Tracker.open(ws)
+    assert info.value.problems[0].path.name == "broken.yaml"
+
+
+def test_owners_file_problems(ws):
+    write(ws / "owners.yaml", """\
+        owners:
+          - id: org
+            name: Org
+          - id: org
+            name: Again
+          - id: child
+            name: Child
+            parent: orgg
+        """)
+    found = messages(ws.parent / "ws")
+    assert "ws/owners.yaml:4: duplicate owner id 'org' (first at ws/owners.yaml:2)" in found
+    assert "ws/owners.yaml:6: owner 'child' has unknown parent 'orgg' (did you mean 'org'?)" in found
+
+
+def test_custom_lifecycle_from_config(ws):
+    write(ws / "diasporatrack.yaml", """\
+        statuses:
+          - name: open
+            definition: Not done.
+            weight: 0
+            next: [done]
+          - name: done
+            definition: Done.
+            weight: 1
+        """)
+    (ws / "report.yaml").write_text(SOURCE_YAML)
+    tracker = Tracker.open(ws)
+    assert tracker.lifecycle.names == ["open", "done"]
+    assert {r.status for r in tracker} == {"open"}
+
+
+def test_bad_config_is_located(ws):
+    write(ws / "diasporatrack.yaml", "statuses:\n  - name: open\n    definition: x\n    weight: 2\nremind: {}\n")
+    found = messages(ws.parent / "ws")
+    assert "ws/diasporatrack.yaml:4: weight: expected a number from 0 to 1, got the number 2" in found
+    assert "ws/diasporatrack.yaml:5: unknown setting 'remind' (did you mean 'reminders'?)" in found
+
+
+def test_find_root_walks_upward_and_obeys_overrides(ws, tmp_path, monkeypatch):
+    deep = tmp_path / "ws" / "a" / "b"
+    deep.mkdir(parents=True)
+    assert find_root(start=deep) == ws.resolve()
+    shipped_like = tmp_path / "project"
+    (shipped_like / "recommendations").mkdir(parents=True)
+    (shipped_like / "docs").mkdir()
+    assert find_root(start=shipped_like / "docs") == (shipped_like / "recommendations").resolve()
+    monkeypatch.setenv("DIASPORATRACK_ROOT", str(ws))
+    assert find_root(start=shipped_like) == ws
+    assert find_root(str(shipped_like), start=deep) == shipped_like
