@@ -123,7 +123,7 @@ def test_validate_reports_all_problems_exit_1(ws, cli):
 def test_validate_ok(ws, cli):
     result = cli("--root", "ws", "validate")
     assert result.code == 0
-    assert result.out == "ok: 3 recommendations from 1 sources, 3 owners, 0 journal events\n"
+    assert result.out == "ok: 3 recommendations from 1 source, 3 owners, 0 journal events\n"
 
 
 def test_stats(ws, cli):

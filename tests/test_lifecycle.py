@@ -83,11 +83,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         after = self.tracker.update(rec, status=status, force=True, note="override")
         allowed = status in DEFAULT_LIFECYCLE[self.model[rec]].next
-        assert after.history[-1].forced
+        # Only a change the lifecycle forbids is recorded as an override.
+        assert after.history[-1].forced is not allowed
         assert after.history[-1].previous_status == self.model[rec]
         self.model[rec] = status
         self.events += 1
-        del allowed
 
     @rule()
     def reopen(self) -> None:

@@ -8,8 +8,6 @@ as one line on stderr (``--debug`` shows the traceback); exit codes are
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import shutil
@@ -17,13 +15,16 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import DiasporatrackError, WorkspaceError
+from .errors import DiasporatrackError, InputError, WorkspaceError
 from .journal import event_to_dict
 from .model import Recommendation
-from .serialize import recommendation_to_dict, safe_cell, source_to_dict
+from .serialize import recommendation_to_dict, source_to_dict
+
+if TYPE_CHECKING:
+    from .plugins import Plugins
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -44,13 +45,8 @@ def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def _csv(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(fields)
-    for row in rows:
-        writer.writerow([safe_cell(row.get(f)) for f in fields])
-    return out.getvalue().rstrip("\n")
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _shorten(text: str, width: int | None) -> str:
@@ -69,7 +65,22 @@ def _title_width() -> int | None:
 def _open(args: argparse.Namespace):
     from .tracker import Tracker
 
-    return Tracker.open(args.root)
+    tracker = Tracker.open(args.root)
+    plugins = getattr(args, "plugin_manager", None)
+    if plugins is not None and plugins.root == tracker.root:
+        tracker._plugins = plugins  # loaded once, for the parser and the tracker alike
+    return tracker
+
+
+def _query(tracker, args: argparse.Namespace) -> list[Recommendation]:
+    return tracker.query(
+        status=args.status or None,
+        owner=args.owner or None,
+        source=args.source or None,
+        theme=args.theme or None,
+        addressed_to=args.addressed_to or None,
+        unowned=args.unowned,
+    )
 
 
 # --- commands -------------------------------------------------------------------
@@ -85,39 +96,42 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _sort(recs: list[Recommendation], key: str, tracker) -> list[Recommendation]:
+def _sort(recs: list[Recommendation], key: str, tracker, today: str | None = None) -> list[Recommendation]:
+    """Sort by a field, or by ``score:NAME`` (highest first); ``-`` reverses."""
     reverse = key.startswith("-")
     field = key.lstrip("-")
+    if field.startswith("score:"):
+        scores = tracker.score(field.split(":", 1)[1], recs, today=today)
+        return sorted(recs, key=lambda r: (-scores[r.id].value, r.id), reverse=reverse)
+    if field not in SORT_KEYS:
+        raise InputError(f"cannot sort by {field!r}; use one of {', '.join(SORT_KEYS)} or score:NAME")
     order = {name: i for i, name in enumerate(tracker.lifecycle.names)}
     keys: dict[str, Callable[[Recommendation], Any]] = {
         "id": lambda r: r.id,
         "status": lambda r: (order.get(r.status, len(order)), r.id),
-        # Recommendations without a date sort last, whichever the direction.
         "due": lambda r: (r.due is None, r.due or 0, r.id),
         "source": lambda r: (r.source, r.id),
         "title": lambda r: (r.title.casefold(), r.id),
         "updated": lambda r: (r.updated is None, r.updated or 0, r.id),
         "owners": lambda r: (not r.owners, r.owners, r.id),
     }
-    return sorted(recs, key=keys[field], reverse=reverse)
+    ordered = sorted(recs, key=keys[field], reverse=reverse)
+    if reverse and field in ("due", "updated"):
+        # Recommendations without a date go last, whichever the direction.
+        ordered = [r for r in ordered if getattr(r, field) is not None] + \
+                  [r for r in ordered if getattr(r, field) is None]
+    return ordered
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     tracker = _open(args)
-    recs = tracker.query(
-        status=args.status or None,
-        owner=args.owner or None,
-        source=args.source or None,
-        theme=args.theme or None,
-        addressed_to=args.addressed_to or None,
-        unowned=args.unowned,
-    )
-    recs = _sort(recs, args.sort, tracker)
+    recs = _sort(_query(tracker, args), args.sort, tracker)
     if args.format == "json":
         print(_json([recommendation_to_dict(r) for r in recs]))
     elif args.format == "csv":
-        print(_csv([recommendation_to_dict(r) for r in recs], list(recommendation_to_dict(recs[0]) if recs else ())
-                   or ["id"]))
+        from .builtin.csv_exporter import to_csv
+
+        sys.stdout.write(to_csv([recommendation_to_dict(r) for r in recs]).replace("\r\n", "\n"))
     elif not recs:
         print("no recommendations match", file=sys.stderr)
     else:
@@ -190,7 +204,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     )
     event = after.history[-1]
     print(f"{after.id}: {event.describe()}")
-    if before.status != after.status and event.forced:
+    if event.forced:
         print("(forced: the lifecycle did not allow this change; the override is recorded)", file=sys.stderr)
     return EXIT_OK
 
@@ -243,7 +257,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .tracker import Tracker
 
     tracker = Tracker.load(args.root)
-    problems = tracker.problems
+    if args.plugin_manager.root == tracker.root:
+        tracker._plugins = args.plugin_manager
+    problems = tracker.check()
     if args.format == "json":
         print(_json([{"path": str(p.path) if p.path else None, "line": p.line, "message": p.message,
                       "severity": severity} for severity, found in (("error", problems),
@@ -258,8 +274,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{len(problems)} problem{'s' * (len(problems) != 1)} found", file=sys.stderr)
         return EXIT_PROBLEMS
     if args.format != "json":
-        print(f"ok: {len(tracker)} recommendations from {len(tracker.sources)} sources, "
-              f"{len(tracker.owners)} owners, {len(tracker._events)} journal events")
+        print(f"ok: {_count(len(tracker), 'recommendation')} from {_count(len(tracker.sources), 'source')}, "
+              f"{_count(len(tracker.owners), 'owner')}, {_count(len(tracker._events), 'journal event')}")
     return EXIT_OK
 
 
@@ -312,6 +328,65 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .files import atomic_write
+
+    tracker = _open(args)
+    exporter = tracker.plugins.exporters[args.format_name]
+    recs = _sort(_query(tracker, args), "id", tracker)
+    data = tracker.export(exporter.name, recs)
+    if args.output in (None, "-"):
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
+        return EXIT_OK
+    atomic_write(Path(args.output), data)
+    print(f"wrote {len(recs)} recommendations to {args.output} ({exporter.name})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    tracker = _open(args)
+    if args.explain:
+        rec = tracker.get(args.explain)
+        score = tracker.score(args.scorer, [rec], today=args.today)[rec.id]
+        if args.format == "json":
+            print(_json({"id": rec.id, "scorer": args.scorer, "score": score.value,
+                         "terms": [{"name": t.name, "value": t.value, "reason": t.reason} for t in score.terms]}))
+        else:
+            print(f"{rec.id}: {args.scorer} {score.value:g}")
+            print(score.explain())
+        return EXIT_OK
+    recs = _query(tracker, args)
+    scores = tracker.score(args.scorer, recs, today=args.today)
+    ranked = sorted(recs, key=lambda r: (-scores[r.id].value, r.id))[: args.limit]
+    if args.format == "json":
+        print(_json([{"id": r.id, "score": scores[r.id].value, "status": r.status, "title": r.title}
+                     for r in ranked]))
+    elif ranked:
+        width = _title_width()
+        print(_table([(r.id, f"{scores[r.id].value:.2f}", r.status, _shorten(r.title, width)) for r in ranked],
+                     ("id", args.scorer, "status", "title")))
+    return EXIT_OK
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    plugins = args.plugin_manager
+    described = plugins.describe()
+    if args.format == "json":
+        print(_json(described))
+        return EXIT_OK
+    rows = [
+        (p["name"], p["origin"], p["version"] or "", ", ".join(p["hooks"]),
+         "; ".join(f"{kind}: {', '.join(names)}" for kind, names in p["registers"].items()))
+        for p in described
+    ]
+    print(_table(rows, ("plugin", "origin", "version", "hooks", "registers")))
+    return EXIT_OK
+
+
 # --- the parser -------------------------------------------------------------------
 
 
@@ -319,7 +394,16 @@ def _add_format(parser: argparse.ArgumentParser, choices: Sequence[str] = ("tabl
     parser.add_argument("--format", choices=choices, default=choices[0], help="output format (default: %(default)s)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", action="append", help="only this status (repeatable)")
+    parser.add_argument("--owner", action="append", help="only this owner or any owner under it (repeatable)")
+    parser.add_argument("--source", action="append", help="only this source document (repeatable)")
+    parser.add_argument("--theme", action="append", help="only this theme (repeatable)")
+    parser.add_argument("--addressed-to", action="append", help="only recommendations addressed to this actor")
+    parser.add_argument("--unowned", action="store_true", help="only recommendations nobody owns")
+
+
+def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="diasporatrack",
         description="Track policy recommendations: who recommended what to whom, who owns it, where it stands.",
@@ -335,14 +419,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("list", help="list recommendations, filtered and sorted")
-    p.add_argument("--status", action="append", help="only this status (repeatable)")
-    p.add_argument("--owner", action="append", help="only this owner or any owner under it (repeatable)")
-    p.add_argument("--source", action="append", help="only this source document (repeatable)")
-    p.add_argument("--theme", action="append", help="only this theme (repeatable)")
-    p.add_argument("--addressed-to", action="append", help="only recommendations addressed to this actor")
-    p.add_argument("--unowned", action="store_true", help="only recommendations nobody owns")
-    p.add_argument("--sort", default="id", choices=SORT_KEYS + tuple("-" + k for k in SORT_KEYS),
-                   metavar="FIELD", help=f"sort by {', '.join(SORT_KEYS)}; --sort=-FIELD reverses (default: id)")
+    _add_filters(p)
+    p.add_argument("--sort", default="id", metavar="FIELD",
+                   help=f"sort by {', '.join(SORT_KEYS)}, or score:NAME (highest first); "
+                        "--sort=-FIELD reverses (default: id)")
     _add_format(p, ("table", "json", "csv"))
     p.set_defaults(func=cmd_list)
 
@@ -384,12 +464,62 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?", help="a source id or unique prefix: show it in full")
     _add_format(p)
     p.set_defaults(func=cmd_sources)
+
+    formats = ", ".join(plugins.exporters.names()) if plugins is not None else "see: diasporatrack plugins"
+    p = sub.add_parser("export", help="write recommendations in a format: " + formats)
+    p.add_argument("format_name", metavar="FORMAT", help=f"one of: {formats}")
+    p.add_argument("-o", "--output", metavar="PATH", help="file to write (replaced atomically); default: stdout")
+    _add_filters(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("score", help="rank recommendations by a scorer; --explain shows each term")
+    p.add_argument("--scorer", default="urgency", help="scorer name (default: %(default)s)")
+    p.add_argument("--explain", metavar="ID", help="explain one recommendation's score term by term")
+    p.add_argument("--today", metavar="DATE", help="score as if today were DATE (YYYY-MM-DD)")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="show only the N highest")
+    _add_filters(p)
+    _add_format(p)
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("plugins", help="the plugins loaded: where from, their hooks, what they register")
+    _add_format(p)
+    p.set_defaults(func=cmd_plugins)
+
+    if plugins is not None:
+        plugins.add_commands(sub)
     return parser
 
 
+def _load_plugins(root: str | None) -> Plugins:
+    """The plugins for this run: installed ones plus the workspace's own files."""
+    from .errors import InputError
+    from .plugins import Plugins
+    from .workspace import find_root, read_config
+
+    try:
+        path = find_root(root)
+    except InputError:  # no workspace (yet): `init`, `--help`
+        return Plugins()
+    config, _ = read_config(path, [])
+    return Plugins(path, config)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--root")
+    early.add_argument("--debug", action="store_true")
+    known, _ = early.parse_known_args(argv)
+    try:
+        plugins = _load_plugins(known.root)
+        parser = build_parser(plugins)
+    except DiasporatrackError as err:
+        if known.debug:
+            raise
+        print(f"diasporatrack: error: {err}", file=sys.stderr)
+        return err.exit_code
     args = parser.parse_args(argv)
+    args.plugin_manager = plugins
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

@@ -14,14 +14,17 @@ import getpass
 import os
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from .errors import InputError, NotFound, Problem, WorkspaceError
+from .errors import DiasporatrackError, InputError, NotFound, Problem, TransitionError, WorkspaceError
 from .journal import JOURNAL_NAME, Journal, new_event_id
 from .lifecycle import Lifecycle
 from .model import Event, Owner, Recommendation, Source
 from .workspace import Workspace, display_path, find_root, read_workspace
+
+if TYPE_CHECKING:
+    from .plugins import Plugins
+    from .protocols import Context, Score
 
 USER_ENV = "DIASPORATRACK_USER"
 
@@ -70,7 +73,9 @@ class Tracker:
     Open one with :meth:`Tracker.open`; iterate it for recommendations.
     """
 
-    def __init__(self, workspace: Workspace, journal: Journal, as_of: dt.date | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, journal: Journal, as_of: dt.date | None = None, plugins: Iterable[Any] = ()
+    ) -> None:
         self.workspace = workspace
         self.journal = journal
         self.as_of_date = as_of
@@ -78,29 +83,43 @@ class Tracker:
         self._state: dict[str, Recommendation] = dict(workspace.recommendations)
         self._offset = 0
         self._events: list[Event] = []
+        self._seen: set[str] = set()
+        self._extra_plugins = tuple(plugins)
+        self._plugins: Plugins | None = None
 
     # --- opening ----------------------------------------------------------
 
     @classmethod
-    def open(cls, root: str | os.PathLike[str] | None = None) -> Tracker:
+    def open(cls, root: str | os.PathLike[str] | None = None, *, plugins: Iterable[Any] = ()) -> Tracker:
         """Open the workspace at ``root`` (default: found upward from the cwd).
 
-        Raises :class:`WorkspaceError` listing every problem if the files are
-        not valid; use :func:`diasporatrack.validate` to get problems as values.
+        ``plugins`` are extra plugin objects or modules, registered after the
+        installed and configured ones (for tests and embedding). Raises
+        :class:`WorkspaceError` listing every problem if the files are not
+        valid; use :func:`diasporatrack.validate` to get problems as values.
         """
-        tracker = cls.load(root)
+        tracker = cls.load(root, plugins=plugins)
         if tracker.problems:
             raise WorkspaceError(tracker.problems)
         return tracker
 
     @classmethod
-    def load(cls, root: str | os.PathLike[str] | None = None) -> Tracker:
+    def load(cls, root: str | os.PathLike[str] | None = None, *, plugins: Iterable[Any] = ()) -> Tracker:
         """Like :meth:`open` but keeps going on problems (see ``problems``)."""
         path = find_root(root)
         workspace = read_workspace(path)
-        tracker = cls(workspace, Journal(path / JOURNAL_NAME))
+        tracker = cls(workspace, Journal(path / JOURNAL_NAME), plugins=plugins)
         tracker._catch_up()
         return tracker
+
+    @property
+    def plugins(self) -> Plugins:
+        """The plugin manager, loaded the first time something needs it."""
+        if self._plugins is None:
+            from .plugins import Plugins
+
+            self._plugins = Plugins(self.root, self.config, self._extra_plugins)
+        return self._plugins
 
     @property
     def root(self) -> Path:
@@ -134,8 +153,9 @@ class Tracker:
         events, self._offset, warnings = self.journal.read(self._offset)
         self.warnings.extend(w for w in warnings if w not in self.warnings)
         cutoff = _end_of_day(self.as_of_date) if self.as_of_date else None
-        if cutoff is not None:
-            events = [e for e in events if e.at <= cutoff]
+        # The same event twice (a union merge that kept both copies) counts once.
+        events = [e for e in events if e.id not in self._seen and (cutoff is None or e.at <= cutoff)]
+        self._seen.update(e.id for e in events)
         if not events:
             return
         events.sort(key=lambda e: e.sort_key)
@@ -250,7 +270,8 @@ class Tracker:
 
     def as_of(self, day: str | dt.date) -> Tracker:
         """A read-only view of the workspace as it stood at the end of ``day`` (UTC)."""
-        view = Tracker(self.workspace, self.journal, as_of=parse_date(day))
+        view = Tracker(self.workspace, self.journal, as_of=parse_date(day), plugins=self._extra_plugins)
+        view._plugins = self._plugins
         view._catch_up()
         return view
 
@@ -285,6 +306,7 @@ class Tracker:
         due_date = parse_date(due, "due date") if due is not None else None
         if note is not None and not note.strip():
             note = None
+        overridden = False
         with self.journal.locked() as fh:
             self._catch_up()
             rec = self._state[rec_id]
@@ -292,16 +314,19 @@ class Tracker:
                 if status not in self.lifecycle:
                     raise InputError(f"unknown status {status!r}{_hint(status, self.lifecycle.names)}; "
                                      f"statuses are: {', '.join(self.lifecycle.names)}")
-                if not force:
-                    self.lifecycle.check_transition(rec.status, status)
-                elif status == rec.status:
+                if force and status == rec.status:
                     status = None
-            for owner in removed:
-                if owner not in rec.owners:
-                    current = ", ".join(rec.owners) or "none"
-                    raise InputError(f"{owner!r} is not an owner of {rec_id} (owners: {current})")
+                else:
+                    try:
+                        self.lifecycle.check_transition(rec.status, status)
+                    except TransitionError:
+                        if not force:
+                            raise
+                        overridden = True
+            removed = tuple(_current_owner(o, rec) for o in removed)
             added = tuple(o for o in added if o not in rec.owners)
-            if status is None and not added and not removed and due_date is None and not clear_due and not note:
+            cleared = clear_due and due_date is None and rec.due is not None
+            if status is None and not added and not removed and due_date is None and not cleared and not note:
                 raise InputError(f"nothing to update for {rec_id}: give a status, an owner, a due date or a note")
             last = self._events[-1].at if self._events else None
             event = Event(
@@ -314,14 +339,73 @@ class Tracker:
                 owners_added=added,
                 owners_removed=removed,
                 due=due_date,
-                due_cleared=clear_due and due_date is None,
+                due_cleared=clear_due and due_date is None and rec.due is not None,
                 note=note,
-                forced=force and status is not None,
+                forced=overridden,
             )
             self._offset = self.journal.append(fh, [event])
-        self._events.append(event)
-        self._fold([event])
+        self._record([event])
         return self._state[rec_id]
+
+    def _record(self, events: list[Event]) -> None:
+        """Fold freshly appended events in, then tell the listeners."""
+        self._events.extend(events)
+        self._seen.update(e.id for e in events)
+        self._fold(events)
+        self.plugins.notify(self, events)
+
+    # --- plugins at work ----------------------------------------------------
+
+    def check(self) -> list[Problem]:
+        """Every problem: the files', then those ``validate_recommendation`` plugins find."""
+        found = list(self.problems)
+        for rec in self._state.values():
+            where = self.workspace.locations.get(rec.id)
+            for plugin, message in self.plugins.validate(rec, self):
+                found.append(Problem(message=f"{rec.id}: {message} [{plugin}]",
+                                     path=where.path if where else None, line=where.line if where else None))
+        return found
+
+    def context(self, today: str | dt.date | None = None) -> Context:
+        """What scorers and reminder rules get to see."""
+        from .protocols import Context
+
+        day = parse_date(today, "date") if today is not None else dt.date.today()
+        return Context(tracker=self, today=day)
+
+    def score(self, scorer: str = "urgency", recommendations: Iterable[Recommendation] | None = None,
+              today: str | dt.date | None = None) -> dict[str, Score]:
+        """Scores by recommendation id, each able to explain itself term by term."""
+        chosen = self.plugins.scorers[scorer]
+        context = self.context(today)
+        recs = self if recommendations is None else recommendations
+        out = {}
+        for rec in recs:
+            try:
+                out[rec.id] = chosen.score(rec, context)
+            except DiasporatrackError:
+                raise
+            except Exception as err:
+                from .plugins import PluginError, _describe
+
+                plugin = self.plugins.scorers.owners[scorer]
+                raise PluginError(f"plugin {plugin!r} failed in scorer {scorer!r} for {rec.id}: "
+                                  f"{_describe(err)}") from err
+        return out
+
+    def export(self, format: str, recommendations: Iterable[Recommendation] | None = None) -> str | bytes:
+        """The recommendations (default: all) in an exporter's format."""
+        exporter = self.plugins.exporters[format]
+        recs = list(self if recommendations is None else recommendations)
+        try:
+            return exporter.export(self, recs)
+        except DiasporatrackError:
+            raise
+        except Exception as err:
+            from .plugins import PluginError, _describe
+
+            plugin = self.plugins.exporters.owners[format]
+            raise PluginError(f"plugin {plugin!r} failed in exporter {format!r}: {_describe(err)}") from err
 
 
 def _next_time(last: dt.datetime | None) -> dt.datetime:
@@ -330,6 +414,15 @@ def _next_time(last: dt.datetime | None) -> dt.datetime:
     if last is not None and now <= last:
         now = last + dt.timedelta(microseconds=1)
     return now
+
+
+def _current_owner(ref: str, rec: Recommendation) -> str:
+    """One of ``rec``'s owners by id or unique prefix."""
+    matches = [o for o in rec.owners if o == ref] or [o for o in rec.owners if o.startswith(ref)]
+    if len(matches) != 1:
+        current = ", ".join(rec.owners) or "none"
+        raise InputError(f"{ref!r} is not an owner of {rec.id} (owners: {current})")
+    return matches[0]
 
 
 def _hint(word: str, choices: Iterable[str]) -> str:

@@ -1,0 +1,41 @@
+"""``json``: everything in the workspace, with a versioned schema, for scripts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from ..hookspecs import hookimpl
+from ..model import Recommendation
+from ..serialize import owner_to_dict, recommendation_to_dict, source_to_dict
+
+SCHEMA = "diasporatrack-export"
+SCHEMA_VERSION = 1
+
+
+class JsonExporter:
+    name = "json"
+    extension = "json"
+    description = f"Full export with history ({SCHEMA} version {SCHEMA_VERSION})"
+
+    def export(self, tracker, recommendations: Sequence[Recommendation]) -> str:
+        used_sources = {r.source for r in recommendations}
+        document = {
+            "schema": SCHEMA,
+            "version": SCHEMA_VERSION,
+            "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "statuses": [
+                {"name": s.name, "definition": s.definition, "weight": s.weight, "next": list(s.next)}
+                for s in tracker.lifecycle
+            ],
+            "sources": [source_to_dict(s) for s in tracker.sources.values() if s.id in used_sources],
+            "owners": [owner_to_dict(o) for o in tracker.owners.values()],
+            "recommendations": [recommendation_to_dict(r, history=True) for r in recommendations],
+        }
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+@hookimpl
+def register_exporters():
+    return [JsonExporter()]

@@ -1,0 +1,66 @@
+"""``markdown``: a status report grouped by source, for a wiki or an e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from ..hookspecs import hookimpl
+from ..model import Recommendation
+from ..report import bar, progress
+
+
+def cell(value: object) -> str:
+    """Text that stays inside one table cell and renders as plain text."""
+    text = "" if value is None else str(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    for ch in "`*_[]":
+        text = text.replace(ch, "\\" + ch)
+    return " ".join(text.split())  # newlines would end the row
+
+
+class MarkdownExporter:
+    name = "markdown"
+    extension = "md"
+    description = "Status report grouped by source, with progress"
+
+    def export(self, tracker, recommendations: Sequence[Recommendation]) -> str:
+        lifecycle = tracker.lifecycle
+        today = dt.date.today().isoformat()
+        lines = [
+            "# Status of recommendations",
+            "",
+            f"{len(recommendations)} recommendations, as of {today}. "
+            f"Overall progress: `{bar(progress(recommendations, lifecycle))}`",
+            "",
+            "| Status | Count |",
+            "| --- | ---: |",
+        ]
+        for status in lifecycle:
+            count = sum(1 for r in recommendations if r.status == status.name)
+            if count:
+                lines.append(f"| {cell(status.name)} | {count} |")
+        by_source: dict[str, list[Recommendation]] = {}
+        for rec in recommendations:
+            by_source.setdefault(rec.source, []).append(rec)
+        for source_id, recs in by_source.items():
+            source = tracker.sources.get(source_id)
+            title = source.title if source else source_id
+            lines += ["", f"## {cell(title)}", ""]
+            if source is not None:
+                meta = [source.publisher, source.date.isoformat() if source.date else None]
+                lines += [cell(" · ".join(m for m in meta if m) or source_id), ""]
+            lines += [f"Progress: `{bar(progress(recs, lifecycle))}`", ""]
+            lines += ["| ID | Status | Owners | Due | Recommendation |", "| --- | --- | --- | --- | --- |"]
+            for rec in recs:
+                lines.append(
+                    f"| {cell(rec.id)} | {cell(rec.status)} | {cell(', '.join(rec.owners) or '—')} "
+                    f"| {cell(rec.due.isoformat() if rec.due else '')} | {cell(rec.title)} |"
+                )
+        return "\n".join(lines) + "\n"
+
+
+@hookimpl
+def register_exporters():
+    return [MarkdownExporter()]

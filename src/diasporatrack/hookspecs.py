@@ -1,0 +1,100 @@
+"""The hooks a diasporatrack plugin can implement.
+
+A plugin is a module or an object with functions marked ``@hookimpl``::
+
+    from diasporatrack import hookimpl
+
+    @hookimpl
+    def register_exporters():
+        return [MyExporter()]
+
+Plugins are found through the entry point group ``diasporatrack``, as files
+named in a workspace's ``diasporatrack.yaml`` (``plugins:``), or passed to
+``Tracker.open(plugins=[...])``. The built-in exporters and scorers are
+plugins too, registered through these same hooks. The objects the
+``register_*`` hooks return are described in :mod:`diasporatrack.protocols`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import argparse
+
+    from .model import Event, Recommendation
+    from .tracker import Tracker
+
+PROJECT = "diasporatrack"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_exporters() -> list[Any]:
+    """Return exporters: objects with ``name``, ``extension``, ``description``
+    and ``export(tracker, recommendations) -> str | bytes``.
+
+    Called once, the first time exporters are needed (``export``, ``plugins``).
+    Two plugins returning an exporter of the same name is an error naming both.
+    """
+
+
+@hookspec
+def register_scorers() -> list[Any]:
+    """Return scorers: objects with ``name``, ``description`` and
+    ``score(recommendation, context) -> Score``.
+
+    A :class:`~diasporatrack.protocols.Score` is a value with the terms that
+    add up to it, so every score can explain itself. Names must be unique.
+    """
+
+
+@hookspec
+def register_reminder_rules() -> list[Any]:
+    """Return reminder rules: objects with ``name``, ``description`` and
+    ``check(recommendation, context) -> list[Reminder]``.
+
+    Called by ``remind``; a rule says why a recommendation needs attention
+    today (overdue, due soon, stale, ...). Names must be unique.
+    """
+
+
+@hookspec
+def register_reminder_channels() -> list[Any]:
+    """Return reminder channels: objects with ``name``, ``description`` and
+    ``deliver(reminders, context) -> list[Delivery]``.
+
+    A channel reports, per reminder, whether it was delivered; only delivered
+    reminders are recorded in the journal. Names must be unique.
+    """
+
+
+@hookspec
+def validate_recommendation(recommendation: Recommendation, tracker: Tracker) -> list[str] | None:
+    """Return extra problems with a recommendation, as messages (or None).
+
+    Called by ``validate`` for every recommendation; each message is shown
+    with the file and line where the recommendation is written.
+    """
+
+
+@hookspec
+def on_event(tracker: Tracker, event: Event) -> None:
+    """React to an event after it is durably written to the journal.
+
+    A listener that raises cannot undo or corrupt the event: it is already
+    stored; the error is reported naming the plugin.
+    """
+
+
+@hookspec
+def register_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Add sub-commands to the CLI with ``subparsers.add_parser(...)``.
+
+    Set ``func`` with ``parser.set_defaults(func=...)``; it is called with the
+    parsed arguments and returns the exit code. ``args.root`` holds ``--root``.
+    """

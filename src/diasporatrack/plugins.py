@@ -1,0 +1,309 @@
+"""Finding, loading and calling plugins.
+
+Plugins are registered in this order: the built-ins, then installed packages
+through the entry point group ``diasporatrack``, then the files named under
+``plugins:`` in the workspace's ``diasporatrack.yaml``, then objects passed to
+``Tracker.open(plugins=[...])``. Nothing is loaded that is not installed or
+named. ``disable:`` in the config turns plugins off by name.
+
+Every failure is a :class:`PluginError` naming the plugin (and the hook), so
+a broken plugin is easy to find and never half-writes data: registries are
+built before anything is written.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .errors import DiasporatrackError
+from .protocols import Exporter, ReminderChannel, ReminderRule, Scorer
+
+if TYPE_CHECKING:
+    from .model import Event, Recommendation
+    from .tracker import Tracker
+
+ENTRY_POINT_GROUP = "diasporatrack"
+
+# Built-in plugins: ordinary modules with @hookimpl functions, by plugin name.
+BUILTINS = {
+    "builtin.json": "diasporatrack.builtin.json_exporter",
+    "builtin.csv": "diasporatrack.builtin.csv_exporter",
+    "builtin.markdown": "diasporatrack.builtin.markdown_exporter",
+    "builtin.html": "diasporatrack.builtin.html_exporter",
+    "builtin.ics": "diasporatrack.builtin.ics_exporter",
+    "builtin.scorers": "diasporatrack.builtin.scorers",
+}
+
+
+class PluginError(DiasporatrackError):
+    """A plugin could not be loaded or failed in a hook."""
+
+
+@attrs.frozen
+class PluginInfo:
+    """Where a loaded plugin came from."""
+
+    name: str
+    origin: str  # "builtin", "entry point", "file", "object"
+    location: str  # module name, distribution, file path
+    version: str | None = None
+
+
+@attrs.frozen
+class Registry:
+    """Objects of one kind (exporters, scorers, ...) by name, with their plugin."""
+
+    kind: str
+    items: dict[str, Any]
+    owners: dict[str, str]
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.items:
+            known = ", ".join(sorted(self.items)) or "none"
+            raise PluginError(f"unknown {self.kind} {name!r}; available: {known}")
+        return self.items[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.items
+
+    def __iter__(self):
+        return iter(self.items.values())
+
+    def names(self) -> list[str]:
+        return sorted(self.items)
+
+
+_KINDS: dict[str, tuple[str, type, str]] = {
+    "register_exporters": ("exporter", Exporter, "name, extension, description and export()"),
+    "register_scorers": ("scorer", Scorer, "name, description and score()"),
+    "register_reminder_rules": ("reminder rule", ReminderRule, "name, description and check()"),
+    "register_reminder_channels": ("reminder channel", ReminderChannel, "name, description and deliver()"),
+}
+
+
+class Plugins:
+    """The plugin manager of one tracker (or of the CLI before a tracker exists)."""
+
+    def __init__(
+        self,
+        root: Path | None = None,
+        config: Mapping[str, Any] | None = None,
+        extra: Iterable[Any] = (),
+        *,
+        entry_points: bool = True,
+    ) -> None:
+        config = config or {}
+        self.root = root
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.info: dict[str, PluginInfo] = {}
+        self.disabled = set(config.get("disable") or ())
+        self._registries: dict[str, Registry] = {}
+        for name, module in BUILTINS.items():
+            self._register_lazy(name, lambda module=module: importlib.import_module(module),
+                                PluginInfo(name, "builtin", module))
+        if entry_points:
+            self._load_entry_points()
+        for entry in config.get("plugins") or ():
+            self._load_file(Path(entry) if root is None else root / entry)
+        for index, plugin in enumerate(extra):
+            name = getattr(plugin, "__name__", None) or f"{type(plugin).__name__}-{index}"
+            self._register(plugin, PluginInfo(name, "object", repr(plugin)[:80]))
+        self._check()
+
+    # --- loading ----------------------------------------------------------
+
+    def _register_lazy(self, name: str, load: Callable[[], Any], info: PluginInfo) -> None:
+        if name in self.disabled:
+            return
+        try:
+            plugin = load()
+        except Exception as err:
+            raise PluginError(f"plugin {name!r} failed to load: {_describe(err)}") from err
+        self._register(plugin, info)
+
+    def _register(self, plugin: Any, info: PluginInfo) -> None:
+        if info.name in self.disabled:
+            return
+        if info.name in self.info:
+            raise PluginError(f"two plugins are named {info.name!r}: {self.info[info.name].location} "
+                              f"and {info.location}")
+        try:
+            self.pm.register(plugin, name=info.name)
+        except pluggy.PluginValidationError as err:
+            raise PluginError(f"plugin {info.name!r} is invalid: {err}") from err
+        except ValueError as err:
+            raise PluginError(f"plugin {info.name!r} cannot be registered: {err}") from err
+        self.info[info.name] = info
+
+    def _load_entry_points(self) -> None:
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            dist = getattr(ep, "dist", None)
+            location = f"{dist.name} {dist.version}" if dist is not None else ep.value
+            self._register_lazy(ep.name, ep.load, PluginInfo(
+                ep.name, "entry point", location, dist.version if dist is not None else None))
+
+    def _load_file(self, path: Path) -> None:
+        name = path.stem
+        info = PluginInfo(name, "file", str(path))
+        if name in self.disabled:
+            return
+        if not path.is_file():
+            raise PluginError(f"plugin file {path} (named in diasporatrack.yaml) does not exist")
+
+        def load() -> ModuleType:
+            spec = importlib.util.spec_from_file_location(f"diasporatrack_local_plugin_{name}", path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot import {path}")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+
+        self._register_lazy(name, load, info)
+
+    def _check(self) -> None:
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as err:
+            plugin = self.pm.get_name(err.plugin) if err.plugin is not None else "?"
+            raise PluginError(f"plugin {plugin!r} is invalid: {err}") from err
+
+    # --- calling ----------------------------------------------------------
+
+    def _impls(self, hook: str) -> list[pluggy.HookImpl]:
+        # Registration order: built-ins first, so "first" in messages means first loaded.
+        return list(getattr(self.pm.hook, hook).get_hookimpls())
+
+    def registry(self, hook: str) -> Registry:
+        """Everything plugins register through ``hook``, by name; built once."""
+        if hook in self._registries:
+            return self._registries[hook]
+        kind, protocol, needs = _KINDS[hook]
+        items: dict[str, Any] = {}
+        owners: dict[str, str] = {}
+        for impl in self._impls(hook):
+            plugin = impl.plugin_name
+            try:
+                result = impl.function()
+            except Exception as err:
+                raise PluginError(f"plugin {plugin!r} failed in {hook}: {_describe(err)}") from err
+            if result is None:
+                continue
+            objects = list(result) if isinstance(result, (list, tuple)) else [result]
+            for obj in objects:
+                if not isinstance(obj, protocol):
+                    raise PluginError(f"plugin {plugin!r} returned {obj!r} from {hook}, which is not a {kind} "
+                                      f"(a {kind} needs {needs})")
+                name = obj.name
+                if not isinstance(name, str) or not name:
+                    raise PluginError(f"plugin {plugin!r} registered a {kind} without a name")
+                if name in items:
+                    raise PluginError(f"{kind} {name!r} is registered by two plugins: {owners[name]!r} "
+                                      f"and {plugin!r}")
+                items[name] = obj
+                owners[name] = plugin
+        registry = Registry(kind, items, owners)
+        self._registries[hook] = registry
+        return registry
+
+    @property
+    def exporters(self) -> Registry:
+        return self.registry("register_exporters")
+
+    @property
+    def scorers(self) -> Registry:
+        return self.registry("register_scorers")
+
+    @property
+    def reminder_rules(self) -> Registry:
+        return self.registry("register_reminder_rules")
+
+    @property
+    def reminder_channels(self) -> Registry:
+        return self.registry("register_reminder_channels")
+
+    def validate(self, recommendation: Recommendation, tracker: Tracker) -> list[tuple[str, str]]:
+        """Problems plugins find in a recommendation, as (plugin, message) pairs."""
+        found = []
+        for impl in self._impls("validate_recommendation"):
+            try:
+                messages = impl.function(recommendation=recommendation, tracker=tracker)
+            except Exception as err:
+                raise PluginError(f"plugin {impl.plugin_name!r} failed in validate_recommendation "
+                                  f"for {recommendation.id}: {_describe(err)}") from err
+            if isinstance(messages, str):
+                messages = [messages]
+            found.extend((impl.plugin_name, str(m)) for m in messages or ())
+        return found
+
+    def notify(self, tracker: Tracker, events: Sequence[Event]) -> None:
+        """Tell every ``on_event`` listener; all run even if one fails."""
+        failures = []
+        for event in events:
+            for impl in self._impls("on_event"):
+                try:
+                    impl.function(tracker=tracker, event=event)
+                except Exception as err:
+                    failures.append(f"plugin {impl.plugin_name!r} failed in on_event: {_describe(err)}")
+        if failures:
+            raise PluginError("; ".join(failures) + " (the event itself was stored)")
+
+    def add_commands(self, subparsers: Any) -> None:
+        for impl in self._impls("register_commands"):
+            try:
+                impl.function(subparsers=subparsers)
+            except Exception as err:
+                raise PluginError(f"plugin {impl.plugin_name!r} failed in register_commands: "
+                                  f"{_describe(err)}") from err
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Every loaded plugin: origin, version, hooks and what it registers."""
+        registered: dict[str, dict[str, list[str]]] = {}
+        for hook, (kind, _, _) in _KINDS.items():
+            registry = self.registry(hook)
+            for name, plugin in registry.owners.items():
+                registered.setdefault(plugin, {}).setdefault(kind + "s", []).append(name)
+        out = []
+        for name, info in self.info.items():
+            plugin = self.pm.get_plugin(name)
+            hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or ())
+            out.append({
+                "name": name,
+                "origin": info.origin,
+                "location": info.location,
+                "version": info.version,
+                "hooks": hooks,
+                "registers": {k: sorted(v) for k, v in sorted(registered.get(name, {}).items())},
+            })
+        return out
+
+
+_OURS = str(Path(__file__).resolve().parent)
+
+
+def _describe(err: BaseException) -> str:
+    """``Type: message (file:line)``, the line being the plugin's own code."""
+    where = ""
+    if isinstance(err, SyntaxError) and err.filename:
+        where = f" ({err.filename}:{err.lineno})"
+    else:
+        frames = [
+            f for f in traceback.extract_tb(err.__traceback__)
+            if not f.filename.startswith(_OURS) and "pluggy" not in f.filename and "<frozen" not in f.filename
+        ]
+        if frames:
+            where = f" ({frames[-1].filename}:{frames[-1].lineno})"
+    message = str(err)
+    return f"{type(err).__name__}: {message}{where}" if message else f"{type(err).__name__}{where}"

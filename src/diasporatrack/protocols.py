@@ -1,0 +1,98 @@
+"""What plugin objects look like: the protocols behind the ``register_*`` hooks.
+
+Plugins need not inherit from anything: any object with these attributes
+works. The value classes (:class:`Score`, :class:`Term`, :class:`Context`)
+are what plugins build and receive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import attrs
+
+if TYPE_CHECKING:
+    from .model import Recommendation
+    from .tracker import Tracker
+
+
+@attrs.frozen(kw_only=True)
+class Context:
+    """What a scorer, rule or channel may look at besides the recommendation."""
+
+    tracker: Tracker
+    today: dt.date
+    settings: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Term:
+    """One part of a score: ``value`` points, and why in plain words."""
+
+    name: str
+    value: float
+    reason: str
+
+
+@attrs.frozen
+class Score:
+    """A score and the terms it is the sum of; ``explain()`` shows each term."""
+
+    value: float
+    terms: tuple[Term, ...] = attrs.field(default=(), converter=tuple)
+
+    @classmethod
+    def from_terms(cls, terms: Iterable[Term]) -> Score:
+        terms = tuple(terms)
+        return cls(round(sum(t.value for t in terms), 6), terms)
+
+    def explain(self) -> str:
+        lines = [f"  {t.name:<12} {t.value:+8.2f}  {t.reason}" for t in self.terms]
+        return "\n".join([*lines, f"  {'total':<12} {self.value:8.2f}"])
+
+
+@runtime_checkable
+class Exporter(Protocol):
+    """Writes recommendations in a file format.
+
+    ``export`` returns text (``str``) or ``bytes``; the CLI writes it to a
+    file atomically or to stdout.
+    """
+
+    name: str
+    extension: str
+    description: str
+
+    def export(self, tracker: Tracker, recommendations: Sequence[Recommendation]) -> str | bytes: ...
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """Gives each recommendation a number, explained term by term."""
+
+    name: str
+    description: str
+
+    def score(self, recommendation: Recommendation, context: Context) -> Score: ...
+
+
+@runtime_checkable
+class ReminderRule(Protocol):
+    """Says which recommendations need attention today, and why."""
+
+    name: str
+    description: str
+
+    def check(self, recommendation: Recommendation, context: Context) -> Iterable[Any]: ...
+
+
+@runtime_checkable
+class ReminderChannel(Protocol):
+    """Delivers reminders (console, e-mail, calendar, ...)."""
+
+    name: str
+    description: str
+
+    def deliver(self, reminders: Sequence[Any], context: Context) -> Sequence[Any]: ...
