@@ -22,6 +22,7 @@ from .errors import (
     TransitionError,
     WorkspaceError,
 )
+from .hookspecs import hookimpl
 from .lifecycle import DEFAULT_LIFECYCLE, Lifecycle, Status
 from .model import IMPACTS, Event, Finding, Owner, Recommendation, Source
 from .scaffold import init_workspace
@@ -53,6 +54,7 @@ __all__ = [
     "WorkspaceError",
     "__version__",
     "current_actor",
+    "hookimpl",
     "init_workspace",
     "validate",
 ]
