@@ -8,7 +8,8 @@
 
   function valueOf(row, index) {
     var cell = row.cells[index];
-    return cell.getAttribute("data-sort") || cell.textContent.trim().toLowerCase();
+    var key = cell.getAttribute("data-sort");
+    return key !== null ? key : cell.textContent.trim().toLowerCase();
   }
 
   function sortBy(key, descending) {
@@ -22,6 +23,7 @@
     var rows = Array.prototype.slice.call(body.rows);
     rows.sort(function (a, b) {
       var x = valueOf(a, index), y = valueOf(b, index);
+      if (x === "" || y === "") { return (x === "") - (y === ""); }  // empty cells last, either way
       var order = x < y ? -1 : x > y ? 1 : 0;
       return descending ? -order : order;
     });

@@ -27,7 +27,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e2e6ea;
 vertical-align:top}th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer}
 th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
-progress{width:9rem;height:.8rem;vertical-align:middle}.status{white-space:nowrap}
+progress{width:7rem;height:.8rem;vertical-align:middle}.groups td:last-child{white-space:nowrap}.status{white-space:nowrap}
 input#filter{font:inherit;padding:.3rem .5rem;width:20rem;max-width:100%;margin:.5rem 0}
 """
 
@@ -66,7 +66,7 @@ def render(tracker, recommendations: Sequence[Recommendation], today: dt.date | 
             f"<td>{escape(rec.title)}</td>",
             f'<td class="status" data-sort="{order.get(rec.status, 99):02d}">{escape(rec.status)}</td>',
             f"<td>{escape(', '.join(owner_names.get(o, o) for o in rec.owners) or '—')}</td>",
-            f'<td data-sort="{rec.due.isoformat() if rec.due else "9999"}">'
+            f'<td data-sort="{rec.due.isoformat() if rec.due else ""}">'
             f"{escape(rec.due.isoformat() if rec.due else '')}</td>",
             f"<td>{escape(source_names.get(rec.source, rec.source))}</td>",
             f"<td>{escape(', '.join(rec.addressed_to))}</td>",
