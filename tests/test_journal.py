@@ -178,3 +178,28 @@ def test_journal_read_from_offset(ws):
     more, end, _ = journal.read(offset)
     assert [e.note for e in events] == ["one"] and [e.note for e in more] == ["two"]
     assert end == (ws / "journal.jsonl").stat().st_size
+
+
+def test_corrupt_journal_is_listed_by_validate(ws, cli):
+    (ws / "journal.jsonl").write_text('{"id": "x"\n{"id": "y"}\n')
+    result = cli("--root", "ws", "validate")
+    assert result.code == 1
+    assert result.out == "ws/journal.jsonl:1: corrupt journal line: Expecting ',' delimiter: line 1 column 11 (char 10)\n"
+
+
+def test_list_fields_of_events_are_typed(ws):
+    (ws / "journal.jsonl").write_text(
+        '{"id": "1", "at": "2025-01-01T00:00:00Z", "by": "a", "recommendation": "rep-forum", "owners_added": "abc"}\n')
+    with pytest.raises(WorkspaceError, match="owners_added must be a list of owner ids"):
+        Tracker.open(ws)
+
+
+def test_status_dropped_from_the_lifecycle_is_a_warning_not_a_crash(ws, cli):
+    Tracker.open(ws).update("rep-forum", status="accepted")
+    from conftest import write
+
+    write(ws / "diasporatrack.yaml", "statuses:\n  - name: proposed\n    definition: P.\n    weight: 0\n")
+    result = cli("--root", "ws", "validate")
+    assert result.code == 0
+    assert "which is not a status of the lifecycle" in result.out
+    assert "accepted: (not in the lifecycle)" in cli("--root", "ws", "show", "rep-forum").out

@@ -156,3 +156,26 @@ def test_find_root_walks_upward_and_obeys_overrides(ws, tmp_path, monkeypatch):
     monkeypatch.setenv("DIASPORATRACK_ROOT", str(ws))
     assert find_root(start=shipped_like) == ws
     assert find_root(str(shipped_like), start=deep) == shipped_like
+
+
+def test_status_names_must_be_lowercase(ws):
+    write(ws / "diasporatrack.yaml", "statuses:\n  - name: Open\n    definition: x\n    weight: 0\n")
+    assert messages(ws.parent / "ws") == [
+        "ws/diasporatrack.yaml:2: name: 'Open' is not a valid status name (lowercase letters, digits and - only)"
+    ]
+
+
+def test_duplicate_finding_ids(ws):
+    body = "source:\n  id: f{n}\n  title: T\nfindings:\n  - id: same\n    text: t\n"
+    write(ws / "f1.yaml", body.format(n=1))
+    write(ws / "f2.yaml", body.format(n=2))
+    assert messages(ws.parent / "ws") == ["ws/f2.yaml:5: duplicate finding id 'same' (first at ws/f1.yaml:5)"]
+
+
+def test_init_refuses_a_file(tmp_path):
+    from diasporatrack import InputError, init_workspace
+
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(InputError, match="exists and is not a directory"):
+        init_workspace(str(tmp_path / "afile"))
+    assert init_workspace(str(tmp_path / "new"))[0].name == "owners.yaml"

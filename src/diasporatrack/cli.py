@@ -152,11 +152,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     source = tracker.sources[rec.source]
     owners = [f"{o} ({tracker.owners[o].name})" if o in tracker.owners else o for o in rec.owners]
-    status = tracker.lifecycle[rec.status]
+    definition = tracker.lifecycle[rec.status].definition if rec.status in tracker.lifecycle else "(not in the lifecycle)"
     fields = [
         ("id", rec.id),
         ("title", rec.title),
-        ("status", f"{rec.status}: {status.definition}"),
+        ("status", f"{rec.status}: {definition}"),
         ("source", f"{source.id}: {source.title}" + (f" ({source.date})" if source.date else "")),
         ("author", rec.author),
         ("addressed to", ", ".join(rec.addressed_to)),

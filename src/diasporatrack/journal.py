@@ -25,6 +25,7 @@ import attrs
 
 from .errors import Problem, WorkspaceError
 from .model import Event
+from .workspace import display_path
 
 try:
     import fcntl
@@ -93,6 +94,14 @@ def event_from_dict(raw: Any) -> Event:
     if unknown:
         raise ValueError(f"unknown event field {unknown[0]!r}")
     fields = dict(raw)
+    for name in ("owners_added", "owners_removed"):
+        if name in fields and not (isinstance(fields[name], list) and all(isinstance(o, str) for o in fields[name])):
+            raise ValueError(f"{name} must be a list of owner ids")
+    for name in ("due_cleared", "forced"):
+        if name in fields and not isinstance(fields[name], bool):
+            raise ValueError(f"{name} must be true or false")
+    if "data" in fields and not isinstance(fields["data"], dict):
+        raise ValueError("data must be a JSON object")
     try:
         fields["at"] = parse_time(fields["at"])
         if fields.get("due") is not None:
@@ -145,10 +154,10 @@ class Journal:
                     if not whole:
                         warnings.append(Problem(
                             message="incomplete last line ignored (an interrupted write)",
-                            path=self.path, line=lineno))
+                            path=display_path(self.path), line=lineno))
                         break
                     raise WorkspaceError([Problem(
-                        message=f"corrupt journal line: {err}", path=self.path, line=lineno)]) from None
+                        message=f"corrupt journal line: {err}", path=display_path(self.path), line=lineno)]) from None
             pos = end + 1 if whole else len(data)
             lineno += 1
         return events, start + pos, warnings

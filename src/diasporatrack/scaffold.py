@@ -32,12 +32,15 @@ CONFIG_TEMPLATE = """\
 """
 
 
-def init_workspace(path: Path) -> list[Path]:
+def init_workspace(path: str | Path) -> list[Path]:
     """Create a workspace at ``path``; returns the files written.
 
     Refuses to touch a directory that already is a workspace. The journal
     merges by union in git, so two people's updates never conflict.
     """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path} exists and is not a directory; nothing was changed")
     if is_workspace(path):
         raise InputError(f"{path} already is a workspace; nothing was changed")
     path.mkdir(parents=True, exist_ok=True)

@@ -109,7 +109,10 @@ class Tracker:
         path = find_root(root)
         workspace = read_workspace(path)
         tracker = cls(workspace, Journal(path / JOURNAL_NAME), plugins=plugins)
-        tracker._catch_up()
+        try:
+            tracker._catch_up()
+        except WorkspaceError as err:  # a corrupt journal line: report it with the rest
+            workspace.problems.extend(err.problems)
         return tracker
 
     @property
@@ -167,7 +170,7 @@ class Tracker:
         # folded: fold everything again so every clone agrees.
         self._events = sorted(self._events + events, key=lambda e: e.sort_key)
         self._state = dict(self.workspace.recommendations)
-        self.warnings = [w for w in self.warnings if "unknown recommendation" not in w.message]
+        self.warnings = [w for w in self.warnings if not w.message.startswith("journal event ")]
         self._fold(self._events)
 
     def _fold(self, events: Iterable[Event]) -> None:
@@ -178,6 +181,11 @@ class Tracker:
                     message=f"journal event {event.id} is for unknown recommendation {event.recommendation!r}",
                     path=display_path(self.journal.path)))
                 continue
+            if event.status is not None and event.status not in self.lifecycle:
+                self.warnings.append(Problem(
+                    message=f"journal event {event.id} sets {rec.id} to {event.status!r}, which is not a status "
+                            f"of the lifecycle in diasporatrack.yaml",
+                    path=display_path(self.journal.path)))
             self._state[rec.id] = rec.apply(event)
 
     # --- reading ----------------------------------------------------------

@@ -243,7 +243,16 @@ RECOMMENDATION_SPEC = {
 }
 FINDING_SPEC = {"id": identifier, "text": text, "quote": text, "themes": text_list}
 OWNER_SPEC = {"id": identifier, "name": text, "kind": text, "parent": identifier, "email": text, "note": text}
-STATUS_SPEC = {"name": identifier, "definition": text, "weight": lambda v: _weight(v), "next": text_list}
+STATUS_SPEC = {"name": lambda v: status_name(v), "definition": text, "weight": lambda v: _weight(v), "next": text_list}
+
+
+def status_name(value: Any) -> str:
+    import re
+
+    value = text(value)
+    if not re.match(r"^[a-z][a-z0-9-]*$", value):
+        raise ValueError(f"{value!r} is not a valid status name (lowercase letters, digits and - only)")
+    return value
 
 
 def _weight(value: Any) -> float:
@@ -378,8 +387,14 @@ def read_source_file(
         raw_findings = []
     for item in raw_findings:
         fields = check.fields(item, FINDING_SPEC, ("id", "text"), "finding", raw.line_of("findings"))
-        if fields is not None:
-            findings.append(Finding(**fields))
+        if fields is None:
+            continue
+        key = "finding:" + fields["id"]
+        if key in ws.locations:
+            check.problem(f"duplicate finding id {fields['id']!r} (first at {ws.locations[key]})", item.line)
+            continue
+        ws.locations[key] = Location(shown, item.line)
+        findings.append(Finding(**fields))
     source = Source(**source_fields, findings=findings)
     source_line = raw["source"].line
     if source.id in ws.sources:
