@@ -372,6 +372,34 @@ def cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    from .reminders import remind
+
+    tracker = _open(args)
+    result = remind(
+        tracker,
+        channels=args.channel or ["console"],
+        today=args.today,
+        owner=args.owner,
+        dry_run=args.dry_run,
+        by=args.by,
+        calendar_file=args.calendar_file,
+    )
+    if not result.reminders:
+        print("nothing needs attention", file=sys.stderr)
+    for delivery in result.skipped:
+        print(f"diasporatrack: warning: {delivery.error}", file=sys.stderr)
+    for delivery in result.failures:
+        print(f"diasporatrack: error: {delivery.reminder.recommendation} ({delivery.reminder.rule}): "
+              f"{delivery.error}", file=sys.stderr)
+    for name, deliveries in result.deliveries.items():
+        if name != "console":
+            sent = sum(1 for d in deliveries if d.ok)
+            verb = "would deliver" if args.dry_run else "delivered"
+            print(f"{name}: {verb} {sent} reminder{'s' * (sent != 1)}", file=sys.stderr)
+    return EXIT_PROBLEMS if result.failures else EXIT_OK
+
+
 def cmd_plugins(args: argparse.Namespace) -> int:
     plugins = args.plugin_manager
     described = plugins.describe()
@@ -480,6 +508,17 @@ def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
     _add_filters(p)
     _add_format(p)
     p.set_defaults(func=cmd_score)
+
+    channels = ", ".join(plugins.reminder_channels.names()) if plugins is not None else "console, email, calendar"
+    p = sub.add_parser("remind", help="what needs attention today, delivered once per channel")
+    p.add_argument("--channel", action="append", metavar="NAME", help=f"one of: {channels} (repeatable; "
+                   "default: console)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be sent; send and record nothing")
+    p.add_argument("--today", metavar="DATE", help="run as if today were DATE (YYYY-MM-DD)")
+    p.add_argument("--owner", help="only reminders for this owner and the owners under it")
+    p.add_argument("--calendar-file", metavar="PATH", help="the .ics file of the calendar channel")
+    p.add_argument("--by", help="who sends the reminders (recorded in the journal)")
+    p.set_defaults(func=cmd_remind)
 
     p = sub.add_parser("plugins", help="the plugins loaded: where from, their hooks, what they register")
     _add_format(p)

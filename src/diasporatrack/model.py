@@ -146,8 +146,11 @@ class Recommendation:
 
     @property
     def updated(self) -> dt.datetime | None:
-        """When the last event touched this recommendation (None: never)."""
-        return self.history[-1].at if self.history else None
+        """When something last happened to it (None: never); reminders sent don't count."""
+        for event in reversed(self.history):
+            if event.kind != "reminded":
+                return event.at
+        return None
 
     def apply(self, event: Event) -> Recommendation:
         """The recommendation after ``event``: a new value, this one unchanged."""

@@ -42,6 +42,10 @@ BUILTINS = {
     "builtin.html": "diasporatrack.builtin.html_exporter",
     "builtin.ics": "diasporatrack.builtin.ics_exporter",
     "builtin.scorers": "diasporatrack.builtin.scorers",
+    "builtin.reminder_rules": "diasporatrack.builtin.reminder_rules",
+    "builtin.console": "diasporatrack.builtin.console_channel",
+    "builtin.email": "diasporatrack.builtin.email_channel",
+    "builtin.calendar": "diasporatrack.builtin.calendar_channel",
 }
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from .errors import InputError
+
+DEFAULT_DUE_SOON_DAYS = 14
+DEFAULT_STALE_DAYS = 60
+
 if TYPE_CHECKING:
     from .model import Recommendation
     from .tracker import Tracker
@@ -24,3 +29,14 @@ def next_review(rec: Recommendation, tracker: Tracker) -> dt.date | None:
         return None
     start = last_activity(rec, tracker)
     return start + dt.timedelta(days=rec.review_every) if start is not None else None
+
+
+def reminder_windows(config: dict) -> tuple[int, int]:
+    """``(due_soon_days, stale_days)`` from the ``reminders:`` settings."""
+    section = config.get("reminders") or {}
+    due_soon = section.get("due_soon_days", DEFAULT_DUE_SOON_DAYS)
+    stale = section.get("stale_days", DEFAULT_STALE_DAYS)
+    for name, value in (("due_soon_days", due_soon), ("stale_days", stale)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InputError(f"diasporatrack.yaml: reminders.{name} must be a whole number of days, not {value!r}")
+    return due_soon, stale

@@ -16,6 +16,8 @@ from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from .errors import DiasporatrackError, InputError, NotFound, Problem, TransitionError, WorkspaceError
 from .journal import JOURNAL_NAME, Journal, new_event_id
 from .lifecycle import Lifecycle
@@ -354,6 +356,26 @@ class Tracker:
             self._offset = self.journal.append(fh, [event])
         self._record([event])
         return self._state[rec_id]
+
+    def record_events(self, events: Iterable[Event]) -> None:
+        """Append prepared events (reminders sent, plugin events) in one locked write."""
+        events = list(events)
+        if not events:
+            return
+        if self.as_of_date is not None:
+            raise InputError("this is a view of the past (as_of); it cannot be changed")
+        with self.journal.locked() as fh:
+            self._catch_up()
+            for event in events:
+                if event.recommendation not in self._state:
+                    raise NotFound(f"no recommendation {event.recommendation!r}")
+            last = self._events[-1].at if self._events else None
+            stamped = []
+            for event in events:
+                last = max(event.at, _next_time(last))
+                stamped.append(attrs.evolve(event, at=last))
+            self._offset = self.journal.append(fh, stamped)
+        self._record(stamped)
 
     def _record(self, events: list[Event]) -> None:
         """Fold freshly appended events in, then tell the listeners."""

@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..hookspecs import hookimpl
 from ..model import Recommendation
 from ..protocols import Context, Score, Term
-from ..schedule import last_activity
+from ..schedule import last_activity, reminder_windows
 
 URGENCY_COEFFICIENTS = {
     "overdue": 12.0,        # past its due date and not finished
@@ -23,19 +23,6 @@ URGENCY_COEFFICIENTS = {
     "impact": 2.0,          # times the impact rating: none 0, minor 0.5, moderate 1, transformative 2
 }
 IMPACT_FACTORS = {"none": 0.0, "minor": 0.5, "moderate": 1.0, "transformative": 2.0}
-DEFAULT_DUE_SOON_DAYS = 14
-DEFAULT_STALE_DAYS = 60
-
-
-def reminder_windows(config: dict) -> tuple[int, int]:
-    """``(due_soon_days, stale_days)`` from the ``reminders:`` settings."""
-    section = config.get("reminders") or {}
-    due_soon = section.get("due_soon_days", DEFAULT_DUE_SOON_DAYS)
-    stale = section.get("stale_days", DEFAULT_STALE_DAYS)
-    for name, value in (("due_soon_days", due_soon), ("stale_days", stale)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InputError(f"diasporatrack.yaml: reminders.{name} must be a whole number of days, not {value!r}")
-    return due_soon, stale
 
 
 def urgency_coefficients(config: dict) -> dict[str, float]:

@@ -1,0 +1,50 @@
+"""``console``: reminders as a table per owner, for a person or a cron mail.
+
+The console only shows: it records nothing, so every run shows everything
+that needs attention today.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from ..hookspecs import hookimpl
+from ..protocols import Context
+from ..reminders import Delivery, Reminder
+
+
+def group_by_owner(reminders: Sequence[Reminder]) -> dict[str | None, list[Reminder]]:
+    groups: dict[str | None, list[Reminder]] = {}
+    for reminder in reminders:
+        groups.setdefault(reminder.owner, []).append(reminder)
+    return groups
+
+
+class ConsoleChannel:
+    name = "console"
+    description = "Print reminders grouped by owner (records nothing)"
+    records = False
+
+    def deliver(self, reminders: Sequence[Reminder], context: Context) -> list[Delivery]:
+        from tabulate import tabulate
+
+        out = context.settings.get("stdout") or sys.stdout
+        groups = group_by_owner(reminders)
+        for owner in sorted(groups, key=lambda o: (o is None, o or "")):
+            items = groups[owner]
+            if owner is None:
+                heading = "Nobody (unowned)"
+            else:
+                contact = items[0].contact or "no contact: add an email in owners.yaml"
+                heading = f"{items[0].owner_name} ({owner}) <{contact}>"
+            print(f"{heading}: {len(items)} reminder{'s' * (len(items) != 1)}", file=out)
+            rows = [(r.recommendation, r.rule, r.reason, r.since.isoformat()) for r in items]
+            print(tabulate(rows, headers=["ID", "RULE", "WHY", "SINCE"], tablefmt="simple"), file=out)
+            print(file=out)
+        return [Delivery(reminder=r, ok=True) for r in reminders]
+
+
+@hookimpl
+def register_reminder_channels():
+    return [ConsoleChannel()]

@@ -1,0 +1,153 @@
+"""``email``: one digest per owner contact, over SMTP.
+
+Host, port, sender and security (``none``, ``starttls``, ``ssl``) come from
+``reminders: email:`` in ``diasporatrack.yaml``; the user name and password
+only from ``DIASPORATRACK_SMTP_USER`` and ``DIASPORATRACK_SMTP_PASSWORD``.
+Each digest has a plain-text and an HTML part. Headers are built with the
+standard library's ``email`` package, which refuses line breaks in them, so
+a title or an owner name cannot inject a header.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from html import escape
+
+from ..errors import InputError
+from ..hookspecs import hookimpl
+from ..protocols import Context
+from ..reminders import Delivery, Reminder
+
+SECURITY = ("none", "starttls", "ssl")
+USER_ENV = "DIASPORATRACK_SMTP_USER"
+PASSWORD_ENV = "DIASPORATRACK_SMTP_PASSWORD"
+
+
+def smtp_settings(settings: dict) -> dict:
+    email = settings.get("email")
+    if not isinstance(email, dict) or not email.get("host") or not email.get("sender"):
+        raise InputError("the email channel needs reminders: email: {host: ..., sender: ...} in diasporatrack.yaml")
+    security = email.get("security", "starttls")
+    if security not in SECURITY:
+        raise InputError(f"diasporatrack.yaml: reminders.email.security must be one of {', '.join(SECURITY)}, "
+                         f"not {security!r}")
+    default_port = {"none": 25, "starttls": 587, "ssl": 465}[security]
+    port = email.get("port", default_port)
+    if isinstance(port, bool) or not isinstance(port, int):
+        raise InputError(f"diasporatrack.yaml: reminders.email.port must be a number, not {port!r}")
+    unknown = set(email) - {"host", "port", "sender", "security"}
+    if unknown:
+        raise InputError(f"diasporatrack.yaml: reminders.email: unknown setting {sorted(unknown)[0]!r}")
+    return {"host": str(email["host"]), "port": port, "sender": str(email["sender"]), "security": security}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def build_digest(contact: str, reminders: Sequence[Reminder], sender: str, today) -> "EmailMessage":  # noqa: F821
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+    import datetime as dt
+
+    names = sorted({r.owner_name or r.owner or "" for r in reminders})
+    message = EmailMessage()
+    count = len({r.recommendation for r in reminders})
+    verb = "needs" if count == 1 else "need"
+    message["Subject"] = _one_line(f"{count} recommendation{'s' * (count != 1)} {verb} attention: {', '.join(names)}")
+    message["From"] = sender
+    display = _one_line(names[0]) if len(names) == 1 else ""
+    message["To"] = Address(display_name=display, addr_spec=contact)
+    message["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
+    message["Message-ID"] = make_msgid(domain="diasporatrack")
+    lines = [f"Reminders for {', '.join(names)} on {today}:", ""]
+    for r in reminders:
+        lines += [f"* {r.recommendation}: {_one_line(r.title)}", f"  {r.reason} (since {r.since})", ""]
+    lines.append("Sent by diasporatrack. Update a recommendation with: diasporatrack update ID --status S --note ...")
+    message.set_content("\n".join(lines))
+    items = "".join(
+        f"<li><strong>{escape(r.recommendation)}</strong>: {escape(_one_line(r.title))}<br>"
+        f"{escape(r.reason)} (since {escape(str(r.since))})</li>" for r in reminders
+    )
+    message.add_alternative(
+        f"<!DOCTYPE html><html><body><p>Reminders for {escape(', '.join(names))} on {escape(str(today))}:</p>"
+        f"<ul>{items}</ul><p>Sent by diasporatrack.</p></body></html>", subtype="html")
+    return message
+
+
+class EmailChannel:
+    name = "email"
+    description = "One SMTP digest per owner contact (plain text and HTML)"
+    records = True
+
+    def deliver(self, reminders: Sequence[Reminder], context: Context) -> list[Delivery]:
+        config = smtp_settings(context.settings)
+        deliveries: list[Delivery] = []
+        digests: dict[str, list[Reminder]] = {}
+        for reminder in reminders:
+            if reminder.owner is None:
+                deliveries.append(Delivery(reminder=reminder, ok=False, skipped=True,
+                                           error=f"{reminder.recommendation}: nobody owns it, so nobody to e-mail"))
+            elif reminder.contact is None:
+                deliveries.append(Delivery(reminder=reminder, ok=False, skipped=True,
+                                           error=f"owner {reminder.owner!r} has no email in owners.yaml "
+                                                 f"(nor has a parent); {reminder.recommendation} not e-mailed"))
+            else:
+                digests.setdefault(reminder.contact, []).append(reminder)
+        if not digests:
+            return deliveries
+        messages = {contact: build_digest(contact, items, config["sender"], context.today)
+                    for contact, items in digests.items()}
+        if context.settings.get("dry_run"):
+            out = context.settings.get("stdout") or sys.stdout
+            for contact, message in messages.items():
+                print(message.as_string(), file=out)
+                deliveries += [Delivery(reminder=r, ok=True, recipient=contact) for r in digests[contact]]
+            return deliveries
+        try:
+            smtp = self._connect(config)
+        except (OSError, Exception) as err:  # connection refused, TLS failure, bad login
+            reason = f"cannot reach SMTP server {config['host']}:{config['port']}: {_one_line(str(err)) or type(err).__name__}"
+            return deliveries + [Delivery(reminder=r, ok=False, recipient=c, error=reason)
+                                 for c, items in digests.items() for r in items]
+        try:
+            for contact, message in messages.items():
+                try:
+                    smtp.send_message(message)
+                except Exception as err:  # refused recipient or data: only this digest fails
+                    reason = f"sending to {contact} failed: {_one_line(str(err)) or type(err).__name__}"
+                    deliveries += [Delivery(reminder=r, ok=False, recipient=contact, error=reason)
+                                   for r in digests[contact]]
+                else:
+                    deliveries += [Delivery(reminder=r, ok=True, recipient=contact) for r in digests[contact]]
+        finally:
+            try:
+                smtp.quit()
+            except Exception:
+                pass
+        return deliveries
+
+    @staticmethod
+    def _connect(config: dict):
+        import smtplib
+        import ssl
+
+        if config["security"] == "ssl":
+            smtp = smtplib.SMTP_SSL(config["host"], config["port"], timeout=30,
+                                    context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(config["host"], config["port"], timeout=30)
+            if config["security"] == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+        user = os.environ.get(USER_ENV)
+        if user:
+            smtp.login(user, os.environ.get(PASSWORD_ENV, ""))
+        return smtp
+
+
+@hookimpl
+def register_reminder_channels():
+    return [EmailChannel()]
