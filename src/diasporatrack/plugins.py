@@ -305,7 +305,8 @@ def _describe(err: BaseException) -> str:
     else:
         frames = [
             f for f in traceback.extract_tb(err.__traceback__)
-            if not f.filename.startswith(_OURS) and "pluggy" not in f.filename and "<frozen" not in f.filename
+            if not f.filename.startswith(_OURS)
+            and not any(part in f.filename for part in ("pluggy", "<frozen", "importlib"))
         ]
         if frames:
             where = f" ({frames[-1].filename}:{frames[-1].lineno})"
