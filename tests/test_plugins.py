@@ -58,7 +58,8 @@ def test_two_plugins_claiming_one_name_is_an_error_naming_both(ws):
 
 def test_unknown_hook_name_is_an_error(ws):
     typo = plugin(register_exporter=lambda: [Exporter()])
-    with pytest.raises(PluginError, match="plugin 'test-plugin' is invalid: .*unknown hook 'register_exporter'"):
+    with pytest.raises(PluginError, match="plugin 'test-plugin' implements unknown hook 'register_exporter' "
+                                          r"\(did you mean 'register_exporters'\?\)"):
         Tracker.open(ws, plugins=[typo]).plugins
 
 
@@ -199,3 +200,21 @@ def test_score_value_type():
 def test_plugins_manager_without_workspace():
     plugins = Plugins()
     assert "json" in plugins.exporters
+
+
+def test_disable_names_must_exist_and_settings_must_be_lists(ws, cli):
+    write(ws / "diasporatrack.yaml", "disable: [builtin.htm]\n")
+    result = cli("--root", "ws", "list")
+    assert result.code == 2 and "disable: no plugin is named 'builtin.htm'" in result.err
+    write(ws / "diasporatrack.yaml", "plugins: local/one.py\n")
+    result = cli("--root", "ws", "list")
+    assert result.code == 2
+    assert result.err == ("diasporatrack: ws/diasporatrack.yaml:1: plugins: expected a list such as [a, b], "
+                          "got the text 'local/one.py'\n")
+
+
+def test_a_plugin_both_installed_and_passed_is_registered_once(ws):
+    from diasporatrack.builtin import json_exporter
+
+    tracker = Tracker.open(ws, plugins=[json_exporter])
+    assert "json" in tracker.plugins.exporters

@@ -56,7 +56,7 @@ def register_scorers() -> list[Any]:
 @hookspec
 def register_reminder_rules() -> list[Any]:
     """Return reminder rules: objects with ``name``, ``description`` and
-    ``check(recommendation, context) -> list[Reminder]``.
+    ``check(recommendation, context) -> list[Reminder]`` (see :mod:`diasporatrack.reminders`).
 
     Called by ``remind``; a rule says why a recommendation needs attention
     today (overdue, due soon, stale, ...). Names must be unique.
@@ -66,7 +66,7 @@ def register_reminder_rules() -> list[Any]:
 @hookspec
 def register_reminder_channels() -> list[Any]:
     """Return reminder channels: objects with ``name``, ``description`` and
-    ``deliver(reminders, context) -> list[Delivery]``.
+    ``deliver(reminders, context) -> list[Delivery]`` (see :mod:`diasporatrack.reminders`).
 
     A channel reports, per reminder, whether it was delivered; only delivered
     reminders are recorded in the journal. Names must be unique.

@@ -112,6 +112,7 @@ class Plugins:
         self.pm.add_hookspecs(hookspecs)
         self.info: dict[str, PluginInfo] = {}
         self.disabled = set(config.get("disable") or ())
+        self._names: set[str] = set()  # every plugin found, disabled ones included
         self._registries: dict[str, Registry] = {}
         for name, module in BUILTINS.items():
             self._register_lazy(name, lambda module=module: importlib.import_module(module),
@@ -121,13 +122,20 @@ class Plugins:
         for entry in config.get("plugins") or ():
             self._load_file(Path(entry) if root is None else root / entry)
         for index, plugin in enumerate(extra):
+            if self.pm.is_registered(plugin):
+                continue  # already loaded, e.g. installed and passed to Tracker.open too
             name = getattr(plugin, "__name__", None) or f"{type(plugin).__name__}-{index}"
             self._register(plugin, PluginInfo(name, "object", repr(plugin)[:80]))
+        unknown = self.disabled - self._names
+        if unknown:
+            raise PluginError(f"disable: no plugin is named {sorted(unknown)[0]!r} "
+                              f"(plugins: {', '.join(sorted(self._names))})")
         self._check()
 
     # --- loading ----------------------------------------------------------
 
     def _register_lazy(self, name: str, load: Callable[[], Any], info: PluginInfo) -> None:
+        self._names.add(name)
         if name in self.disabled:
             return
         try:
@@ -137,6 +145,7 @@ class Plugins:
         self._register(plugin, info)
 
     def _register(self, plugin: Any, info: PluginInfo) -> None:
+        self._names.add(info.name)
         if info.name in self.disabled:
             return
         if info.name in self.info:
@@ -162,6 +171,7 @@ class Plugins:
     def _load_file(self, path: Path) -> None:
         name = path.stem
         info = PluginInfo(name, "file", str(path))
+        self._names.add(name)
         if name in self.disabled:
             return
         if not path.is_file():
@@ -181,8 +191,18 @@ class Plugins:
         try:
             self.pm.check_pending()
         except pluggy.PluginValidationError as err:
+            import difflib
+            import re
+
             plugin = self.pm.get_name(err.plugin) if err.plugin is not None else "?"
-            raise PluginError(f"plugin {plugin!r} is invalid: {err}") from err
+            found = re.search(r"unknown hook '(\w+)'", str(err))
+            if not found:
+                raise PluginError(f"plugin {plugin!r} is invalid: {err}") from err
+            hook = found.group(1)
+            specs = [name for name in dir(hookspecs) if name.startswith(("register_", "validate_", "on_"))]
+            close = difflib.get_close_matches(hook, specs, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; hooks are: {', '.join(sorted(specs))}"
+            raise PluginError(f"plugin {plugin!r} implements unknown hook {hook!r}{hint}") from err
 
     # --- calling ----------------------------------------------------------
 

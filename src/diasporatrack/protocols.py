@@ -15,6 +15,7 @@ import attrs
 
 if TYPE_CHECKING:
     from .model import Recommendation
+    from .reminders import Delivery, Reminder
     from .tracker import Tracker
 
 
@@ -85,7 +86,7 @@ class ReminderRule(Protocol):
     name: str
     description: str
 
-    def check(self, recommendation: Recommendation, context: Context) -> Iterable[Any]: ...
+    def check(self, recommendation: Recommendation, context: Context) -> Iterable[Reminder]: ...
 
 
 @runtime_checkable
@@ -95,4 +96,4 @@ class ReminderChannel(Protocol):
     name: str
     description: str
 
-    def deliver(self, reminders: Sequence[Any], context: Context) -> Sequence[Any]: ...
+    def deliver(self, reminders: Sequence[Reminder], context: Context) -> Sequence[Delivery]: ...

@@ -291,16 +291,19 @@ def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Li
     lifecycle = DEFAULT_LIFECYCLE
     if raw.get("statuses") is not None:
         lifecycle = _read_lifecycle(raw["statuses"], check, _line_of(raw, "statuses")) or DEFAULT_LIFECYCLE
+    config = dict(raw)
     for key in ("plugins", "disable"):
         if raw.get(key) is not None:
             try:
                 text_list(raw[key])
             except ValueError as err:
                 check.problem(f"{key}: {err}", _line_of(raw, key))
+                config[key] = []  # never act on a setting that failed its check
     for key in ("reminders", "urgency"):
         if raw.get(key) is not None and not isinstance(raw[key], dict):
             check.problem(f"{key}: expected a mapping, got {_kind(raw[key])}", _line_of(raw, key))
-    return dict(raw), lifecycle
+            config[key] = {}
+    return config, lifecycle
 
 
 def _read_lifecycle(raw: Any, check: _Checker, line: int | None) -> Lifecycle | None:
