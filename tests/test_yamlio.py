@@ -107,3 +107,12 @@ def test_round_trip_of_plain_data(value):
     text = yaml.safe_dump({"v": value}, allow_unicode=True)
     assert parse(text) == {"v": value}
     assert parse(text, _PureLoader) == {"v": value}
+
+
+def test_libyaml_is_used_when_pyyaml_has_it():
+    from diasporatrack import yamlio
+
+    if yaml.__with_libyaml__:
+        assert yamlio.Loader.__name__ == "_FastLoader"
+    else:
+        assert yamlio.Loader is _PureLoader

@@ -127,7 +127,7 @@ class _PureLoader(
 
 
 try:
-    from yaml import CParser
+    from yaml.cyaml import CParser
 
     class _FastLoader(CParser, _LocatingConstructor, _StrictResolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
