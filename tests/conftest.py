@@ -97,3 +97,9 @@ def cli(capsys: pytest.CaptureFixture[str]):
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test keeps its workspace cache to itself, never in the real home."""
+    monkeypatch.setenv("DIASPORATRACK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -85,3 +85,14 @@ def safe_cell(value: Any) -> str:
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+def recommendation_from_dict(data: dict[str, Any]) -> Recommendation:
+    """The inverse of :func:`recommendation_to_dict` (with ``history=True``)."""
+    from .journal import event_from_dict
+
+    fields = {k: v for k, v in data.items() if k not in ("updated", "history")}
+    if fields.get("due"):
+        fields["due"] = dt.date.fromisoformat(fields["due"])
+    history = tuple(event_from_dict(e) for e in data.get("history") or ())
+    return Recommendation(history=history, **fields)

@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import getpass
 import os
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,28 +82,100 @@ class Tracker:
         self.journal = journal
         self.as_of_date = as_of
         self.warnings: list[Problem] = []
-        self._state: dict[str, Recommendation] = dict(workspace.recommendations)
+        self._state: MutableMapping[str, Recommendation] = dict(workspace.recommendations)
         self._offset = 0
-        self._events: list[Event] = []
+        self._events: list[Event] | None = []  # None when opened from the cache: not all are in memory
+        self._last: tuple[dt.datetime, str] | None = None  # sort key of the last event folded
+        self._event_count = 0
         self._seen: set[str] = set()
+        self._cache_print: str | None = None  # fingerprint, when this tracker keeps a cache
         self._extra_plugins = tuple(plugins)
         self._plugins: Plugins | None = None
 
     # --- opening ----------------------------------------------------------
 
     @classmethod
-    def open(cls, root: str | os.PathLike[str] | None = None, *, plugins: Iterable[Any] = ()) -> Tracker:
+    def open(
+        cls, root: str | os.PathLike[str] | None = None, *, plugins: Iterable[Any] = (), cache: bool = True
+    ) -> Tracker:
         """Open the workspace at ``root`` (default: found upward from the cwd).
 
         ``plugins`` are extra plugin objects or modules, registered after the
         installed and configured ones (for tests and embedding). Raises
         :class:`WorkspaceError` listing every problem if the files are not
         valid; use :func:`diasporatrack.validate` to get problems as values.
+        With ``cache`` (the default) the folded workspace is kept in
+        ``.diasporatrack-cache/`` so the next open need not read every file.
         """
-        tracker = cls.load(root, plugins=plugins)
+        path = find_root(root)
+        if cache:
+            from . import cache as cache_module
+
+            print_ = cache_module.fingerprint(path)
+            tracker = cls._from_cache(path, print_, plugins)
+            if tracker is not None:
+                return tracker
+        tracker = cls.load(path, plugins=plugins)
         if tracker.problems:
             raise WorkspaceError(tracker.problems)
+        if cache:
+            tracker._cache_print = print_
+            tracker._write_cache()
         return tracker
+
+    @classmethod
+    def _from_cache(cls, path: Path, print_: str, plugins: Iterable[Any]) -> Tracker | None:
+        from . import cache as cache_module
+
+        found = cache_module.open_cached(path, print_)
+        if found is None:
+            return None
+        (config, lifecycle, sources, owners, files), state, mark = found
+        journal = Journal(path / JOURNAL_NAME)
+        if not mark.still_valid(journal.path):
+            return None
+        workspace = Workspace(root=path, lifecycle=lifecycle, config=config, sources=sources, owners=owners,
+                              files=files)
+        tracker = cls(workspace, journal, plugins=plugins)
+        tracker._state = state
+        tracker._events = None
+        tracker._offset = mark.offset
+        tracker._last = (dt.datetime.fromisoformat(mark.last_key[0]), mark.last_key[1]) if mark.last_key else None
+        tracker._event_count = mark.events
+        tracker._cache_print = print_
+        try:
+            if tracker._catch_up():
+                tracker._persist_cache()
+        except _Stale:
+            return None
+        return tracker
+
+    def _mark(self):
+        from .cache import JournalMark
+
+        try:
+            inode = self.journal.path.stat().st_ino
+        except FileNotFoundError:
+            inode = None
+        last = (self._last[0].isoformat(), self._last[1]) if self._last else None
+        return JournalMark(self._offset, inode, JournalMark.tail_of(self.journal.path, self._offset), last,
+                           self._event_count)
+
+    def _write_cache(self) -> None:
+        from . import cache as cache_module
+
+        if self._cache_print is None or self.as_of_date is not None:
+            return
+        cache_module.write(self.root, self.workspace, dict(self._state), self._mark(), self._cache_print)
+
+    def _persist_cache(self) -> None:
+        """Save what changed (caller holds the journal lock, or nothing can change)."""
+        from .cache import CachedState
+
+        if isinstance(self._state, CachedState):
+            self._state.persist(self._mark())
+        else:
+            self._write_cache()
 
     @classmethod
     def load(cls, root: str | os.PathLike[str] | None = None, *, plugins: Iterable[Any] = ()) -> Tracker:
@@ -153,8 +225,8 @@ class Tracker:
 
     # --- folding the journal ----------------------------------------------
 
-    def _catch_up(self) -> None:
-        """Fold in whatever was appended to the journal since the last read."""
+    def _catch_up(self) -> bool:
+        """Fold in whatever was appended to the journal since the last read; True if anything was."""
         events, self._offset, warnings = self.journal.read(self._offset)
         self.warnings.extend(w for w in warnings if w not in self.warnings)
         cutoff = _end_of_day(self.as_of_date) if self.as_of_date else None
@@ -162,21 +234,41 @@ class Tracker:
         events = [e for e in events if e.id not in self._seen and (cutoff is None or e.at <= cutoff)]
         self._seen.update(e.id for e in events)
         if not events:
-            return
+            return False
         events.sort(key=lambda e: e.sort_key)
-        if not self._events or events[0].sort_key > self._events[-1].sort_key:
-            self._events.extend(events)
+        if self._last is None or events[0].sort_key > self._last:
             self._fold(events)
-            return
+            return True
+        if self._events is None:
+            raise _Stale()  # opened from the cache: the caller reads everything again
         # An event merged in from another clone sorts before ones already
         # folded: fold everything again so every clone agrees.
-        self._events = sorted(self._events + events, key=lambda e: e.sort_key)
+        everything = sorted(self._events + events, key=lambda e: e.sort_key)
         self._state = dict(self.workspace.recommendations)
         self.warnings = [w for w in self.warnings if not w.message.startswith("journal event ")]
-        self._fold(self._events)
+        self._events, self._last, self._event_count = [], None, 0
+        self._fold(everything)
+        return True
+
+    def _catch_up_locked(self) -> None:
+        """Catch up while holding the journal lock, reading everything again if the cache cannot."""
+        try:
+            self._catch_up()
+        except _Stale:
+            fresh = Tracker.load(self.root)
+            if fresh.problems:
+                raise WorkspaceError(fresh.problems) from None
+            for name in ("workspace", "warnings", "_state", "_offset", "_events", "_last", "_event_count", "_seen"):
+                setattr(self, name, getattr(fresh, name))
+            self._write_cache()
 
     def _fold(self, events: Iterable[Event]) -> None:
         for event in events:
+            if self._events is not None and (self._last is None or event.sort_key > self._last):
+                self._events.append(event)
+            if self._last is None or event.sort_key > self._last:
+                self._last = event.sort_key
+            self._event_count += 1
             rec = self._state.get(event.recommendation)
             if rec is None:
                 self.warnings.append(Problem(
@@ -188,6 +280,8 @@ class Tracker:
                     message=f"journal event {event.id} sets {rec.id} to {event.status!r}, which is not a status "
                             f"of the lifecycle in diasporatrack.yaml",
                     path=display_path(self.journal.path)))
+            if rec.history and rec.history[-1].sort_key >= event.sort_key:
+                continue  # already in the cached row (another process saved it first)
             self._state[rec.id] = rec.apply(event)
 
     # --- reading ----------------------------------------------------------
@@ -257,6 +351,10 @@ class Tracker:
         sources = {self.resolve_source(s) for s in _as_set(source)} if source is not None else None
         themes = {t.casefold() for t in _as_set(theme)} if theme is not None else None
         addressees = {a.casefold() for a in _as_set(addressed_to)} if addressed_to is not None else None
+        select = getattr(self._state, "select", None)
+        if select is not None:  # the cache answers from its indexes
+            return select(statuses=statuses, sources=sources, owners=owners, themes=themes, addressees=addressees,
+                          unowned=unowned)
         result = []
         for rec in self._state.values():
             if statuses is not None and rec.status not in statuses:
@@ -280,7 +378,9 @@ class Tracker:
 
     def as_of(self, day: str | dt.date) -> Tracker:
         """A read-only view of the workspace as it stood at the end of ``day`` (UTC)."""
-        view = Tracker(self.workspace, self.journal, as_of=parse_date(day), plugins=self._extra_plugins)
+        # A view of the past folds the authored files anew, never from the cache.
+        workspace = self.workspace if self._events is not None else read_workspace(self.root)
+        view = Tracker(workspace, self.journal, as_of=parse_date(day), plugins=self._extra_plugins)
         view._plugins = self._plugins
         view._catch_up()
         return view
@@ -318,7 +418,7 @@ class Tracker:
             note = None
         overridden = False
         with self.journal.locked() as fh:
-            self._catch_up()
+            self._catch_up_locked()
             rec = self._state[rec_id]
             if status is not None:
                 if status not in self.lifecycle:
@@ -338,10 +438,9 @@ class Tracker:
             cleared = clear_due and due_date is None and rec.due is not None
             if status is None and not added and not removed and due_date is None and not cleared and not note:
                 raise InputError(f"nothing to update for {rec_id}: give a status, an owner, a due date or a note")
-            last = self._events[-1].at if self._events else None
             event = Event(
                 id=new_event_id(),
-                at=_next_time(last),
+                at=_next_time(self._last[0] if self._last else None),
                 by=current_actor(by),
                 recommendation=rec_id,
                 status=status,
@@ -354,7 +453,9 @@ class Tracker:
                 forced=overridden,
             )
             self._offset = self.journal.append(fh, [event])
-        self._record([event])
+            self._fold([event])
+            self._persist_cache()
+        self.plugins.notify(self, [event])
         return self._state[rec_id]
 
     def record_events(self, events: Iterable[Event]) -> None:
@@ -365,29 +466,28 @@ class Tracker:
         if self.as_of_date is not None:
             raise InputError("this is a view of the past (as_of); it cannot be changed")
         with self.journal.locked() as fh:
-            self._catch_up()
+            self._catch_up_locked()
             for event in events:
                 if event.recommendation not in self._state:
                     raise NotFound(f"no recommendation {event.recommendation!r}")
-            last = self._events[-1].at if self._events else None
+            last = self._last[0] if self._last else None
             stamped = []
             for event in events:
                 last = max(event.at, _next_time(last))
                 stamped.append(attrs.evolve(event, at=last))
             self._offset = self.journal.append(fh, stamped)
-        self._record(stamped)
-
-    def _record(self, events: list[Event]) -> None:
-        """Fold freshly appended events in, then tell the listeners."""
-        self._events.extend(events)
-        self._seen.update(e.id for e in events)
-        self._fold(events)
-        self.plugins.notify(self, events)
+            self._fold(stamped)
+            self._persist_cache()
+        self.plugins.notify(self, stamped)
 
     # --- plugins at work ----------------------------------------------------
 
     def check(self) -> list[Problem]:
         """Every problem: the files', then those ``validate_recommendation`` plugins find."""
+        if self._events is None:  # opened from the cache, which keeps no file locations
+            full = Tracker.load(self.root, plugins=self._extra_plugins)
+            full._plugins = self._plugins
+            return full.check()
         found = list(self.problems)
         for rec in self._state.values():
             where = self.workspace.locations.get(rec.id)
@@ -436,6 +536,10 @@ class Tracker:
 
             plugin = self.plugins.exporters.owners[format]
             raise PluginError(f"plugin {plugin!r} failed in exporter {format!r}: {_describe(err)}") from err
+
+
+class _Stale(Exception):
+    """The cache cannot be brought up to date incrementally: read everything."""
 
 
 def _next_time(last: dt.datetime | None) -> dt.datetime:

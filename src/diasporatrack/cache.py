@@ -1,0 +1,294 @@
+"""A cache of the folded workspace, so warm commands need not read every file.
+
+The cache is a SQLite file per workspace in the user's cache directory
+(``$DIASPORATRACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/diasporatrack``, else
+``~/.cache/diasporatrack``), never inside the workspace: rows are stored as
+pickles for speed, and a pickle must never come from a folder someone else
+could have written (a cloned repository). It is never a source of truth: it holds what reading the YAML files and
+folding the journal gave, keyed by a fingerprint of every authored file
+(path, size, modification time) and by how far into the journal it has
+folded. Any change to an authored file, an added or removed file, or a
+journal that did not simply grow makes it stale, and it is rebuilt; a
+journal that grew is folded in from where the cache stopped. Deleting the
+cache loses nothing; a corrupt one is ignored and rebuilt.
+
+Rows are indexed by status, source, owner, theme and addressee, so a
+filtered ``list`` loads only the recommendations it shows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator, MutableMapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from . import __version__
+from .model import Recommendation
+from .workspace import CONFIG_FILE, OWNERS_FILE, Workspace, source_files
+
+CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
+FORMAT = 2
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE recs (id TEXT PRIMARY KEY, status TEXT NOT NULL, source TEXT NOT NULL, owned INTEGER NOT NULL,
+                   body BLOB NOT NULL);
+CREATE TABLE rec_owner (owner TEXT NOT NULL, rec TEXT NOT NULL);
+CREATE TABLE rec_theme (theme TEXT NOT NULL, rec TEXT NOT NULL);
+CREATE TABLE rec_addressee (addressee TEXT NOT NULL, rec TEXT NOT NULL);
+CREATE INDEX recs_status ON recs (status);
+CREATE INDEX recs_source ON recs (source);
+CREATE INDEX rec_owner_owner ON rec_owner (owner);
+CREATE INDEX rec_owner_rec ON rec_owner (rec);
+CREATE INDEX rec_theme_theme ON rec_theme (theme);
+CREATE INDEX rec_theme_rec ON rec_theme (rec);
+CREATE INDEX rec_addressee_addressee ON rec_addressee (addressee);
+CREATE INDEX rec_addressee_rec ON rec_addressee (rec);
+"""
+
+
+def cache_dir() -> Path:
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "diasporatrack"
+
+
+def cache_path(root: Path) -> Path:
+    """One cache file per workspace directory."""
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
+    return cache_dir() / f"{key}.sqlite3"
+
+
+def fingerprint(root: Path) -> str:
+    """Changes whenever an authored file is changed, added or removed."""
+    digest = hashlib.sha256(f"{__version__}:{FORMAT}".encode())
+    paths = [root / CONFIG_FILE, root / OWNERS_FILE, *source_files(root)]
+    for path in paths:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            digest.update(f"{path.name}:absent;".encode())
+            continue
+        digest.update(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino};".encode())
+    return digest.hexdigest()
+
+
+@attrs.frozen
+class JournalMark:
+    """How far the cache folded the journal, and how to tell the file is the same one."""
+
+    offset: int
+    inode: int | None
+    tail: str  # hash of the bytes just before offset
+    last_key: tuple[str, str] | None  # (time, id) of the last event folded
+    events: int
+
+    @staticmethod
+    def tail_of(path: Path, offset: int) -> str:
+        if offset == 0:
+            return ""
+        with open(path, "rb") as fh:
+            fh.seek(max(0, offset - 256))
+            return hashlib.sha256(fh.read(min(256, offset))).hexdigest()
+
+    def still_valid(self, path: Path) -> bool:
+        """The journal is the same file, only grown (or untouched) since."""
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return self.offset == 0
+        if self.offset == 0:
+            return True
+        return st.st_ino == self.inode and st.st_size >= self.offset and self.tail_of(path, self.offset) == self.tail
+
+
+def _index_rows(rec: Recommendation) -> tuple[list, list, list]:
+    return (
+        [(o, rec.id) for o in rec.owners],
+        [(t.casefold(), rec.id) for t in set(rec.themes)],
+        [(a.casefold(), rec.id) for a in set(rec.addressed_to)],
+    )
+
+
+def _encode(rec: Recommendation) -> bytes:
+    return pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _decode(body: bytes) -> Recommendation:
+    return pickle.loads(body)
+
+
+def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], mark: JournalMark,
+          print_: str) -> None:
+    """Write a fresh cache next to the old one and swap it in atomically."""
+    path = cache_path(root)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        db = sqlite3.connect(tmp)
+        try:
+            db.executescript(_SCHEMA)
+            db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?)",
+                           ((r.id, r.status, r.source, int(bool(r.owners)), _encode(r)) for r in state.values()))
+            owners, themes, addressees = [], [], []
+            for rec in state.values():
+                o, t, a = _index_rows(rec)
+                owners += o
+                themes += t
+                addressees += a
+            db.executemany("INSERT INTO rec_owner VALUES (?, ?)", owners)
+            db.executemany("INSERT INTO rec_theme VALUES (?, ?)", themes)
+            db.executemany("INSERT INTO rec_addressee VALUES (?, ?)", addressees)
+            workspace_blob = pickle.dumps(
+                (workspace.config, workspace.lifecycle, workspace.sources, workspace.owners, workspace.files),
+                protocol=pickle.HIGHEST_PROTOCOL)
+            db.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("format", str(FORMAT)), ("fingerprint", print_), ("workspace", workspace_blob),
+                ("journal", pickle.dumps(mark)),
+            ])
+            db.commit()
+        finally:
+            db.close()
+        os.replace(tmp, path)
+    except (OSError, sqlite3.Error):
+        # A cache that cannot be written (read-only folder, full disk) only costs speed.
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+class CachedState(MutableMapping[str, Recommendation]):
+    """Recommendations by id, loaded from the cache only when asked for."""
+
+    def __init__(self, db: sqlite3.Connection, ids: list[str]) -> None:
+        self._db = db
+        self._ids = dict.fromkeys(ids)
+        self._loaded: dict[str, Recommendation] = {}
+        self.dirty: set[str] = set()
+
+    # Mapping protocol -----------------------------------------------------
+
+    def __getitem__(self, rec_id: str) -> Recommendation:
+        if rec_id in self._loaded:
+            return self._loaded[rec_id]
+        if rec_id not in self._ids:
+            raise KeyError(rec_id)
+        (body,) = self._db.execute("SELECT body FROM recs WHERE id = ?", (rec_id,)).fetchone()
+        rec = self._loaded[rec_id] = _decode(body)
+        return rec
+
+    def __setitem__(self, rec_id: str, rec: Recommendation) -> None:
+        self._ids.setdefault(rec_id)
+        self._loaded[rec_id] = rec
+        self.dirty.add(rec_id)
+
+    def __delitem__(self, rec_id: str) -> None:
+        raise TypeError("recommendations are removed by editing the YAML files")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, rec_id: object) -> bool:
+        return rec_id in self._ids
+
+    def values(self):  # type: ignore[override]
+        self._load_all()
+        return [self._loaded[i] for i in self._ids]
+
+    def _load_all(self) -> None:
+        if len(self._loaded) == len(self._ids):
+            return
+        for rec_id, body in self._db.execute("SELECT id, body FROM recs"):
+            if rec_id not in self._loaded:
+                self._loaded[rec_id] = _decode(body)
+
+    # Filtering in SQL ---------------------------------------------------------
+
+    def select(self, *, statuses=None, sources=None, owners=None, themes=None, addressees=None,
+               unowned=False) -> list[Recommendation]:
+        """Recommendations matching every filter, fetched by index (see Tracker.query)."""
+        where, params = [], []
+
+        def among(column: str, values: Iterable[str]) -> str:
+            values = list(values)
+            params.extend(values)
+            return f"{column} IN ({', '.join('?' * len(values))})"
+
+        if statuses is not None:
+            where.append(among("status", statuses))
+        if sources is not None:
+            where.append(among("source", sources))
+        if unowned:
+            where.append("owned = 0")
+        for table, column, values in (("rec_owner", "owner", owners), ("rec_theme", "theme", themes),
+                                      ("rec_addressee", "addressee", addressees)):
+            if values is not None:
+                where.append(f"id IN (SELECT rec FROM {table} WHERE {among(column, values)})")
+        if not where:
+            return list(self.values())
+        # Recommendations changed in this process are checked in Python: their rows may be old.
+        found = [self[r] for (r,) in self._db.execute(f"SELECT id FROM recs WHERE {' AND '.join(where)}", params)
+                 if r not in self.dirty]
+        return found + [self._loaded[r] for r in self.dirty]
+
+    # Writing back ----------------------------------------------------------------
+
+    def persist(self, mark: JournalMark) -> None:
+        """Write changed recommendations and the new journal mark (caller holds the journal lock)."""
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for rec_id in self.dirty:
+                rec = self._loaded[rec_id]
+                db.execute("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?)",
+                           (rec.id, rec.status, rec.source, int(bool(rec.owners)), _encode(rec)))
+                owners, themes, addressees = _index_rows(rec)
+                for table, rows in (("rec_owner", owners), ("rec_theme", themes), ("rec_addressee", addressees)):
+                    db.execute(f"DELETE FROM {table} WHERE rec = ?", (rec_id,))
+                    db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('journal', ?)", (pickle.dumps(mark),))
+            db.execute("COMMIT")
+            self.dirty.clear()
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            invalidate(self._db_path())
+
+    def _db_path(self) -> Path:
+        (_, _, file) = self._db.execute("PRAGMA database_list").fetchone()
+        return Path(file)
+
+
+def invalidate(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def open_cached(root: Path, print_: str) -> tuple[Any, CachedState, JournalMark] | None:
+    """The cached workspace and state if the cache is fresh, else None."""
+    path = cache_path(root)
+    if not path.exists():
+        return None
+    try:
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        if meta.get("format") != str(FORMAT) or meta.get("fingerprint") != print_:
+            db.close()
+            return None
+        workspace_parts = pickle.loads(meta["workspace"])
+        mark = pickle.loads(meta["journal"])
+        ids = [r for (r,) in db.execute("SELECT id FROM recs ORDER BY rowid")]
+        return workspace_parts, CachedState(db, ids), mark
+    except Exception:  # corrupt or from another version: ignore it, it will be rebuilt
+        invalidate(path)
+        return None
