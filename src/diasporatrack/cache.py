@@ -36,21 +36,21 @@ from .workspace import CONFIG_FILE, OWNERS_FILE, Workspace, source_files
 CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
 FORMAT = 2
 
-_SCHEMA = """
+_TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE recs (id TEXT PRIMARY KEY, status TEXT NOT NULL, source TEXT NOT NULL, owned INTEGER NOT NULL,
                    body BLOB NOT NULL);
 CREATE TABLE rec_owner (owner TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE rec_theme (theme TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE rec_addressee (addressee TEXT NOT NULL, rec TEXT NOT NULL);
+"""
+# Created after the rows are in: building an index once is cheaper than keeping it up to date.
+_INDEXES = """
 CREATE INDEX recs_status ON recs (status);
 CREATE INDEX recs_source ON recs (source);
 CREATE INDEX rec_owner_owner ON rec_owner (owner);
-CREATE INDEX rec_owner_rec ON rec_owner (rec);
 CREATE INDEX rec_theme_theme ON rec_theme (theme);
-CREATE INDEX rec_theme_rec ON rec_theme (rec);
 CREATE INDEX rec_addressee_addressee ON rec_addressee (addressee);
-CREATE INDEX rec_addressee_rec ON rec_addressee (rec);
 """
 
 
@@ -135,7 +135,10 @@ def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], ma
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         db = sqlite3.connect(tmp)
         try:
-            db.executescript(_SCHEMA)
+            # A private temporary file, renamed into place when whole: no need for SQLite's own journal.
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            db.executescript(_TABLES)
             db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?)",
                            ((r.id, r.status, r.source, int(bool(r.owners)), _encode(r)) for r in state.values()))
             owners, themes, addressees = [], [], []
@@ -150,6 +153,7 @@ def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], ma
             workspace_blob = pickle.dumps(
                 (workspace.config, workspace.lifecycle, workspace.sources, workspace.owners, workspace.files),
                 protocol=pickle.HIGHEST_PROTOCOL)
+            db.executescript(_INDEXES)
             db.executemany("INSERT INTO meta VALUES (?, ?)", [
                 ("format", str(FORMAT)), ("fingerprint", print_), ("workspace", workspace_blob),
                 ("journal", pickle.dumps(mark)),

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
+BUILTIN_COMMANDS = frozenset({
+    "init", "list", "show", "update", "history", "stats", "validate", "statuses", "sources", "export", "score",
+    "remind", "plugins",
+})
 SORT_KEYS = ("id", "status", "due", "source", "title", "updated", "owners")
 LIST_COLUMNS = ("id", "status", "owners", "due", "title")
 
@@ -259,7 +263,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .tracker import Tracker
 
     tracker = Tracker.load(args.root)
-    if args.plugin_manager.root == tracker.root:
+    if args.plugin_manager is not None and args.plugin_manager.root == tracker.root:
         tracker._plugins = args.plugin_manager
     problems = tracker.check()
     if args.format == "json":
@@ -403,7 +407,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
-    plugins = args.plugin_manager
+    plugins = args.plugin_manager or _load_plugins(args.root)
     described = plugins.describe()
     if args.format == "json":
         print(_json(described))
@@ -550,9 +554,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     early = argparse.ArgumentParser(add_help=False)
     early.add_argument("--root")
     early.add_argument("--debug", action="store_true")
+    early.add_argument("--help", "-h", action="store_true")
+    early.add_argument("command", nargs="?")
     known, _ = early.parse_known_args(argv)
     try:
-        plugins = _load_plugins(known.root)
+        # Built-in commands parse without plugins (start-up stays fast); a
+        # plugin's command or --help needs them all. The tracker loads them
+        # later when a command uses them.
+        needs_plugins = known.help or known.command not in BUILTIN_COMMANDS
+        plugins = _load_plugins(known.root) if needs_plugins else None
         parser = build_parser(plugins)
     except DiasporatrackError as err:
         if known.debug:

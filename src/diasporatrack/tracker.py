@@ -417,6 +417,7 @@ class Tracker:
         if note is not None and not note.strip():
             note = None
         overridden = False
+        plugins = self.plugins  # a plugin that cannot load stops the change before anything is written
         with self.journal.locked() as fh:
             self._catch_up_locked()
             rec = self._state[rec_id]
@@ -455,7 +456,7 @@ class Tracker:
             self._offset = self.journal.append(fh, [event])
             self._fold([event])
             self._persist_cache()
-        self.plugins.notify(self, [event])
+        plugins.notify(self, [event])
         return self._state[rec_id]
 
     def record_events(self, events: Iterable[Event]) -> None:
@@ -465,6 +466,7 @@ class Tracker:
             return
         if self.as_of_date is not None:
             raise InputError("this is a view of the past (as_of); it cannot be changed")
+        plugins = self.plugins
         with self.journal.locked() as fh:
             self._catch_up_locked()
             for event in events:
@@ -478,7 +480,7 @@ class Tracker:
             self._offset = self.journal.append(fh, stamped)
             self._fold(stamped)
             self._persist_cache()
-        self.plugins.notify(self, stamped)
+        plugins.notify(self, stamped)
 
     # --- plugins at work ----------------------------------------------------
 

@@ -426,7 +426,8 @@ def read_source_file(
             check.problem(f"unknown status {status!r}{_did_you_mean(status, lifecycle.names)}; "
                           f"statuses are: {', '.join(lifecycle.names)}", item.line_of("status"))
             continue
-        ws.recommendations[rec_id] = Recommendation(source=source.id, **fields)
+        with attrs.validators.disabled():  # every field was checked above, with its line
+            ws.recommendations[rec_id] = Recommendation(source=source.id, **fields)
         ws.locations[rec_id] = Location(shown, line)
 
 

@@ -45,6 +45,23 @@ class LocatedDict(dict):
 class _StrictResolver(BaseResolver):
     """YAML 1.2-like implicit typing: fewer surprises than PyYAML's 1.1."""
 
+    # No path resolvers are used: skip their bookkeeping on every node.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        # Called for every node: the same answers as BaseResolver.resolve, minus its generality.
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
 
 for _tag, _regexp, _first in [
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
@@ -68,31 +85,61 @@ for _tag, _regexp, _first in [
     _StrictResolver.add_implicit_resolver(_tag, re.compile(_regexp), list(_first))
 
 
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_BUILDING = object()
+
+
 class _LocatingConstructor(SafeConstructor):
     """SafeConstructor whose mappings are :class:`LocatedDict` without duplicates."""
 
-    def construct_located_map(self, node: yaml.MappingNode):  # type: ignore[no-untyped-def]
+    def construct_document(self, node: yaml.Node) -> Any:
+        # One tight walk instead of PyYAML's general machinery (about twice as
+        # fast). A node shared through an alias is built once, so an "alias
+        # bomb" stays as small in memory as its text.
+        return self._build(node, {})
+
+    def _build(self, node: yaml.Node, built: dict[int, Any]) -> Any:
+        if node.__class__ is yaml.ScalarNode:
+            if node.tag == _STR:
+                return node.value
+            constructor = self.yaml_constructors.get(node.tag)
+            if constructor is None:
+                self.construct_undefined(node)
+            return constructor(self, node)
+        key = id(node)
+        if key in built:
+            if built[key] is _BUILDING:
+                raise ConstructorError(None, None, "recursive YAML structures are not allowed", node.start_mark)
+            return built[key]
+        built[key] = _BUILDING
+        if node.__class__ is yaml.SequenceNode and node.tag == _SEQ:
+            value: Any = [self._build(item, built) for item in node.value]
+        elif node.__class__ is yaml.MappingNode and node.tag == _MAP:
+            value = self._build_map(node, built)
+        else:
+            self.construct_undefined(node)
+        built[key] = value
+        return value
+
+    def _build_map(self, node: yaml.MappingNode, built: dict[int, Any]) -> LocatedDict:
         data = LocatedDict()
         data.line = node.start_mark.line + 1
-        yield data
+        lines = data.key_lines
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise ConstructorError(None, None, "merge keys (<<) are not supported", key_node.start_mark)
-            key = self.construct_object(key_node, deep=True)
+            key = self._build(key_node, built)
             try:
-                hash(key)
+                seen = key in data
             except TypeError:
                 raise ConstructorError(None, None, "a mapping key must be a plain value", key_node.start_mark) from None
-            if key in data:
+            if seen:
                 raise ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first on line {data.key_lines[key]})",
-                    key_node.start_mark,
+                    None, None, f"duplicate key {key!r} (first on line {lines[key]})", key_node.start_mark
                 )
-            data[key] = self.construct_object(value_node, deep=True)
-            data.key_lines[key] = key_node.start_mark.line + 1
-
+            data[key] = self._build(value_node, built)
+            lines[key] = key_node.start_mark.line + 1
+        return data
 
     def construct_checked_timestamp(self, node: yaml.ScalarNode):  # type: ignore[no-untyped-def]
         try:
@@ -101,7 +148,6 @@ class _LocatingConstructor(SafeConstructor):
             raise ConstructorError(None, None, f"impossible date {node.value!r} ({err})", node.start_mark) from None
 
 
-_LocatingConstructor.add_constructor("tag:yaml.org,2002:map", _LocatingConstructor.construct_located_map)
 _LocatingConstructor.add_constructor("tag:yaml.org,2002:timestamp", _LocatingConstructor.construct_checked_timestamp)
 # SafeConstructor registers these; they would build surprising types or sets.
 _LocatingConstructor.add_constructor("tag:yaml.org,2002:omap", _LocatingConstructor.construct_undefined)
