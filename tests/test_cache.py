@@ -172,3 +172,15 @@ def test_concurrent_processes_never_get_a_wrong_answer(ws, tmp_path):
     final = Tracker.open(ws).get("rep-forum")
     assert len(final.history) == 32 == len({e.id for e in final.history})
     assert state(Tracker.open(ws)) == state(Tracker.open(ws, cache=False))
+
+
+def test_ready_made_json_rows_equal_freshly_built_ones(ws, cli):
+    from diasporatrack.serialize import recommendation_to_dict
+
+    Tracker.open(ws).update("rep-forum", status="accepted", add_owners=["edu"], due="2026-01-01")
+    for _ in range(2):  # cold, then warm from the cache
+        listed = json.loads(cli("--root", "ws", "list", "--format", "json").out)
+        fresh = sorted((recommendation_to_dict(r) for r in Tracker.open(ws, cache=False)), key=lambda d: d["id"])
+        assert listed == json.loads(json.dumps(fresh))
+    filtered = json.loads(cli("--root", "ws", "list", "--format", "json", "--owner", "edu").out)
+    assert [r["id"] for r in filtered] == ["rep-education", "rep-forum"]

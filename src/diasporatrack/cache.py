@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import pickle
 import sqlite3
@@ -31,15 +32,16 @@ import attrs
 
 from . import __version__
 from .model import Recommendation
+from .serialize import recommendation_to_dict
 from .workspace import CONFIG_FILE, OWNERS_FILE, Workspace, source_files
 
 CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
-FORMAT = 2
+FORMAT = 3
 
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE recs (id TEXT PRIMARY KEY, status TEXT NOT NULL, source TEXT NOT NULL, owned INTEGER NOT NULL,
-                   body BLOB NOT NULL);
+                   body BLOB NOT NULL, json TEXT NOT NULL);
 CREATE TABLE rec_owner (owner TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE rec_theme (theme TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE rec_addressee (addressee TEXT NOT NULL, rec TEXT NOT NULL);
@@ -126,6 +128,11 @@ def _decode(body: bytes) -> Recommendation:
     return pickle.loads(body)
 
 
+def row_json(rec: Recommendation) -> str:
+    """A recommendation as ``list --format json`` prints it, kept ready in the cache."""
+    return json.dumps(recommendation_to_dict(rec), ensure_ascii=False, separators=(",", ":"))
+
+
 def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], mark: JournalMark,
           print_: str) -> None:
     """Write a fresh cache next to the old one and swap it in atomically."""
@@ -139,8 +146,9 @@ def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], ma
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
             db.executescript(_TABLES)
-            db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?)",
-                           ((r.id, r.status, r.source, int(bool(r.owners)), _encode(r)) for r in state.values()))
+            db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?, ?)",
+                           ((r.id, r.status, r.source, int(bool(r.owners)), _encode(r), row_json(r))
+                            for r in state.values()))
             owners, themes, addressees = [], [], []
             for rec in state.values():
                 o, t, a = _index_rows(rec)
@@ -218,9 +226,13 @@ class CachedState(MutableMapping[str, Recommendation]):
 
     # Filtering in SQL ---------------------------------------------------------
 
-    def select(self, *, statuses=None, sources=None, owners=None, themes=None, addressees=None,
-               unowned=False) -> list[Recommendation]:
-        """Recommendations matching every filter, fetched by index (see Tracker.query)."""
+    def select_ids(self, *, statuses=None, sources=None, owners=None, themes=None, addressees=None,
+                   unowned=False) -> list[str] | None:
+        """Ids whose saved rows match every filter, by index; None means "all of them".
+
+        Recommendations changed in this process (``dirty``) are always
+        included: their saved rows may be old, so the caller checks them.
+        """
         where, params = [], []
 
         def among(column: str, values: Iterable[str]) -> str:
@@ -239,11 +251,22 @@ class CachedState(MutableMapping[str, Recommendation]):
             if values is not None:
                 where.append(f"id IN (SELECT rec FROM {table} WHERE {among(column, values)})")
         if not where:
-            return list(self.values())
-        # Recommendations changed in this process are checked in Python: their rows may be old.
-        found = [self[r] for (r,) in self._db.execute(f"SELECT id FROM recs WHERE {' AND '.join(where)}", params)
-                 if r not in self.dirty]
-        return found + [self._loaded[r] for r in self.dirty]
+            return None
+        found = [r for (r,) in self._db.execute(f"SELECT id FROM recs WHERE {' AND '.join(where)}", params)]
+        return found + [r for r in self.dirty if r not in set(found)]
+
+    def rows_json(self, ids: list[str]) -> list[str]:
+        """Each recommendation's JSON text, from the cache where its row is current."""
+        saved: dict[str, str] = {}
+        wanted = [i for i in ids if i not in self.dirty]
+        if len(wanted) > len(self._ids) // 2:
+            saved = dict(self._db.execute("SELECT id, json FROM recs"))
+        else:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                saved.update(self._db.execute(
+                    f"SELECT id, json FROM recs WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        return [saved[i] if i in saved and i not in self.dirty else row_json(self[i]) for i in ids]
 
     # Writing back ----------------------------------------------------------------
 
@@ -254,8 +277,8 @@ class CachedState(MutableMapping[str, Recommendation]):
             db.execute("BEGIN IMMEDIATE")
             for rec_id in self.dirty:
                 rec = self._loaded[rec_id]
-                db.execute("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?)",
-                           (rec.id, rec.status, rec.source, int(bool(rec.owners)), _encode(rec)))
+                db.execute("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?)",
+                           (rec.id, rec.status, rec.source, int(bool(rec.owners)), _encode(rec), row_json(rec)))
                 owners, themes, addressees = _index_rows(rec)
                 for table, rows in (("rec_owner", owners), ("rec_theme", themes), ("rec_addressee", addressees)):
                     db.execute(f"DELETE FROM {table} WHERE rec = ?", (rec_id,))

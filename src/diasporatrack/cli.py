@@ -131,6 +131,13 @@ def _sort(recs: list[Recommendation], key: str, tracker, today: str | None = Non
 
 def cmd_list(args: argparse.Namespace) -> int:
     tracker = _open(args)
+    if args.format == "json" and args.sort == "id" and not sys.stdout.isatty():
+        # The scripting path: rows come ready-made from the cache, nothing is rebuilt.
+        ids = sorted(tracker.query_ids(
+            status=args.status or None, owner=args.owner or None, source=args.source or None,
+            theme=args.theme or None, addressed_to=args.addressed_to or None, unowned=args.unowned))
+        sys.stdout.write("[" + ",".join(tracker.rows_json(ids)) + "]\n")
+        return EXIT_OK
     recs = _sort(_query(tracker, args), args.sort, tracker)
     if args.format == "json":
         print(_json([recommendation_to_dict(r) for r in recs], bulk=True))

@@ -21,7 +21,6 @@ import attrs
 from .errors import Problem
 from .lifecycle import DEFAULT_LIFECYCLE, Lifecycle, Status
 from .model import ID_PATTERN, IMPACTS, Finding, Owner, Recommendation, Source
-from .yamlio import LocatedDict, YamlProblem, load_yaml
 
 OWNERS_FILE = "owners.yaml"
 CONFIG_FILE = "diasporatrack.yaml"
@@ -154,7 +153,8 @@ class _Checker:
 
 
 def _line_of(raw: Any, key: Any) -> int | None:
-    return raw.line_of(key) if isinstance(raw, LocatedDict) else None
+    line_of = getattr(raw, "line_of", None)  # a LocatedDict from the YAML reader
+    return line_of(key) if line_of is not None else None
 
 
 def _kind(value: Any) -> str:
@@ -265,6 +265,8 @@ def _weight(value: Any) -> float:
 
 
 def _load(path: Path, problems: list[Problem]) -> Any:
+    from .yamlio import YamlProblem, load_yaml  # PyYAML is only imported when a file is read
+
     try:
         return load_yaml(path)
     except YamlProblem as err:
