@@ -134,8 +134,13 @@ def row_json(rec: Recommendation) -> str:
 
 
 def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], mark: JournalMark,
-          print_: str) -> None:
-    """Write a fresh cache next to the old one and swap it in atomically."""
+          print_: str) -> dict[str, str]:
+    """Write a fresh cache next to the old one and swap it in atomically.
+
+    Returns the JSON rows it made, so the command that wrote the cache can
+    print them without making them again.
+    """
+    rows = {rec_id: row_json(rec) for rec_id, rec in state.items()}
     path = cache_path(root)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
@@ -147,7 +152,7 @@ def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], ma
             db.execute("PRAGMA synchronous = OFF")
             db.executescript(_TABLES)
             db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?, ?)",
-                           ((r.id, r.status, r.source, int(bool(r.owners)), _encode(r), row_json(r))
+                           ((r.id, r.status, r.source, int(bool(r.owners)), _encode(r), rows[r.id])
                             for r in state.values()))
             owners, themes, addressees = [], [], []
             for rec in state.values():
@@ -174,6 +179,7 @@ def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], ma
         # A cache that cannot be written (read-only folder, full disk) only costs speed.
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+    return rows
 
 
 class CachedState(MutableMapping[str, Recommendation]):

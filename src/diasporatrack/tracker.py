@@ -89,6 +89,7 @@ class Tracker:
         self._event_count = 0
         self._seen: set[str] = set()
         self._cache_print: str | None = None  # fingerprint, when this tracker keeps a cache
+        self._fresh_rows: dict[str, str] = {}  # JSON rows made while writing the cache
         self._extra_plugins = tuple(plugins)
         self._plugins: Plugins | None = None
 
@@ -166,7 +167,8 @@ class Tracker:
 
         if self._cache_print is None or self.as_of_date is not None:
             return
-        cache_module.write(self.root, self.workspace, dict(self._state), self._mark(), self._cache_print)
+        self._fresh_rows = cache_module.write(self.root, self.workspace, dict(self._state), self._mark(),
+                                              self._cache_print)
 
     def _persist_cache(self) -> None:
         """Save what changed (caller holds the journal lock, or nothing can change)."""
@@ -247,6 +249,7 @@ class Tracker:
         self._state = dict(self.workspace.recommendations)
         self.warnings = [w for w in self.warnings if not w.message.startswith("journal event ")]
         self._events, self._last, self._event_count = [], None, 0
+        self._fresh_rows = {}
         self._fold(everything)
         return True
 
@@ -283,6 +286,7 @@ class Tracker:
             if rec.history and rec.history[-1].sort_key >= event.sort_key:
                 continue  # already in the cached row (another process saved it first)
             self._state[rec.id] = rec.apply(event)
+            self._fresh_rows.pop(rec.id, None)
 
     # --- reading ----------------------------------------------------------
 
@@ -394,7 +398,8 @@ class Tracker:
             return rows(ids)
         from .cache import row_json
 
-        return [row_json(self._state[i]) for i in ids]
+        fresh = self._fresh_rows  # made when the cache was written; dropped for anything changed since
+        return [fresh.get(i) or row_json(self._state[i]) for i in ids]
 
     def history(self, ref: str) -> tuple[Event, ...]:
         """Every event of a recommendation, oldest first."""

@@ -33,7 +33,12 @@ class JsonExporter:
             "owners": [owner_to_dict(o) for o in tracker.owners.values()],
             "recommendations": [recommendation_to_dict(r, history=True) for r in recommendations],
         }
-        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        # One recommendation per line: readable, friendly to diff, and written
+        # by the fast (C) encoder, which indenting everything would turn off.
+        recommendations = document.pop("recommendations")
+        head = json.dumps(document, ensure_ascii=False, indent=2)[:-2]
+        rows = ",\n".join("    " + json.dumps(r, ensure_ascii=False) for r in recommendations)
+        return head + ',\n  "recommendations": [\n' + rows + "\n  ]\n}\n"
 
 
 @hookimpl
