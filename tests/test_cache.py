@@ -184,3 +184,14 @@ def test_ready_made_json_rows_equal_freshly_built_ones(ws, cli):
         assert listed == json.loads(json.dumps(fresh))
     filtered = json.loads(cli("--root", "ws", "list", "--format", "json", "--owner", "edu").out)
     assert [r["id"] for r in filtered] == ["rep-education", "rep-forum"]
+
+
+def test_command_line_writes_the_cache_after_answering(ws):
+    result = subprocess.run([sys.executable, "-m", "diasporatrack", "--root", str(ws), "list", "--format", "json"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and json.loads(result.stdout)[0]["id"] == "rep-education"
+    deadline = time.time() + 30
+    while not cache_path(ws).exists() and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    assert cached(Tracker.open(ws))

@@ -24,6 +24,7 @@ import json
 import os
 import pickle
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,10 @@ from .serialize import recommendation_to_dict
 from .workspace import CONFIG_FILE, OWNERS_FILE, Workspace, source_files
 
 CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
+
+# The CLI sets this: a fresh cache is then written by a detached child process
+# after the command's answer is out, so a cold command is no slower than reading.
+BACKGROUND = False
 FORMAT = 3
 
 _TABLES = """
@@ -182,6 +187,45 @@ def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], ma
     return rows
 
 
+def write_detached(root: Path, workspace: Workspace, state: dict[str, Recommendation], mark: JournalMark,
+                   print_: str) -> dict[str, str]:
+    """Like :func:`write`, in a forked child when ``BACKGROUND`` is set (and fork exists)."""
+    if not BACKGROUND or not hasattr(os, "fork"):
+        return write(root, workspace, state, mark, print_)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    if os.fork() != 0:
+        return {}
+    # The child: let go of the terminal and of any pipe the caller reads to its end.
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.setsid()
+        write(root, workspace, state, mark, print_)
+    finally:
+        os._exit(0)
+
+
+def update_rows(root: Path, print_: str, recs: Iterable[Recommendation], mark: JournalMark) -> None:
+    """Save changed recommendations into the cache file, if it is the one for ``print_``."""
+    path = cache_path(root)
+    if not path.exists():
+        return
+    try:
+        db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
+            found = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+            if found is None or found[0] != print_:
+                return
+            CachedState(db, []).save(list(recs), mark)
+        finally:
+            db.close()
+    except sqlite3.Error:
+        invalidate(path)
+
+
 class CachedState(MutableMapping[str, Recommendation]):
     """Recommendations by id, loaded from the cache only when asked for."""
 
@@ -278,11 +322,15 @@ class CachedState(MutableMapping[str, Recommendation]):
 
     def persist(self, mark: JournalMark) -> None:
         """Write changed recommendations and the new journal mark (caller holds the journal lock)."""
+        self.save([self._loaded[r] for r in self.dirty], mark)
+        self.dirty.clear()
+
+    def save(self, recs: list[Recommendation], mark: JournalMark) -> None:
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
-            for rec_id in self.dirty:
-                rec = self._loaded[rec_id]
+            for rec in recs:
+                rec_id = rec.id
                 db.execute("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?)",
                            (rec.id, rec.status, rec.source, int(bool(rec.owners)), _encode(rec), row_json(rec)))
                 owners, themes, addressees = _index_rows(rec)
@@ -291,7 +339,6 @@ class CachedState(MutableMapping[str, Recommendation]):
                     db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('journal', ?)", (pickle.dumps(mark),))
             db.execute("COMMIT")
-            self.dirty.clear()
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")

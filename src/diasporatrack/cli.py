@@ -604,4 +604,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
+    from . import cache
+
+    cache.BACKGROUND = True  # a command line may leave the cache to be written after it answers
     sys.exit(main())

@@ -90,6 +90,7 @@ class Tracker:
         self._seen: set[str] = set()
         self._cache_print: str | None = None  # fingerprint, when this tracker keeps a cache
         self._fresh_rows: dict[str, str] = {}  # JSON rows made while writing the cache
+        self._changed: set[str] = set()  # changed since the cache was written (not from the cache)
         self._extra_plugins = tuple(plugins)
         self._plugins: Plugins | None = None
 
@@ -121,7 +122,7 @@ class Tracker:
             raise WorkspaceError(tracker.problems)
         if cache:
             tracker._cache_print = print_
-            tracker._write_cache()
+            tracker._write_cache(detached=True)
         return tracker
 
     @classmethod
@@ -162,13 +163,14 @@ class Tracker:
         return JournalMark(self._offset, inode, JournalMark.tail_of(self.journal.path, self._offset), last,
                            self._event_count)
 
-    def _write_cache(self) -> None:
+    def _write_cache(self, detached: bool = False) -> None:
         from . import cache as cache_module
 
         if self._cache_print is None or self.as_of_date is not None:
             return
-        self._fresh_rows = cache_module.write(self.root, self.workspace, dict(self._state), self._mark(),
-                                              self._cache_print)
+        write = cache_module.write_detached if detached else cache_module.write
+        self._fresh_rows = write(self.root, self.workspace, dict(self._state), self._mark(), self._cache_print)
+        self._changed.clear()
 
     def _persist_cache(self) -> None:
         """Save what changed (caller holds the journal lock, or nothing can change)."""
@@ -176,8 +178,11 @@ class Tracker:
 
         if isinstance(self._state, CachedState):
             self._state.persist(self._mark())
-        else:
-            self._write_cache()
+        elif self._cache_print is not None and self._changed:
+            from .cache import update_rows
+
+            update_rows(self.root, self._cache_print, [self._state[i] for i in self._changed], self._mark())
+            self._changed.clear()
 
     @classmethod
     def load(cls, root: str | os.PathLike[str] | None = None, *, plugins: Iterable[Any] = ()) -> Tracker:
@@ -287,6 +292,7 @@ class Tracker:
                 continue  # already in the cached row (another process saved it first)
             self._state[rec.id] = rec.apply(event)
             self._fresh_rows.pop(rec.id, None)
+            self._changed.add(rec.id)
 
     # --- reading ----------------------------------------------------------
 
