@@ -30,7 +30,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 BUILTIN_COMMANDS = frozenset({
     "init", "list", "show", "update", "history", "stats", "validate", "statuses", "sources", "export", "score",
-    "remind", "plugins",
+    "remind", "plugins", "schema",
 })
 SORT_KEYS = ("id", "status", "due", "source", "title", "updated", "owners")
 LIST_COLUMNS = ("id", "status", "owners", "due", "title")
@@ -413,6 +413,17 @@ def cmd_remind(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if result.failures else EXIT_OK
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schemas import load_schema, schema_names
+
+    if args.name is None:
+        for name in schema_names():
+            print(name)
+        return EXIT_OK
+    print(json.dumps(load_schema(args.name), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
 def cmd_plugins(args: argparse.Namespace) -> int:
     plugins = args.plugin_manager or _load_plugins(args.root)
     described = plugins.describe()
@@ -533,10 +544,17 @@ def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
     p.add_argument("--by", help="who sends the reminders (recorded in the journal)")
     p.set_defaults(func=cmd_remind)
 
+    p = sub.add_parser("schema", help="the JSON Schema of a workspace file, for editors and CI")
+    p.add_argument("name", nargs="?", help="source, owners, config or event (none: list them)")
+    p.set_defaults(func=cmd_schema)
+
     p = sub.add_parser("plugins", help="the plugins loaded: where from, their hooks, what they register")
     _add_format(p)
     p.set_defaults(func=cmd_plugins)
 
+    for name, command in sub.choices.items():
+        if name != "init":  # `--root` works after the command too: `validate --root DIR` in a hook reads well
+            command.add_argument("--root", default=argparse.SUPPRESS, help="the workspace directory")
     if plugins is not None:
         plugins.add_commands(sub)
     return parser

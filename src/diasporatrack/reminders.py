@@ -180,7 +180,7 @@ def reminded_event(tracker: Tracker, delivery: Delivery, channel: str, today: dt
 def settings(config: dict) -> dict:
     """The ``reminders:`` section of ``diasporatrack.yaml``, checked."""
     section = config.get("reminders") or {}
-    known = {"due_soon_days", "stale_days", "unowned_every", "email", "calendar_file", "channels"}
+    known = {"due_soon_days", "stale_days", "email", "calendar_file"}
     for key in section:
         if key not in known:
             raise InputError(f"diasporatrack.yaml: reminders: unknown setting {key!r}; known: {', '.join(sorted(known))}")

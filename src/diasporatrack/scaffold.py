@@ -10,6 +10,7 @@ from .workspace import CONFIG_FILE, OWNERS_FILE, is_workspace
 GITATTRIBUTES_LINE = "journal.jsonl merge=union"
 
 OWNERS_TEMPLATE = """\
+# yaml-language-server: $schema=.schemas/owners.schema.json
 # Who carries recommendations forward: expert groups, organisations, people.
 # Example:
 #   - id: healthcare
@@ -21,6 +22,7 @@ owners: []
 """
 
 CONFIG_TEMPLATE = """\
+# yaml-language-server: $schema=.schemas/config.schema.json
 # Settings of this workspace; every key is optional.
 # statuses:            # replace the default lifecycle (see: diasporatrack statuses)
 #   - name: proposed
@@ -48,6 +50,16 @@ def init_workspace(path: str | Path) -> list[Path]:
     for name, content in ((OWNERS_FILE, OWNERS_TEMPLATE), (CONFIG_FILE, CONFIG_TEMPLATE)):
         (path / name).write_text(content, encoding="utf-8")
         written.append(path / name)
+    # Editors validate as you type against these (the first line of each file names one).
+    from .schemas import SCHEMAS, load_schema
+
+    schemas = path / ".schemas"
+    schemas.mkdir(exist_ok=True)
+    for name, filename in SCHEMAS.items():
+        import json
+
+        (schemas / filename).write_text(json.dumps(load_schema(name), indent=2) + "\n", encoding="utf-8")
+    written.append(schemas)
     attributes = path / ".gitattributes"
     existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
     if GITATTRIBUTES_LINE not in existing.splitlines():

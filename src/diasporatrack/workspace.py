@@ -336,7 +336,7 @@ def read_owners(root: Path, problems: list[Problem]) -> tuple[dict[str, Owner], 
     if raw is None:
         return owners, where
     check = _Checker(shown, problems)
-    if not isinstance(raw, dict) or not isinstance(raw.get("owners", []), list):
+    if not isinstance(raw, dict) or not isinstance(raw.get("owners") or [], list):
         check.problem("expected 'owners:' followed by a list of owners", getattr(raw, "line", 1))
         return owners, where
     for key in raw:
