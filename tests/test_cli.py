@@ -142,7 +142,7 @@ def test_statuses_and_sources(ws, cli):
     table = cli("--root", "ws", "statuses").out
     assert "partially-implemented" in table and "(final)" in table
     statuses = json.loads(cli("--root", "ws", "statuses", "--format", "json").out)
-    assert statuses[0]["name"] == "proposed" and statuses[0]["initial"]
+    assert statuses["statuses"][0]["name"] == "proposed" and statuses["statuses"][0]["initial"]
     sources = json.loads(cli("--root", "ws", "sources", "--format", "json").out)
     assert sources[0]["id"] == "report-2025" and sources[0]["recommendations"] == 3
     assert "A report" in cli("--root", "ws", "sources", "rep").out
@@ -187,3 +187,26 @@ def test_traceback_only_with_debug(ws):
     assert plain.returncode == 2 and "Traceback" not in plain.stderr
     debug = run_process(sys.executable, "-m", "diasporatrack", "--debug", "--root", str(ws), "show", "nope")
     assert debug.returncode != 0 and "Traceback" in debug.stderr and "NotFound" in debug.stderr
+
+
+def test_respond_is_a_dimension_of_its_own(ws, cli):
+    result = cli("--root", "ws", "respond", "rep-forum", "noted", "--note", "UPR session 40", "--by", "Amina")
+    assert (result.code, result.out) == (0, "rep-forum: response noted; note: UPR session 40\n")
+    again = cli("--root", "ws", "respond", "rep-forum", "supported")
+    assert again.out == "rep-forum: response noted -> supported\n"
+    assert cli("--root", "ws", "respond", "rep-forum", "supported").err == (
+        "diasporatrack: error: the response to rep-forum already is 'supported'\n")
+    bad = cli("--root", "ws", "respond", "rep-forum", "suported")
+    assert bad.code == 2 and "unknown response 'suported' (did you mean 'supported'?)" in bad.err
+    ids = [r["id"] for r in json.loads(cli("--root", "ws", "list", "--response", "supported", "--format", "json").out)]
+    assert ids == ["rep-forum"]
+    assert "response:     supported: The addressee accepted" in cli("--root", "ws", "show", "rep-forum").out
+    assert json.loads(cli("--root", "ws", "stats", "--format", "json").out)["by_response"]["supported"] == 1
+    statuses = json.loads(cli("--root", "ws", "statuses", "--format", "json").out)
+    assert [r["name"] for r in statuses["responses"]] == ["supported", "supported-in-part", "noted", "no-response"]
+    from diasporatrack import Tracker
+
+    tracker = Tracker.open(ws)
+    assert tracker.get("rep-forum").status == "proposed"  # the status is untouched
+    assert tracker.as_of("2000-01-01").get("rep-forum").response is None
+    assert [e.response for e in tracker.history("rep-forum")] == ["noted", "supported"]

@@ -74,7 +74,7 @@ def test_markdown_cells_cannot_break_the_table(hostile):
     assert len(table_rows) == 2
     for row in table_rows:
         unescaped = row.replace("\\|", "")
-        assert unescaped.count("|") == 6  # five cells
+        assert unescaped.count("|") == 7  # six cells
     assert "&lt;script&gt;" in text and "<script>" not in text
     assert "## Report &lt;b&gt;bold&lt;/b&gt; &amp; \\| pipes" in text
 
@@ -154,7 +154,7 @@ def test_html_dashboard_renders_and_sorts_in_chromium(hostile, tmp_path):
     assert 'data-ready="yes"' in dom and 'data-sorted="-due"' in dom
     parser = _Collector()
     parser.feed(dom)
-    order = [row[0] for row in parser.rows if len(row) == 8]
+    order = [row[0] for row in parser.rows if len(row) == 9]
     assert order[:2] == ["h-formula", "rep-education"]  # 2025-03-01, then 2025-02-01
     assert "<script>alert(1)</script>" not in dom.split("<tbody>")[1]
 

@@ -41,12 +41,12 @@ CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
 # The CLI sets this: a fresh cache is then written by a detached child process
 # after the command's answer is out, so a cold command is no slower than reading.
 BACKGROUND = False
-FORMAT = 3
+FORMAT = 4
 
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE recs (id TEXT PRIMARY KEY, status TEXT NOT NULL, source TEXT NOT NULL, owned INTEGER NOT NULL,
-                   body BLOB NOT NULL, json TEXT NOT NULL);
+                   response TEXT, body BLOB NOT NULL, json TEXT NOT NULL);
 CREATE TABLE rec_owner (owner TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE rec_theme (theme TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE rec_addressee (addressee TEXT NOT NULL, rec TEXT NOT NULL);
@@ -55,6 +55,7 @@ CREATE TABLE rec_addressee (addressee TEXT NOT NULL, rec TEXT NOT NULL);
 _INDEXES = """
 CREATE INDEX recs_status ON recs (status);
 CREATE INDEX recs_source ON recs (source);
+CREATE INDEX recs_response ON recs (response);
 CREATE INDEX rec_owner_owner ON rec_owner (owner);
 CREATE INDEX rec_theme_theme ON rec_theme (theme);
 CREATE INDEX rec_addressee_addressee ON rec_addressee (addressee);
@@ -156,8 +157,8 @@ def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], ma
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
             db.executescript(_TABLES)
-            db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?, ?)",
-                           ((r.id, r.status, r.source, int(bool(r.owners)), _encode(r), rows[r.id])
+            db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           ((r.id, r.status, r.source, int(bool(r.owners)), r.response, _encode(r), rows[r.id])
                             for r in state.values()))
             owners, themes, addressees = [], [], []
             for rec in state.values():
@@ -169,7 +170,8 @@ def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], ma
             db.executemany("INSERT INTO rec_theme VALUES (?, ?)", themes)
             db.executemany("INSERT INTO rec_addressee VALUES (?, ?)", addressees)
             workspace_blob = pickle.dumps(
-                (workspace.config, workspace.lifecycle, workspace.sources, workspace.owners, workspace.files),
+                (workspace.config, workspace.lifecycle, workspace.responses, workspace.sources, workspace.owners,
+                 workspace.files),
                 protocol=pickle.HIGHEST_PROTOCOL)
             db.executescript(_INDEXES)
             db.executemany("INSERT INTO meta VALUES (?, ?)", [
@@ -277,7 +279,7 @@ class CachedState(MutableMapping[str, Recommendation]):
     # Filtering in SQL ---------------------------------------------------------
 
     def select_ids(self, *, statuses=None, sources=None, owners=None, themes=None, addressees=None,
-                   unowned=False) -> list[str] | None:
+                   responses=None, unowned=False) -> list[str] | None:
         """Ids whose saved rows match every filter, by index; None means "all of them".
 
         Recommendations changed in this process (``dirty``) are always
@@ -294,6 +296,8 @@ class CachedState(MutableMapping[str, Recommendation]):
             where.append(among("status", statuses))
         if sources is not None:
             where.append(among("source", sources))
+        if responses is not None:
+            where.append(among("response", responses))
         if unowned:
             where.append("owned = 0")
         for table, column, values in (("rec_owner", "owner", owners), ("rec_theme", "theme", themes),
@@ -331,8 +335,9 @@ class CachedState(MutableMapping[str, Recommendation]):
             db.execute("BEGIN IMMEDIATE")
             for rec in recs:
                 rec_id = rec.id
-                db.execute("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?)",
-                           (rec.id, rec.status, rec.source, int(bool(rec.owners)), _encode(rec), row_json(rec)))
+                db.execute("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (rec.id, rec.status, rec.source, int(bool(rec.owners)), rec.response, _encode(rec),
+                            row_json(rec)))
                 owners, themes, addressees = _index_rows(rec)
                 for table, rows in (("rec_owner", owners), ("rec_theme", themes), ("rec_addressee", addressees)):
                     db.execute(f"DELETE FROM {table} WHERE rec = ?", (rec_id,))

@@ -30,9 +30,9 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 BUILTIN_COMMANDS = frozenset({
     "init", "list", "show", "update", "history", "stats", "validate", "statuses", "sources", "export", "score",
-    "remind", "plugins", "schema",
+    "remind", "plugins", "schema", "respond",
 })
-SORT_KEYS = ("id", "status", "due", "source", "title", "updated", "owners")
+SORT_KEYS = ("id", "status", "response", "due", "source", "title", "updated", "owners")
 LIST_COLUMNS = ("id", "status", "owners", "due", "title")
 
 
@@ -85,6 +85,7 @@ def _query(tracker, args: argparse.Namespace) -> list[Recommendation]:
         source=args.source or None,
         theme=args.theme or None,
         addressed_to=args.addressed_to or None,
+        response=args.response or None,
         unowned=args.unowned,
     )
 
@@ -115,6 +116,7 @@ def _sort(recs: list[Recommendation], key: str, tracker, today: str | None = Non
     keys: dict[str, Callable[[Recommendation], Any]] = {
         "id": lambda r: r.id,
         "status": lambda r: (order.get(r.status, len(order)), r.id),
+        "response": lambda r: (r.response is None, r.response or "", r.id),
         "due": lambda r: (r.due is None, r.due or 0, r.id),
         "source": lambda r: (r.source, r.id),
         "title": lambda r: (r.title.casefold(), r.id),
@@ -135,7 +137,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         # The scripting path: rows come ready-made from the cache, nothing is rebuilt.
         ids = sorted(tracker.query_ids(
             status=args.status or None, owner=args.owner or None, source=args.source or None,
-            theme=args.theme or None, addressed_to=args.addressed_to or None, unowned=args.unowned))
+            theme=args.theme or None, addressed_to=args.addressed_to or None, response=args.response or None,
+            unowned=args.unowned))
         sys.stdout.write("[" + ",".join(tracker.rows_json(ids)) + "]\n")
         return EXIT_OK
     recs = _sort(_query(tracker, args), args.sort, tracker)
@@ -170,6 +173,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("id", rec.id),
         ("title", rec.title),
         ("status", f"{rec.status}: {definition}"),
+        ("response", f"{rec.response}: {tracker.responses[rec.response].definition}"
+                     if rec.response in tracker.responses else rec.response),
         ("source", f"{source.id}: {source.title}" + (f" ({source.date})" if source.date else "")),
         ("author", rec.author),
         ("addressed to", ", ".join(rec.addressed_to)),
@@ -222,6 +227,13 @@ def cmd_update(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_respond(args: argparse.Namespace) -> int:
+    tracker = _open(args)
+    after = tracker.respond(args.id, args.response, note=args.note, by=args.by)
+    print(f"{after.id}: {after.history[-1].describe()}")
+    return EXIT_OK
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     tracker = _open(args)
     events = tracker.history(args.id)
@@ -246,11 +258,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
         "theme": group_progress(recs, lifecycle, by_theme),
     }
     counts = {s.name: sum(1 for r in recs if r.status == s.name) for s in lifecycle}
+    responses = {name: sum(1 for r in recs if r.response == name) for name in tracker.responses.names}
+    responses["(none recorded)"] = sum(1 for r in recs if r.response is None)
     if args.format == "json":
         print(_json({
             "total": len(recs),
             "progress": progress(recs, lifecycle),
             "by_status": counts,
+            "by_response": responses,
             **{f"by_{name}": [
                 {"group": g.group, "count": g.count, "progress": g.progress, "by_status": g.by_status}
                 for g in groups] for name, groups in sections.items()},
@@ -260,6 +275,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(f"{len(recs)} recommendations, overall progress {bar(progress(recs, lifecycle))}")
     print()
     print(_table([(name, n, bar(n / total)) for name, n in counts.items()], ("status", "count", "share")))
+    print()
+    print(_table([(name, n, bar(n / total)) for name, n in responses.items()], ("response", "count", "share")))
     for name, groups in sections.items():
         print()
         print(_table([(g.group, g.count, bar(g.progress)) for g in groups], (name, "count", "progress")))
@@ -295,13 +312,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_statuses(args: argparse.Namespace) -> int:
     from .tracker import Tracker
 
-    lifecycle = Tracker.open(args.root).lifecycle
+    tracker = Tracker.open(args.root)
+    lifecycle = tracker.lifecycle
     if args.format == "json":
-        print(_json([{"name": s.name, "definition": s.definition, "weight": s.weight, "next": list(s.next),
-                      "initial": s.name == lifecycle.initial, "final": s.final} for s in lifecycle]))
+        print(_json({
+            "statuses": [{"name": s.name, "definition": s.definition, "weight": s.weight, "next": list(s.next),
+                          "initial": s.name == lifecycle.initial, "final": s.final} for s in lifecycle],
+            "responses": [{"name": r.name, "definition": r.definition} for r in tracker.responses],
+        }))
     else:
         rows = [(s.name, f"{s.weight:g}", ", ".join(s.next) or "(final)", s.definition) for s in lifecycle]
         print(_table(rows, ("status", "weight", "next", "definition")))
+        print()
+        print(_table([(r.name, r.definition) for r in tracker.responses], ("response", "definition")))
     return EXIT_OK
 
 
@@ -452,6 +475,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", action="append", help="only this source document (repeatable)")
     parser.add_argument("--theme", action="append", help="only this theme (repeatable)")
     parser.add_argument("--addressed-to", action="append", help="only recommendations addressed to this actor")
+    parser.add_argument("--response", action="append", help="only this response of the addressee (repeatable)")
     parser.add_argument("--unowned", action="store_true", help="only recommendations nobody owns")
 
 
@@ -494,6 +518,13 @@ def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
     p.add_argument("--by", help="who is making the change (default: $DIASPORATRACK_USER, else your login)")
     p.add_argument("--force", action="store_true", help="allow a status change the lifecycle forbids (recorded)")
     p.set_defaults(func=cmd_update)
+
+    p = sub.add_parser("respond", help="record how the addressee responded (supported, noted, ...)")
+    p.add_argument("id", help="id or unique id prefix")
+    p.add_argument("response", help="a response (see: diasporatrack statuses)")
+    p.add_argument("--note", help="why, or where the response was given: kept in the history")
+    p.add_argument("--by", help="who records it (default: $DIASPORATRACK_USER, else your login)")
+    p.set_defaults(func=cmd_respond)
 
     p = sub.add_parser("history", help="who changed what, when and why")
     p.add_argument("id", help="id or unique id prefix")

@@ -36,7 +36,7 @@ JOURNAL_NAME = "journal.jsonl"
 
 _REQUIRED = ("id", "at", "by", "recommendation")
 _KNOWN = set(_REQUIRED) | {
-    "kind", "status", "previous_status", "owners_added", "owners_removed",
+    "kind", "status", "previous_status", "response", "previous_response", "owners_added", "owners_removed",
     "due", "due_cleared", "note", "forced", "data",
 }
 
@@ -66,7 +66,7 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         "recommendation": event.recommendation,
         "kind": event.kind,
     }
-    for name in ("status", "previous_status", "note"):
+    for name in ("status", "previous_status", "response", "previous_response", "note"):
         if getattr(event, name) is not None:
             out[name] = getattr(event, name)
     for name in ("owners_added", "owners_removed"):

@@ -118,3 +118,53 @@ DEFAULT_LIFECYCLE = Lifecycle(
         _s("withdrawn", 0.0, "Whoever made or tracked the recommendation no longer pursues it.", []),
     ]
 )
+
+
+@attrs.frozen(kw_only=True)
+class Response:
+    """How the addressee answered a recommendation, with what that means."""
+
+    name: str = attrs.field(validator=attrs.validators.matches_re(r"^[a-z][a-z0-9-]*$"))
+    definition: str = attrs.field(validator=attrs.validators.instance_of(str))
+
+
+@attrs.frozen
+class Responses:
+    """The vocabulary of responses: a dimension of its own beside the status.
+
+    Human-rights trackers record, besides implementation, whether the
+    addressee supported a recommendation or only noted it. Any response may
+    follow any other: an addressee can change its position.
+    """
+
+    responses: tuple[Response, ...] = attrs.field(converter=tuple)
+
+    @responses.validator
+    def _check(self, attribute: attrs.Attribute, value: tuple[Response, ...]) -> None:
+        names = [r.name for r in value]
+        if len(names) != len(set(names)):
+            raise ValueError("a response is defined twice")
+
+    @property
+    def names(self) -> list[str]:
+        return [r.name for r in self.responses]
+
+    def __iter__(self) -> Iterator[Response]:
+        return iter(self.responses)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def __getitem__(self, name: str) -> Response:
+        for response in self.responses:
+            if response.name == name:
+                return response
+        raise KeyError(name)
+
+
+DEFAULT_RESPONSES = Responses([
+    Response(name="supported", definition="The addressee accepted the recommendation and said it would act on it."),
+    Response(name="supported-in-part", definition="The addressee accepted part of the recommendation."),
+    Response(name="noted", definition="The addressee acknowledged the recommendation without committing to it."),
+    Response(name="no-response", definition="The addressee was asked but gave no answer."),
+])

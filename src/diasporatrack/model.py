@@ -88,6 +88,8 @@ class Event:
     kind: str = attrs.field(default="update", validator=_text)
     status: str | None = attrs.field(default=None, validator=_opt_text)
     previous_status: str | None = attrs.field(default=None, validator=_opt_text)
+    response: str | None = attrs.field(default=None, validator=_opt_text)
+    previous_response: str | None = attrs.field(default=None, validator=_opt_text)
     owners_added: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
     owners_removed: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
     due: dt.date | None = attrs.field(default=None, validator=_opt_date)
@@ -106,6 +108,9 @@ class Event:
         if self.status is not None:
             arrow = f"{self.previous_status} -> {self.status}" if self.previous_status else self.status
             parts.append(f"status {arrow}" + (" (forced)" if self.forced else ""))
+        if self.response is not None:
+            arrow = f"{self.previous_response} -> {self.response}" if self.previous_response else self.response
+            parts.append(f"response {arrow}")
         if self.owners_added:
             parts.append("owners + " + ", ".join(self.owners_added))
         if self.owners_removed:
@@ -131,6 +136,7 @@ class Recommendation:
     text: str = attrs.field(validator=_text)
     source: str = attrs.field(validator=_text)
     status: str = attrs.field(validator=_text)
+    response: str | None = attrs.field(default=None, validator=_opt_text)
     quote: str | None = attrs.field(default=None, validator=_opt_text)
     author: str | None = attrs.field(default=None, validator=_opt_text)
     addressed_to: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
@@ -157,6 +163,8 @@ class Recommendation:
         changes: dict[str, Any] = {"history": self.history + (event,)}
         if event.status is not None:
             changes["status"] = event.status
+        if event.response is not None:
+            changes["response"] = event.response
         if event.owners_added or event.owners_removed:
             owners = [o for o in self.owners if o not in event.owners_removed]
             owners += [o for o in event.owners_added if o not in owners]

@@ -33,6 +33,7 @@ def recommendation_to_dict(rec: Recommendation, *, history: bool = False) -> dic
         "owners": list(rec.owners),
         "themes": list(rec.themes),
         "status": rec.status,
+        "response": rec.response,
         "due": _iso(rec.due),
         "review_every": rec.review_every,
         "impact": rec.impact,

@@ -20,7 +20,7 @@ import attrs
 
 from .errors import DiasporatrackError, InputError, NotFound, Problem, TransitionError, WorkspaceError
 from .journal import JOURNAL_NAME, Journal, new_event_id
-from .lifecycle import Lifecycle
+from .lifecycle import Lifecycle, Responses
 from .model import Event, Owner, Recommendation, Source
 from .workspace import Workspace, display_path, find_root, read_workspace
 
@@ -132,12 +132,12 @@ class Tracker:
         found = cache_module.open_cached(path, print_)
         if found is None:
             return None
-        (config, lifecycle, sources, owners, files), state, mark = found
+        (config, lifecycle, responses, sources, owners, files), state, mark = found
         journal = Journal(path / JOURNAL_NAME)
         if not mark.still_valid(journal.path):
             return None
-        workspace = Workspace(root=path, lifecycle=lifecycle, config=config, sources=sources, owners=owners,
-                              files=files)
+        workspace = Workspace(root=path, lifecycle=lifecycle, responses=responses, config=config, sources=sources,
+                              owners=owners, files=files)
         tracker = cls(workspace, journal, plugins=plugins)
         tracker._state = state
         tracker._events = None
@@ -212,6 +212,11 @@ class Tracker:
     @property
     def lifecycle(self) -> Lifecycle:
         return self.workspace.lifecycle
+
+    @property
+    def responses(self) -> Responses:
+        """The vocabulary of the addressee's responses (supported, noted, ...)."""
+        return self.workspace.responses
 
     @property
     def sources(self) -> dict[str, Source]:
@@ -339,6 +344,7 @@ class Tracker:
         source: Filter = None,
         theme: Filter = None,
         addressed_to: Filter = None,
+        response: Filter = None,
         unowned: bool = False,
     ) -> list[Recommendation]:
         """Recommendations matching every given filter (each a value or a collection).
@@ -348,7 +354,8 @@ class Tracker:
         source ids may be unique prefixes.
         """
         return [self._state[i] for i in self.query_ids(status=status, owner=owner, source=source, theme=theme,
-                                                        addressed_to=addressed_to, unowned=unowned)]
+                                                        addressed_to=addressed_to, response=response,
+                                                        unowned=unowned)]
 
     def query_ids(
         self,
@@ -358,6 +365,7 @@ class Tracker:
         source: Filter = None,
         theme: Filter = None,
         addressed_to: Filter = None,
+        response: Filter = None,
         unowned: bool = False,
     ) -> list[str]:
         """Like :meth:`query`, but only the ids (cheaper: nothing is built that is not needed)."""
@@ -375,7 +383,12 @@ class Tracker:
         sources = {self.resolve_source(s) for s in _as_set(source)} if source is not None else None
         themes = {t.casefold() for t in _as_set(theme)} if theme is not None else None
         addressees = {a.casefold() for a in _as_set(addressed_to)} if addressed_to is not None else None
-        if statuses is sources is owners is themes is addressees is None and not unowned:
+        responses = _as_set(response)
+        for name in responses or ():
+            if name not in self.responses:
+                raise InputError(f"unknown response {name!r}{_hint(name, self.responses.names)}; "
+                                 f"responses are: {', '.join(self.responses.names)}")
+        if statuses is sources is owners is themes is addressees is responses is None and not unowned:
             return list(self._state)
 
         def matches(rec: Recommendation) -> bool:
@@ -386,12 +399,13 @@ class Tracker:
                 or (unowned and rec.owners)
                 or (themes is not None and themes.isdisjoint(t.casefold() for t in rec.themes))
                 or (addressees is not None and addressees.isdisjoint(a.casefold() for a in rec.addressed_to))
+                or (responses is not None and rec.response not in responses)
             )
 
         select = getattr(self._state, "select_ids", None)
         if select is not None:  # the cache narrows by its indexes; the rows it gives are checked here
             candidates = select(statuses=statuses, sources=sources, owners=owners, themes=themes,
-                                addressees=addressees, unowned=unowned)
+                                addressees=addressees, responses=responses, unowned=unowned)
             if candidates is not None:
                 return [i for i in candidates if matches(self._state[i])]
         return [rec.id for rec in self._state.values() if matches(rec)]
@@ -492,6 +506,25 @@ class Tracker:
             self._fold([event])
             self._persist_cache()
         plugins.notify(self, [event])
+        return self._state[rec_id]
+
+    def respond(self, ref: str, response: str, *, note: str | None = None, by: str | None = None) -> Recommendation:
+        """Record how the addressee responded (supported, noted, ...), with who and why.
+
+        The response is a dimension of its own beside the status: any
+        response may follow any other. Returns the recommendation afterwards.
+        """
+        if response not in self.responses:
+            raise InputError(f"unknown response {response!r}{_hint(response, self.responses.names)}; "
+                             f"responses are: {', '.join(self.responses.names)}")
+        rec_id = self.resolve(ref)
+        current = self.get(rec_id).response
+        if current == response:
+            raise InputError(f"the response to {rec_id} already is {response!r}")
+        self.record_events([Event(
+            id=new_event_id(), at=_next_time(None), by=current_actor(by), recommendation=rec_id,
+            response=response, previous_response=current, note=note or None,
+        )])
         return self._state[rec_id]
 
     def record_events(self, events: Iterable[Event]) -> None:

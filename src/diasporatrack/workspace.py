@@ -19,14 +19,14 @@ from typing import Any
 import attrs
 
 from .errors import Problem
-from .lifecycle import DEFAULT_LIFECYCLE, Lifecycle, Status
+from .lifecycle import DEFAULT_LIFECYCLE, DEFAULT_RESPONSES, Lifecycle, Response, Responses, Status
 from .model import ID_PATTERN, IMPACTS, Finding, Owner, Recommendation, Source
 
 OWNERS_FILE = "owners.yaml"
 CONFIG_FILE = "diasporatrack.yaml"
 DEFAULT_DIR = "recommendations"
 ROOT_ENV = "DIASPORATRACK_ROOT"
-CONFIG_KEYS = ("statuses", "reminders", "urgency", "plugins", "disable")
+CONFIG_KEYS = ("statuses", "responses", "reminders", "urgency", "plugins", "disable")
 
 
 @attrs.frozen
@@ -46,6 +46,7 @@ class Workspace:
 
     root: Path
     lifecycle: Lifecycle = DEFAULT_LIFECYCLE
+    responses: Responses = DEFAULT_RESPONSES
     config: dict[str, Any] = attrs.Factory(dict)
     sources: dict[str, Source] = attrs.Factory(dict)
     owners: dict[str, Owner] = attrs.Factory(dict)
@@ -238,11 +239,12 @@ SOURCE_SPEC = {
 }
 RECOMMENDATION_SPEC = {
     "id": identifier, "title": text, "text": text, "quote": text, "author": text,
-    "addressed_to": text_list, "owners": id_list, "themes": text_list, "status": text,
+    "addressed_to": text_list, "owners": id_list, "themes": text_list, "status": text, "response": text,
     "due": date, "review_every": positive_int, "impact": impact, "links": text_list,
 }
 FINDING_SPEC = {"id": identifier, "text": text, "quote": text, "themes": text_list}
 OWNER_SPEC = {"id": identifier, "name": text, "kind": text, "parent": identifier, "email": text, "note": text}
+RESPONSE_SPEC = {"name": lambda v: status_name(v), "definition": text}
 STATUS_SPEC = {"name": lambda v: status_name(v), "definition": text, "weight": lambda v: _weight(v), "next": text_list}
 
 
@@ -294,6 +296,8 @@ def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Li
     if raw.get("statuses") is not None:
         lifecycle = _read_lifecycle(raw["statuses"], check, _line_of(raw, "statuses")) or DEFAULT_LIFECYCLE
     config = dict(raw)
+    if raw.get("responses") is not None:
+        config["_responses"] = _read_responses(raw["responses"], check, _line_of(raw, "responses"))
     for key in ("plugins", "disable"):
         if raw.get(key) is not None:
             try:
@@ -306,6 +310,23 @@ def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Li
             check.problem(f"{key}: expected a mapping, got {_kind(raw[key])}", _line_of(raw, key))
             config[key] = {}
     return config, lifecycle
+
+
+def _read_responses(raw: Any, check: _Checker, line: int | None) -> Responses:
+    if not isinstance(raw, list):
+        check.problem(f"responses: expected a list of responses, got {_kind(raw)}", line)
+        return DEFAULT_RESPONSES
+    found = []
+    for item in raw:
+        fields = check.fields(item, RESPONSE_SPEC, ("name", "definition"), "response", line)
+        if fields is None:
+            return DEFAULT_RESPONSES
+        found.append(Response(**fields))
+    try:
+        return Responses(found)
+    except ValueError as err:
+        check.problem(f"responses: {err}", line)
+        return DEFAULT_RESPONSES
 
 
 def _read_lifecycle(raw: Any, check: _Checker, line: int | None) -> Lifecycle | None:
@@ -428,6 +449,11 @@ def read_source_file(
             check.problem(f"unknown status {status!r}{_did_you_mean(status, lifecycle.names)}; "
                           f"statuses are: {', '.join(lifecycle.names)}", item.line_of("status"))
             continue
+        response = fields.get("response")
+        if response is not None and response not in ws.responses:
+            check.problem(f"unknown response {response!r}{_did_you_mean(response, ws.responses.names)}; "
+                          f"responses are: {', '.join(ws.responses.names)}", item.line_of("response"))
+            continue
         with attrs.validators.disabled():  # every field was checked above, with its line
             ws.recommendations[rec_id] = Recommendation(source=source.id, **fields)
         ws.locations[rec_id] = Location(shown, line)
@@ -449,7 +475,8 @@ def read_workspace(root: Path) -> Workspace:
     """Read every authored file of the workspace at ``root``; never raises on content."""
     problems: list[Problem] = []
     config, lifecycle = read_config(root, problems)
-    ws = Workspace(root=root, lifecycle=lifecycle, config=config, problems=problems)
+    responses = config.pop("_responses", DEFAULT_RESPONSES)
+    ws = Workspace(root=root, lifecycle=lifecycle, responses=responses, config=config, problems=problems)
     ws.owners, owner_locations = read_owners(root, problems)
     ws.locations.update({"owner:" + k: v for k, v in owner_locations.items()})
     ws.files = source_files(root)

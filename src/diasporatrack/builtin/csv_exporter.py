@@ -12,7 +12,7 @@ from ..serialize import recommendation_to_dict, safe_cell
 
 COLUMNS = (
     "id", "title", "text", "source", "quote", "author", "addressed_to", "owners", "themes",
-    "status", "due", "review_every", "impact", "links", "updated",
+    "status", "response", "due", "review_every", "impact", "links", "updated",
 )
 
 

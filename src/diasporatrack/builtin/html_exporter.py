@@ -32,7 +32,7 @@ input#filter{font:inherit;padding:.3rem .5rem;width:20rem;max-width:100%;margin:
 """
 
 COLUMNS = (
-    ("id", "ID"), ("title", "Recommendation"), ("status", "Status"), ("owners", "Owners"),
+    ("id", "ID"), ("title", "Recommendation"), ("status", "Status"), ("response", "Response"), ("owners", "Owners"),
     ("due", "Due"), ("source", "Source"), ("addressed_to", "Addressed to"), ("themes", "Themes"),
 )
 
@@ -65,6 +65,7 @@ def render(tracker, recommendations: Sequence[Recommendation], today: dt.date | 
             f"<td>{escape(rec.id)}</td>",
             f"<td>{escape(rec.title)}</td>",
             f'<td class="status" data-sort="{order.get(rec.status, 99):02d}">{escape(rec.status)}</td>',
+            f"<td>{escape(rec.response or '')}</td>",
             f"<td>{escape(', '.join(owner_names.get(o, o) for o in rec.owners) or '—')}</td>",
             f'<td data-sort="{rec.due.isoformat() if rec.due else ""}">'
             f"{escape(rec.due.isoformat() if rec.due else '')}</td>",

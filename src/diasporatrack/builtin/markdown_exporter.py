@@ -52,10 +52,12 @@ class MarkdownExporter:
                 meta = [source.publisher, source.date.isoformat() if source.date else None]
                 lines += [cell(" · ".join(m for m in meta if m) or source_id), ""]
             lines += [f"Progress: `{bar(progress(recs, lifecycle))}`", ""]
-            lines += ["| ID | Status | Owners | Due | Recommendation |", "| --- | --- | --- | --- | --- |"]
+            lines += ["| ID | Status | Response | Owners | Due | Recommendation |",
+                      "| --- | --- | --- | --- | --- | --- |"]
             for rec in recs:
                 lines.append(
-                    f"| {cell(rec.id)} | {cell(rec.status)} | {cell(', '.join(rec.owners) or '—')} "
+                    f"| {cell(rec.id)} | {cell(rec.status)} | {cell(rec.response or '—')} "
+                    f"| {cell(', '.join(rec.owners) or '—')} "
                     f"| {cell(rec.due.isoformat() if rec.due else '')} | {cell(rec.title)} |"
                 )
         return "\n".join(lines) + "\n"
