@@ -30,7 +30,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 BUILTIN_COMMANDS = frozenset({
     "init", "list", "show", "update", "history", "stats", "validate", "statuses", "sources", "export", "score",
-    "remind", "plugins", "schema", "respond",
+    "remind", "plugins", "schema", "respond", "import",
 })
 SORT_KEYS = ("id", "status", "response", "due", "source", "title", "updated", "owners")
 LIST_COLUMNS = ("id", "status", "owners", "due", "title")
@@ -436,6 +436,37 @@ def cmd_remind(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if result.failures else EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from . import importer
+
+    tracker = _open(args)
+    path = Path(args.file)
+    suffix = path.suffix.casefold()
+    if suffix == ".csv":
+        plan = importer.plan_csv(tracker, path, source=args.source, mapping=args.map, preset=args.preset,
+                                 create_owners=args.create_owners, title=args.title)
+    elif suffix in (".md", ".markdown", ".txt"):
+        if not args.source:
+            raise InputError("give --source ID: the id of the new source file")
+        plan = importer.plan_markdown(tracker, path, source=args.source, title=args.title)
+    elif suffix == ".json":
+        plan = importer.plan_json(tracker, path)
+    else:
+        raise InputError(f"{path}: cannot import {suffix or 'a file without an extension'}; "
+                         "use .csv, .md or .json (a diasporatrack export)")
+    count = sum(len(d.recommendations) for d in plan.drafts)
+    if args.dry_run:
+        for draft, target in zip(plan.drafts, plan.paths()):
+            print(f"would write {target} ({len(draft.recommendations)} recommendations)")
+        if plan.new_owners:
+            print(f"would add {len(plan.new_owners)} owners to owners.yaml")
+        return EXIT_OK
+    for written in plan.write():
+        print(f"wrote {written}")
+    print(f"imported {_count(count, 'recommendation')} from {path}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schemas import load_schema, schema_names
 
@@ -574,6 +605,17 @@ def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
     p.add_argument("--calendar-file", metavar="PATH", help="the .ics file of the calendar channel")
     p.add_argument("--by", help="who sends the reminders (recorded in the journal)")
     p.set_defaults(func=cmd_remind)
+
+    p = sub.add_parser("import", help="new source files from a CSV spreadsheet, a Markdown list or a JSON export")
+    p.add_argument("file", metavar="FILE", help="FILE.csv, FILE.md or FILE.json (as `export json` writes it)")
+    p.add_argument("--source", metavar="ID", help="id of the new source (CSV without a source column, Markdown)")
+    p.add_argument("--title", help="title of the new source")
+    p.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                   help="read a CSV column as a field, e.g. --map Recommendation=text (repeatable)")
+    p.add_argument("--preset", choices=["upr"], help="column names of a UPR recommendations spreadsheet")
+    p.add_argument("--create-owners", action="store_true", help="add owners the file names to owners.yaml")
+    p.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("schema", help="the JSON Schema of a workspace file, for editors and CI")
     p.add_argument("name", nargs="?", help="source, owners, config or event (none: list them)")

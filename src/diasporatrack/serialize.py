@@ -83,9 +83,18 @@ def safe_cell(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
     text = str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return "'" + text if _would_run(text) else text
+
+
+def _would_run(text: str) -> bool:
+    """Starts a formula, maybe behind apostrophes (so the marking can be undone exactly)."""
+    stripped = text.lstrip("'")
+    return stripped.startswith(_FORMULA_START)
+
+
+def unsafe_cell(cell: str) -> str:
+    """The inverse of :func:`safe_cell` for text: take off the apostrophe it added."""
+    return cell[1:] if cell.startswith("'") and _would_run(cell) else cell
 
 
 def recommendation_from_dict(data: dict[str, Any]) -> Recommendation:

@@ -29,7 +29,9 @@ class JsonExporter:
                 {"name": s.name, "definition": s.definition, "weight": s.weight, "next": list(s.next)}
                 for s in tracker.lifecycle
             ],
-            "sources": [source_to_dict(s) for s in tracker.sources.values() if s.id in used_sources],
+            # Sources of the exported recommendations; every source when nothing was filtered out.
+            "sources": [source_to_dict(s) for s in tracker.sources.values()
+                        if s.id in used_sources or len(recommendations) == len(tracker)],
             "owners": [owner_to_dict(o) for o in tracker.owners.values()],
             "recommendations": [recommendation_to_dict(r, history=True) for r in recommendations],
         }

@@ -1,0 +1,249 @@
+"""Import: spreadsheets, Markdown lists, UPR files, and reading back what export wrote."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import write
+from diasporatrack import DEFAULT_LIFECYCLE, Tracker, init_workspace
+from diasporatrack.serialize import owner_to_dict, recommendation_to_dict, source_to_dict
+
+
+def fresh(tmp_path, name="target"):
+    root = tmp_path / name
+    init_workspace(root)
+    return root
+
+
+def test_csv_with_a_map_and_bad_rows_writes_nothing(tmp_path, cli, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    root = fresh(tmp_path)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("Recommendation,Who,Due\n"
+                     "Fund a diaspora forum,UN; EU,2026-05-01\n"
+                     ",UN,\n"
+                     "Train mentors,diaspora,2026-02-30\n", encoding="utf-8")
+    result = cli("--root", str(root), "import", str(sheet), "--source", "forum-2026",
+                 "--map", "Recommendation=text", "--map", "who=addressed_to", "--map", "Due=due")
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        f"diasporatrack: {sheet}:3: row 3: the recommendation text is empty",
+        f"diasporatrack: {sheet}:4: row 4: due '2026-02-30' is not a date (YYYY-MM-DD)",
+    ]
+    assert not (root / "forum-2026.yaml").exists()
+    sheet.write_text("Recommendation,Who,Due\nFund a diaspora forum,UN; EU,2026-05-01\n", encoding="utf-8")
+    result = cli("--root", str(root), "import", str(sheet), "--source", "forum-2026",
+                 "--map", "Recommendation=text", "--map", "who=addressed_to", "--map", "Due=due")
+    assert result.code == 0, result.err
+    rec = Tracker.open(root).get("forum-2026-0001")
+    assert (rec.text, rec.addressed_to, rec.due) == ("Fund a diaspora forum", ("UN", "EU"), dt.date(2026, 5, 1))
+    again = cli("--root", str(root), "import", str(sheet), "--source", "forum-2026", "--map", "Recommendation=text")
+    assert again.code == 2 and "source 'forum-2026' is already in the workspace" in again.err
+
+
+def test_csv_errors(tmp_path, cli):
+    root = fresh(tmp_path)
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("a,b\n1,2\n")
+    assert "no 'text' or 'title' column" in cli("--root", str(root), "import", str(sheet), "--source", "x").err
+    assert "the file has no column 'c'" in cli("--root", str(root), "import", str(sheet), "--source", "x",
+                                               "--map", "c=text").err
+    sheet.write_text("text,owners\nDo it,ghost\n")
+    result = cli("--root", str(root), "import", str(sheet), "--source", "x")
+    assert result.code == 2 and "row 2: unknown owner 'ghost'" in result.err
+    assert cli("--root", str(root), "import", str(sheet), "--source", "x", "--create-owners").code == 0
+    assert "ghost" in Tracker.open(root).owners
+    (tmp_path / "latin.csv").write_bytes("text\ncaf\xe9\n".encode("latin-1"))
+    assert "not UTF-8 text" in cli("--root", str(root), "import", str(tmp_path / "latin.csv"), "--source", "y").err
+
+
+def test_markdown_bullets(tmp_path, cli):
+    root = fresh(tmp_path)
+    page = tmp_path / "report.md"
+    page.write_text("# Dialogue on education\n\nSome intro.\n\n## Schools\n\n"
+                    "- Invest in projects that promote critical thinking.\n"
+                    "  More words on the same item.\n"
+                    "- Form small groups of experts.\n\n## Health\n\n1. Address the brain drain.\n",
+                    encoding="utf-8")
+    result = cli("--root", str(root), "import", str(page), "--source", "dialogue")
+    assert result.code == 0, result.err
+    tracker = Tracker.open(root)
+    assert tracker.sources["dialogue"].title == "Dialogue on education"
+    first = tracker.get("dialogue-001")
+    assert first.text == "Invest in projects that promote critical thinking. More words on the same item."
+    assert first.quote == first.text and first.themes == ("schools",)
+    assert tracker.get("dialogue-003").themes == ("health",)
+    empty = tmp_path / "empty.md"
+    empty.write_text("# Nothing\n\nJust prose.\n")
+    assert "no bulleted items found" in cli("--root", str(root), "import", str(empty), "--source", "e").err
+
+
+UPR = """\
+Recommendation,Recommending State,State under Review,Response,Issues,Session,Cycle
+"Ratify the Optional Protocol, as soon as possible",Norway,Pakistan,Supported,"Torture; Detention",42,4
+Strengthen the national human rights institution,Chile,Pakistan,Noted,National human rights institution,42,4
+Protect journalists,Sweden,Pakistan,Supported in part,Freedom of expression,28,3
+"""
+
+
+def test_upr_preset(tmp_path, cli):
+    root = fresh(tmp_path)
+    sheet = tmp_path / "upr.csv"
+    sheet.write_text(UPR, encoding="utf-8")
+    result = cli("--root", str(root), "import", str(sheet), "--preset", "upr")
+    assert result.code == 0, result.err
+    tracker = Tracker.open(root)
+    assert sorted(tracker.sources) == ["upr-cycle-3-session-28", "upr-cycle-4-session-42"]
+    first = tracker.get("upr-cycle-4-session-42-00001")
+    assert first.text == "Ratify the Optional Protocol, as soon as possible"
+    assert (first.author, first.addressed_to, first.response) == ("Norway", ("Pakistan",), "supported")
+    assert first.themes == ("torture", "detention")
+    assert tracker.get("upr-cycle-3-session-28-00001").response == "supported-in-part"
+    assert [r.id for r in tracker.query(response="noted")] == ["upr-cycle-4-session-42-00002"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("Recommendation,Response\nx,Supported\n", "not a UPR recommendations file: missing columns (addressed_to"),
+        ("Recommendation,State under review\n,Pakistan\n", "row 2: the recommendation text is empty"),
+        ("Recommendation,State under review,Response\nx,Pakistan,Maybe\n", "row 2: unknown response 'Maybe'"),
+    ],
+)
+def test_upr_errors(tmp_path, cli, content, message):
+    root = fresh(tmp_path)
+    (tmp_path / "u.csv").write_text(content)
+    result = cli("--root", str(root), "import", str(tmp_path / "u.csv"), "--preset", "upr")
+    assert result.code == 2 and message in result.err
+    assert sorted(p.name for p in root.glob("*.yaml")) == ["diasporatrack.yaml", "owners.yaml"]
+
+
+def test_import_appends_owners_keeping_every_line(tmp_path, cli):
+    root = fresh(tmp_path)
+    before = (root / "owners.yaml").read_text()
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("text,owners\nDo it,alpha; beta\n")
+    assert cli("--root", str(root), "import", str(sheet), "--source", "s", "--create-owners").code == 0
+    after = (root / "owners.yaml").read_text()
+    kept = [line for line in before.splitlines() if line != "owners: []"]
+    assert all(line in after.splitlines() for line in kept)
+    assert sorted(Tracker.open(root).owners) == ["alpha", "beta"]
+
+
+# --- export, then import: the same workspace -------------------------------------------------
+
+texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x85\u2028\u2029"),
+                min_size=1, max_size=25).filter(lambda t: t.strip())
+tricky = st.one_of(texts, st.sampled_from([
+    "=HYPERLINK(\"x\")", "+1", "-1", "@SUM(A1)", "'=already marked", "a, b; c", 'say "hi"', "line\nbreak",
+    "عربي — اردو", "NO", "12:30", "2025-01-01", "  spaced  ",
+]))
+items = st.text(st.characters(blacklist_categories=("Cs", "Zs", "Cc"), blacklist_characters=";\x85\u2028\u2029"),
+                min_size=1, max_size=12)
+ids = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
+
+
+@st.composite
+def workspaces(draw):
+    owner_ids = draw(st.lists(ids, max_size=3, unique=True))
+    owners = [{"id": o, "name": draw(tricky), "kind": draw(st.sampled_from([None, "expert-group"]))}
+              for o in owner_ids]
+    source_ids = draw(st.lists(ids, min_size=1, max_size=2, unique=True))
+    rec_ids = draw(st.lists(ids, min_size=1, max_size=4, unique=True))
+    files = {}
+    for n, rec_id in enumerate(rec_ids):
+        source = source_ids[n % len(source_ids)]
+        files.setdefault(source, {"source": {"id": source, "title": draw(tricky),
+                                             "date": draw(st.sampled_from([None, "2024-11-10"]))},
+                                  "recommendations": []})
+        files[source]["recommendations"].append({
+            "id": f"r-{rec_id}", "title": draw(tricky), "text": draw(tricky),
+            "quote": draw(st.none() | tricky), "author": draw(st.none() | tricky),
+            "addressed_to": draw(st.lists(items, max_size=2)), "themes": draw(st.lists(items, max_size=2)),
+            "owners": draw(st.lists(st.sampled_from(owner_ids), max_size=2, unique=True)) if owner_ids else [],
+            "status": draw(st.sampled_from(DEFAULT_LIFECYCLE.names)),
+            "due": draw(st.sampled_from([None, "2026-01-31"])),
+            "impact": draw(st.sampled_from([None, "minor", "transformative"])),
+        })
+    updates = draw(st.lists(st.tuples(st.sampled_from([f"r-{i}" for i in rec_ids]),
+                                      st.sampled_from(DEFAULT_LIFECYCLE.names),
+                                      st.sampled_from([None, "supported", "noted"]),
+                                      st.none() | tricky), max_size=4))
+    return owners, list(files.values()), updates
+
+
+def build(root, owners, files, updates):
+    init_workspace(root)
+    (root / "owners.yaml").write_text(yaml.safe_dump({"owners": owners}, allow_unicode=True), encoding="utf-8")
+    for document in files:
+        name = document["source"]["id"] + ".yaml"
+        (root / name).write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    tracker = Tracker.open(root)
+    for rec_id, status, response, note in updates:
+        if status != tracker.get(rec_id).status:
+            tracker.update(rec_id, status=status, force=True, note=note)
+        if response is not None and response != tracker.get(rec_id).response:
+            tracker.respond(rec_id, response, note=note)
+    return Tracker.open(root)
+
+
+ROUND_TRIP = settings(max_examples=25, deadline=None,
+                      suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@ROUND_TRIP
+@given(workspaces())
+def test_json_export_imports_as_the_same_workspace(tmp_path_factory, workspace):
+    base = tmp_path_factory.mktemp("rt")
+    original = build(base / "a", *workspace)
+    exported = base / "all.json"
+    exported.write_text(original.export("json"), encoding="utf-8")
+    target = base / "b"
+    init_workspace(target)
+    from diasporatrack.importer import plan_json
+
+    plan_json(Tracker.open(target), exported).write()
+    copy = Tracker.open(target, cache=False)
+
+    def recs(t):
+        return sorted((recommendation_to_dict(r, history=True) for r in t), key=lambda d: d["id"])
+
+    assert recs(copy) == recs(original)
+    assert sorted(map(source_to_dict, copy.sources.values()), key=str) == \
+        sorted(map(source_to_dict, original.sources.values()), key=str)
+    assert sorted(map(owner_to_dict, copy.owners.values()), key=str) == \
+        sorted(map(owner_to_dict, original.owners.values()), key=str)
+
+
+@ROUND_TRIP
+@given(workspaces())
+def test_csv_export_imports_as_the_same_recommendations(tmp_path_factory, workspace):
+    base = tmp_path_factory.mktemp("rt")
+    original = build(base / "a", *workspace)
+    exported = base / "all.csv"
+    exported.write_text(original.export("csv"), encoding="utf-8", newline="")
+    target = base / "b"
+    init_workspace(target)
+    from diasporatrack.importer import plan_csv
+
+    plan_csv(Tracker.open(target), exported, create_owners=True).write()
+    copy = Tracker.open(target, cache=False)
+
+    def recs(t):
+        rows = [recommendation_to_dict(r) for r in t]
+        for row in rows:
+            row.pop("updated")  # a spreadsheet keeps no history
+        return sorted(rows, key=lambda d: d["id"])
+
+    assert recs(copy) == recs(original)
+    assert set(copy.sources) == {r.source for r in original}
+    used_owners = {o for r in original for o in r.owners}
+    assert set(copy.owners) == used_owners
