@@ -369,6 +369,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     tracker = _open(args)
     exporter = tracker.plugins.exporters[args.format_name]
+    if args.output in (None, "-") and getattr(exporter, "binary", False) and sys.stdout.isatty():
+        raise InputError(f"{exporter.name} is a binary format: write it to a file with -o FILE.{exporter.extension}")
     recs = _sort(_query(tracker, args), "id", tracker)
     data = tracker.export(exporter.name, recs)
     if args.output in (None, "-"):
