@@ -179,3 +179,19 @@ def test_init_refuses_a_file(tmp_path):
     with pytest.raises(InputError, match="exists and is not a directory"):
         init_workspace(str(tmp_path / "afile"))
     assert init_workspace(str(tmp_path / "new"))[0].name == "owners.yaml"
+
+
+def test_parallel_parsing_gives_the_same_workspace_and_problems(ws, monkeypatch):
+    from diasporatrack import workspace as workspace_module
+
+    for n in range(20):
+        write(ws / f"extra-{n:02d}.yaml", f"source:\n  id: extra-{n}\n  title: T{n}\nrecommendations:\n"
+                                          f"  - id: extra-rec-{n}\n    title: t\n    text: x\n")
+    write(ws / "extra-03.yaml", "source: [\n")
+    write(ws / "extra-15.yaml", "")
+    sequential = Tracker.load(ws)
+    monkeypatch.setattr(workspace_module, "PARALLEL", True)
+    parallel = Tracker.load(ws)
+    assert [str(p) for p in parallel.problems] == [str(p) for p in sequential.problems]
+    assert len(parallel.problems) == 2
+    assert {r.id: r for r in parallel} == {r.id: r for r in sequential}

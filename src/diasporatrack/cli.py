@@ -697,7 +697,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
-    from . import cache
+    from . import cache, workspace
 
     cache.BACKGROUND = True  # a command line may leave the cache to be written after it answers
+    workspace.PARALLEL = True  # and may parse a large workspace on two cores
     sys.exit(main())

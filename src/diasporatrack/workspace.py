@@ -480,7 +480,57 @@ def read_workspace(root: Path) -> Workspace:
     ws.owners, owner_locations = read_owners(root, problems)
     ws.locations.update({"owner:" + k: v for k, v in owner_locations.items()})
     ws.files = source_files(root)
-    for path in ws.files:
-        read_source_file(path, ws)
+    for path, (raw, problem) in zip(ws.files, _parse_all(ws.files)):
+        if problem is not None:
+            problems.append(attrs.evolve(problem, path=display_path(path)))
+        elif raw is None:
+            problems.append(Problem(message="file is empty", path=display_path(path), line=1))
+        else:
+            read_source_file(path, ws, raw)
     check_references(ws)
     return ws
+
+
+# The CLI turns this on: a large workspace is then parsed on two cores. Off
+# for the library, where forking a process that may run threads is unsafe.
+PARALLEL = False
+
+
+def _parse_all(paths: list[Path]) -> list[tuple[Any, Problem | None]]:
+    """Each file's YAML, or the problem that stopped it, in order."""
+    from .yamlio import YamlProblem, load_yaml
+
+    def parse(path: Path) -> tuple[Any, Problem | None]:
+        try:
+            return load_yaml(path), None
+        except YamlProblem as err:
+            return None, err.problem
+
+    if not (PARALLEL and hasattr(os, "fork") and len(paths) >= 16 and (os.cpu_count() or 1) > 1):
+        return [parse(p) for p in paths]
+    import pickle
+
+    half = len(paths) // 2
+    first, second = paths[:half], paths[half:]
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child parses the first half and sends it back whole
+        os.close(read_fd)
+        try:
+            payload = pickle.dumps([parse(p) for p in first], protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(payload)
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    mine = [parse(p) for p in second]
+    with os.fdopen(read_fd, "rb") as incoming:
+        payload = incoming.read()
+    os.waitpid(pid, 0)
+    try:
+        theirs = pickle.loads(payload)
+        if len(theirs) != len(first):
+            raise ValueError("incomplete")
+    except Exception:  # the child died or sent something broken: do its half here
+        theirs = [parse(p) for p in first]
+    return theirs + mine
