@@ -212,8 +212,14 @@ def load_yaml(path: Path, text: str | None = None, *, loader: type | None = None
         if isinstance(err, ConstructorError) and "could not determine a constructor" in what:
             what = f"tag {what.rsplit(' ', 1)[-1]} is not allowed (only plain YAML values are read)"
         raise YamlProblem(Problem(message=what, path=path, line=line)) from None
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow (control characters)
+        line = text[: err.position].count("\n") + 1
+        what = f"character #x{err.character:04x} is not allowed in YAML" if isinstance(err.character, int) \
+            else "a character is not allowed in YAML"
+        raise YamlProblem(Problem(message=what, path=path, line=line)) from None
     except yaml.YAMLError as err:
-        raise YamlProblem(Problem(message=f"invalid YAML: {err}", path=path)) from None
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise YamlProblem(Problem(message=f"invalid YAML: {first}", path=path, line=1)) from None
     except RecursionError:
         raise YamlProblem(Problem(message="YAML nested too deeply", path=path)) from None
     finally:
