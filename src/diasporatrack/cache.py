@@ -14,6 +14,13 @@ cache loses nothing; a corrupt one is ignored and rebuilt.
 
 Rows are indexed by status, source, owner, theme and addressee, so a
 filtered ``list`` loads only the recommendations it shows.
+
+Concurrency: the file is only ever changed inside SQLite transactions (in
+WAL mode), never replaced, so no process reads half of one state and half of
+another. A tracker reads through one snapshot for its whole life. Every row
+is folded at least as far as the saved journal mark; a writer moves the mark
+forward only when the rows it did not touch are known to be as current as it
+is, so a row is never behind the mark. Folding skips events a row already has.
 """
 
 from __future__ import annotations
@@ -44,22 +51,24 @@ BACKGROUND = False
 FORMAT = 4
 
 _TABLES = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);
-CREATE TABLE recs (id TEXT PRIMARY KEY, status TEXT NOT NULL, source TEXT NOT NULL, owned INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS recs (id TEXT PRIMARY KEY, status TEXT NOT NULL, source TEXT NOT NULL, owned INTEGER NOT NULL,
                    response TEXT, body BLOB NOT NULL, json TEXT NOT NULL);
-CREATE TABLE rec_owner (owner TEXT NOT NULL, rec TEXT NOT NULL);
-CREATE TABLE rec_theme (theme TEXT NOT NULL, rec TEXT NOT NULL);
-CREATE TABLE rec_addressee (addressee TEXT NOT NULL, rec TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rec_owner (owner TEXT NOT NULL, rec TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rec_theme (theme TEXT NOT NULL, rec TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rec_addressee (addressee TEXT NOT NULL, rec TEXT NOT NULL);
 """
 # Created after the rows are in: building an index once is cheaper than keeping it up to date.
 _INDEXES = """
-CREATE INDEX recs_status ON recs (status);
-CREATE INDEX recs_source ON recs (source);
-CREATE INDEX recs_response ON recs (response);
-CREATE INDEX rec_owner_owner ON rec_owner (owner);
-CREATE INDEX rec_theme_theme ON rec_theme (theme);
-CREATE INDEX rec_addressee_addressee ON rec_addressee (addressee);
+CREATE INDEX IF NOT EXISTS recs_status ON recs (status);
+CREATE INDEX IF NOT EXISTS recs_source ON recs (source);
+CREATE INDEX IF NOT EXISTS recs_response ON recs (response);
+CREATE INDEX IF NOT EXISTS rec_owner_owner ON rec_owner (owner);
+CREATE INDEX IF NOT EXISTS rec_theme_theme ON rec_theme (theme);
+CREATE INDEX IF NOT EXISTS rec_addressee_addressee ON rec_addressee (addressee);
 """
+_INDEX_NAMES = ("recs_status", "recs_source", "recs_response", "rec_owner_owner", "rec_theme_theme",
+                "rec_addressee_addressee")
 
 
 def cache_dir() -> Path:
@@ -139,54 +148,87 @@ def row_json(rec: Recommendation) -> str:
     return json.dumps(recommendation_to_dict(rec), ensure_ascii=False, separators=(",", ":"))
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+    db.execute("PRAGMA journal_mode = WAL")  # readers keep their snapshot while a writer commits
+    db.execute("PRAGMA synchronous = NORMAL")  # a cache: losing the last commit in a power cut is fine
+    return db
+
+
+def _discard(path: Path) -> None:
+    """Remove a cache file that cannot be read (and its WAL files)."""
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.unlink(f"{path}{suffix}")
+
+
+invalidate = _discard
+
+
 def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], mark: JournalMark,
           print_: str) -> dict[str, str]:
-    """Write a fresh cache next to the old one and swap it in atomically.
+    """Replace the cache's content with this state, in one transaction.
 
     Returns the JSON rows it made, so the command that wrote the cache can
     print them without making them again.
     """
     rows = {rec_id: row_json(rec) for rec_id, rec in state.items()}
     path = cache_path(root)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        db = sqlite3.connect(tmp)
+    for attempt in (1, 2):
         try:
-            # A private temporary file, renamed into place when whole: no need for SQLite's own journal.
-            db.execute("PRAGMA journal_mode = OFF")
-            db.execute("PRAGMA synchronous = OFF")
-            db.executescript(_TABLES)
-            db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           ((r.id, r.status, r.source, int(bool(r.owners)), r.response, _encode(r), rows[r.id])
-                            for r in state.values()))
-            owners, themes, addressees = [], [], []
-            for rec in state.values():
-                o, t, a = _index_rows(rec)
-                owners += o
-                themes += t
-                addressees += a
-            db.executemany("INSERT INTO rec_owner VALUES (?, ?)", owners)
-            db.executemany("INSERT INTO rec_theme VALUES (?, ?)", themes)
-            db.executemany("INSERT INTO rec_addressee VALUES (?, ?)", addressees)
-            workspace_blob = pickle.dumps(
-                (workspace.config, workspace.lifecycle, workspace.responses, workspace.sources, workspace.owners,
-                 workspace.files),
-                protocol=pickle.HIGHEST_PROTOCOL)
-            db.executescript(_INDEXES)
-            db.executemany("INSERT INTO meta VALUES (?, ?)", [
-                ("format", str(FORMAT)), ("fingerprint", print_), ("workspace", workspace_blob),
-                ("journal", pickle.dumps(mark)),
-            ])
-            db.commit()
-        finally:
-            db.close()
-        os.replace(tmp, path)
-    except (OSError, sqlite3.Error):
-        # A cache that cannot be written (read-only folder, full disk) only costs speed.
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            db = _connect(path)
+            try:
+                _fill(db, workspace, state, rows, mark, print_)
+            finally:
+                db.close()
+            break
+        except sqlite3.DatabaseError:
+            if attempt == 2:
+                break  # a cache that cannot be written only costs speed
+            _discard(path)  # corrupt: start a new one
+        except OSError:
+            break
     return rows
+
+
+def _fill(db: sqlite3.Connection, workspace: Workspace, state: dict[str, Recommendation], rows: dict[str, str],
+          mark: JournalMark, print_: str) -> None:
+    db.executescript(_TABLES)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        # Indexes are dropped and built again at the end: once is cheaper than keeping them up to date.
+        for name in _INDEX_NAMES:
+            db.execute(f"DROP INDEX IF EXISTS {name}")
+        for table in ("recs", "rec_owner", "rec_theme", "rec_addressee", "meta"):
+            db.execute(f"DELETE FROM {table}")
+        db.executemany("INSERT INTO recs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       ((r.id, r.status, r.source, int(bool(r.owners)), r.response, _encode(r), rows[r.id])
+                        for r in state.values()))
+        owners, themes, addressees = [], [], []
+        for rec in state.values():
+            o, t, a = _index_rows(rec)
+            owners += o
+            themes += t
+            addressees += a
+        db.executemany("INSERT INTO rec_owner VALUES (?, ?)", owners)
+        db.executemany("INSERT INTO rec_theme VALUES (?, ?)", themes)
+        db.executemany("INSERT INTO rec_addressee VALUES (?, ?)", addressees)
+        for statement in _INDEXES.strip().split(";"):
+            if statement.strip():
+                db.execute(statement)
+        workspace_blob = pickle.dumps(
+            (workspace.config, workspace.lifecycle, workspace.responses, workspace.sources, workspace.owners,
+             workspace.files), protocol=pickle.HIGHEST_PROTOCOL)
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("format", str(FORMAT)), ("fingerprint", print_), ("workspace", workspace_blob),
+            ("journal", pickle.dumps(mark)),
+        ])
+        db.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+        raise
 
 
 def write_detached(root: Path, workspace: Workspace, state: dict[str, Recommendation], mark: JournalMark,
@@ -210,22 +252,48 @@ def write_detached(root: Path, workspace: Workspace, state: dict[str, Recommenda
         os._exit(0)
 
 
-def update_rows(root: Path, print_: str, recs: Iterable[Recommendation], mark: JournalMark) -> None:
-    """Save changed recommendations into the cache file, if it is the one for ``print_``."""
+def save_rows(root: Path, print_: str, recs: Iterable[Recommendation], base: JournalMark,
+              new: JournalMark) -> JournalMark | None:
+    """Save recommendations folded up to ``new``; rows of others are as of ``base``.
+
+    Caller holds the journal lock. The saved mark moves to ``new`` only when
+    the cache's own mark is not behind ``base`` (then every row it did not
+    touch is current); otherwise it stays where it is, which is always safe
+    because folding skips what a row already has. Returns the mark saved,
+    or None if nothing was saved.
+    """
     path = cache_path(root)
     if not path.exists():
-        return
+        return None
     try:
-        db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        db = _connect(path)
         try:
-            found = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-            if found is None or found[0] != print_:
-                return
-            CachedState(db, []).save(list(recs), mark)
+            db.execute("BEGIN IMMEDIATE")
+            meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('fingerprint', 'format', 'journal')"))
+            if meta.get("fingerprint") != print_ or meta.get("format") != str(FORMAT):
+                db.execute("ROLLBACK")
+                return None
+            saved: JournalMark = pickle.loads(meta["journal"])
+            if saved.inode not in (None, new.inode) and saved.offset:
+                db.execute("ROLLBACK")  # a different journal file: leave it to be rebuilt
+                return None
+            mark = new if saved.offset >= base.offset else saved
+            for rec in recs:
+                db.execute("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (rec.id, rec.status, rec.source, int(bool(rec.owners)), rec.response, _encode(rec),
+                            row_json(rec)))
+                owners, themes, addressees = _index_rows(rec)
+                for table, rows in (("rec_owner", owners), ("rec_theme", themes), ("rec_addressee", addressees)):
+                    db.execute(f"DELETE FROM {table} WHERE rec = ?", (rec.id,))
+                    db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('journal', ?)", (pickle.dumps(mark),))
+            db.execute("COMMIT")
+            return mark
         finally:
             db.close()
-    except sqlite3.Error:
-        invalidate(path)
+    except sqlite3.DatabaseError:
+        _discard(path)
+        return None
 
 
 class CachedState(MutableMapping[str, Recommendation]):
@@ -322,50 +390,18 @@ class CachedState(MutableMapping[str, Recommendation]):
                     f"SELECT id, json FROM recs WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
         return [saved[i] if i in saved and i not in self.dirty else row_json(self[i]) for i in ids]
 
-    # Writing back ----------------------------------------------------------------
-
-    def persist(self, mark: JournalMark) -> None:
-        """Write changed recommendations and the new journal mark (caller holds the journal lock)."""
-        self.save([self._loaded[r] for r in self.dirty], mark)
-        self.dirty.clear()
-
-    def save(self, recs: list[Recommendation], mark: JournalMark) -> None:
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            for rec in recs:
-                rec_id = rec.id
-                db.execute("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (rec.id, rec.status, rec.source, int(bool(rec.owners)), rec.response, _encode(rec),
-                            row_json(rec)))
-                owners, themes, addressees = _index_rows(rec)
-                for table, rows in (("rec_owner", owners), ("rec_theme", themes), ("rec_addressee", addressees)):
-                    db.execute(f"DELETE FROM {table} WHERE rec = ?", (rec_id,))
-                    db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('journal', ?)", (pickle.dumps(mark),))
-            db.execute("COMMIT")
-        except sqlite3.Error:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-            invalidate(self._db_path())
-
-    def _db_path(self) -> Path:
-        (_, _, file) = self._db.execute("PRAGMA database_list").fetchone()
-        return Path(file)
-
-
-def invalidate(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
-
-
 def open_cached(root: Path, print_: str) -> tuple[Any, CachedState, JournalMark] | None:
-    """The cached workspace and state if the cache is fresh, else None."""
+    """The cached workspace and state if the cache is fresh, else None.
+
+    The connection keeps one read transaction open, so everything this
+    tracker reads later comes from the same state as the mark.
+    """
     path = cache_path(root)
     if not path.exists():
         return None
     try:
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        db = _connect(path)
+        db.execute("BEGIN")
         meta = dict(db.execute("SELECT key, value FROM meta"))
         if meta.get("format") != str(FORMAT) or meta.get("fingerprint") != print_:
             db.close()
@@ -375,5 +411,5 @@ def open_cached(root: Path, print_: str) -> tuple[Any, CachedState, JournalMark]
         ids = [r for (r,) in db.execute("SELECT id FROM recs ORDER BY rowid")]
         return workspace_parts, CachedState(db, ids), mark
     except Exception:  # corrupt or from another version: ignore it, it will be rebuilt
-        invalidate(path)
+        _discard(path)
         return None

@@ -90,7 +90,8 @@ class Tracker:
         self._seen: set[str] = set()
         self._cache_print: str | None = None  # fingerprint, when this tracker keeps a cache
         self._fresh_rows: dict[str, str] = {}  # JSON rows made while writing the cache
-        self._changed: set[str] = set()  # changed since the cache was written (not from the cache)
+        self._unsaved: set[str] = set()  # changed since the cache last saw this tracker's state
+        self._cache_base: Any = None  # the journal mark that state was complete at
         self._extra_plugins = tuple(plugins)
         self._plugins: Plugins | None = None
 
@@ -145,6 +146,7 @@ class Tracker:
         tracker._last = (dt.datetime.fromisoformat(mark.last_key[0]), mark.last_key[1]) if mark.last_key else None
         tracker._event_count = mark.events
         tracker._cache_print = print_
+        tracker._cache_base = mark
         try:
             if tracker._catch_up():
                 tracker._persist_cache()
@@ -169,20 +171,22 @@ class Tracker:
         if self._cache_print is None or self.as_of_date is not None:
             return
         write = cache_module.write_detached if detached else cache_module.write
-        self._fresh_rows = write(self.root, self.workspace, dict(self._state), self._mark(), self._cache_print)
-        self._changed.clear()
+        mark = self._mark()
+        self._fresh_rows = write(self.root, self.workspace, dict(self._state), mark, self._cache_print)
+        self._cache_base = mark
+        self._unsaved.clear()
 
     def _persist_cache(self) -> None:
-        """Save what changed (caller holds the journal lock, or nothing can change)."""
-        from .cache import CachedState
+        """Save the recommendations changed since the cache last saw this tracker's state."""
+        from .cache import save_rows
 
-        if isinstance(self._state, CachedState):
-            self._state.persist(self._mark())
-        elif self._cache_print is not None and self._changed:
-            from .cache import update_rows
-
-            update_rows(self.root, self._cache_print, [self._state[i] for i in self._changed], self._mark())
-            self._changed.clear()
+        if self._cache_print is None or self._cache_base is None or not self._unsaved:
+            return
+        new = self._mark()
+        if save_rows(self.root, self._cache_print, [self._state[i] for i in self._unsaved], self._cache_base,
+                     new) is not None:
+            self._cache_base = new
+            self._unsaved.clear()
 
     @classmethod
     def load(cls, root: str | os.PathLike[str] | None = None, *, plugins: Iterable[Any] = ()) -> Tracker:
@@ -297,7 +301,7 @@ class Tracker:
                 continue  # already in the cached row (another process saved it first)
             self._state[rec.id] = rec.apply(event)
             self._fresh_rows.pop(rec.id, None)
-            self._changed.add(rec.id)
+            self._unsaved.add(rec.id)
 
     # --- reading ----------------------------------------------------------
 
