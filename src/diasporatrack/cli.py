@@ -631,7 +631,7 @@ def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
         if name != "init":  # `--root` works after the command too: `validate --root DIR` in a hook reads well
             command.add_argument("--root", default=argparse.SUPPRESS, help="the workspace directory")
     if plugins is not None:
-        plugins.add_commands(sub)
+        parser.set_defaults(plugin_commands=plugins.add_commands(sub))
     return parser
 
 
@@ -674,8 +674,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    plugin = (getattr(args, "plugin_commands", None) or {}).get(args.command)
     try:
-        return args.func(args)
+        if plugin is None:
+            return args.func(args)
+        return _run_plugin_command(args, plugin)
     except WorkspaceError as err:
         if args.debug:
             raise
@@ -693,6 +696,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+
+
+def _run_plugin_command(args: argparse.Namespace, plugin: str) -> int:
+    from .plugins import PluginError, _describe
+
+    func = getattr(args, "func", None)
+    if func is None:
+        raise PluginError(f"plugin {plugin!r} added command {args.command!r} without a function to run "
+                          "(it needs parser.set_defaults(func=...))")
+    try:
+        code = func(args)
+    except (DiasporatrackError, KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as err:
+        if args.debug:
+            raise
+        raise PluginError(f"plugin {plugin!r} failed in command {args.command!r}: {_describe(err)}") from err
+    return code if isinstance(code, int) else EXIT_OK
 
 
 def run() -> None:

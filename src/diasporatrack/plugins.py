@@ -141,7 +141,7 @@ class Plugins:
             return
         try:
             plugin = load()
-        except Exception as err:
+        except (Exception, SystemExit) as err:  # a plugin's sys.exit() must not end the program quietly
             raise PluginError(f"plugin {name!r} failed to load: {_describe(err)}") from err
         self._register(plugin, info)
 
@@ -229,8 +229,9 @@ class Plugins:
             objects = list(result) if isinstance(result, (list, tuple)) else [result]
             for obj in objects:
                 if not isinstance(obj, protocol):
-                    raise PluginError(f"plugin {plugin!r} returned {obj!r} from {hook}, which is not a {kind} "
-                                      f"(a {kind} needs {needs})")
+                    article = "an" if kind[0] in "aeiou" else "a"
+                    raise PluginError(f"plugin {plugin!r} returned {obj!r} from {hook}, which is not {article} "
+                                      f"{kind} ({article} {kind} needs {needs})")
                 name = obj.name
                 if not isinstance(name, str) or not name:
                     raise PluginError(f"plugin {plugin!r} registered a {kind} without a name")
@@ -268,9 +269,14 @@ class Plugins:
             except Exception as err:
                 raise PluginError(f"plugin {impl.plugin_name!r} failed in validate_recommendation "
                                   f"for {recommendation.id}: {_describe(err)}") from err
+            if messages is None:
+                continue
             if isinstance(messages, str):
                 messages = [messages]
-            found.extend((impl.plugin_name, str(m)) for m in messages or ())
+            if not isinstance(messages, (list, tuple)) or not all(isinstance(m, str) for m in messages):
+                raise PluginError(f"plugin {impl.plugin_name!r} returned {type(messages).__name__} from "
+                                  "validate_recommendation (it must return a list of messages, or None)")
+            found.extend((impl.plugin_name, m) for m in messages)
         return found
 
     def notify(self, tracker: Tracker, events: Sequence[Event]) -> None:
@@ -285,13 +291,19 @@ class Plugins:
         if failures:
             raise PluginError("; ".join(failures) + " (the event itself was stored)")
 
-    def add_commands(self, subparsers: Any) -> None:
+    def add_commands(self, subparsers: Any) -> dict[str, str]:
+        """Let plugins add CLI commands; returns which plugin added each command."""
+        added: dict[str, str] = {}
         for impl in self._impls("register_commands"):
+            before = set(subparsers.choices)
             try:
                 impl.function(subparsers=subparsers)
             except Exception as err:
                 raise PluginError(f"plugin {impl.plugin_name!r} failed in register_commands: "
                                   f"{_describe(err)}") from err
+            for name in set(subparsers.choices) - before:
+                added[name] = impl.plugin_name
+        return added
 
     def describe(self) -> list[dict[str, Any]]:
         """Every loaded plugin: origin, version, hooks and what it registers."""

@@ -584,32 +584,41 @@ class Tracker:
         context = self.context(today)
         recs = self if recommendations is None else recommendations
         out = {}
+        from .plugins import PluginError, _describe
+        from .protocols import Score
+
+        plugin = self.plugins.scorers.owners[scorer]
         for rec in recs:
             try:
-                out[rec.id] = chosen.score(rec, context)
+                result = chosen.score(rec, context)
             except DiasporatrackError:
                 raise
             except Exception as err:
-                from .plugins import PluginError, _describe
-
-                plugin = self.plugins.scorers.owners[scorer]
                 raise PluginError(f"plugin {plugin!r} failed in scorer {scorer!r} for {rec.id}: "
                                   f"{_describe(err)}") from err
+            if not isinstance(result, Score):
+                raise PluginError(f"plugin {plugin!r} returned {type(result).__name__} from scorer {scorer!r} "
+                                  "(score() must return a diasporatrack.protocols.Score)")
+            out[rec.id] = result
         return out
 
     def export(self, format: str, recommendations: Iterable[Recommendation] | None = None) -> str | bytes:
         """The recommendations (default: all) in an exporter's format."""
         exporter = self.plugins.exporters[format]
         recs = list(self if recommendations is None else recommendations)
+        from .plugins import PluginError, _describe
+
+        plugin = self.plugins.exporters.owners[format]
         try:
-            return exporter.export(self, recs)
+            data = exporter.export(self, recs)
         except DiasporatrackError:
             raise
         except Exception as err:
-            from .plugins import PluginError, _describe
-
-            plugin = self.plugins.exporters.owners[format]
             raise PluginError(f"plugin {plugin!r} failed in exporter {format!r}: {_describe(err)}") from err
+        if not isinstance(data, (str, bytes)):
+            raise PluginError(f"plugin {plugin!r} returned {type(data).__name__} from exporter {format!r} "
+                              "(export() must return str or bytes)")
+        return data
 
 
 class _Stale(Exception):

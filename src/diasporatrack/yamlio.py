@@ -202,6 +202,8 @@ def load_yaml(path: Path, text: str | None = None, *, loader: type | None = None
     """
     if text is None:
         text = read_text(path)
+    if not text.strip():
+        return None  # blank lines (even with tabs) are an empty document
     load = (loader or Loader)(text)
     try:
         return load.get_single_data()
@@ -233,7 +235,12 @@ def read_text(path: Path) -> str:
     except OSError as err:
         raise YamlProblem(Problem(message=f"cannot read file: {err.strerror}", path=path)) from None
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise YamlProblem(Problem(message="file is not UTF-8 text", path=path, line=line)) from None
+    if text.count("\x00") > len(text) // 4:  # UTF-16 without a byte-order mark decodes as UTF-8 full of NULs
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise YamlProblem(Problem(message="file is not UTF-8 text (it looks like UTF-16)", path=path,
+                                  line=line)) from None
+    return text
