@@ -360,6 +360,58 @@ def evaluate_goals(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
 
 EXTRA_MEASUREMENTS: list[Callable[[dict[str, Any]], dict[str, dict[str, Any]]]] = []
 
+UPR_STATES = ["Pakistan", "Afghanistan", "Norway", "Chile", "Sweden", "Kenya", "Brazil", "India", "Ghana",
+              "Canada", "Peru", "Japan", "Tunisia", "Fiji", "Iceland", "Mexico", "Senegal", "Nepal", "Spain", "Togo"]
+UPR_ISSUES = ["Torture", "Detention", "Freedom of expression", "Women's rights", "Children", "Migrants",
+              "National human rights institution", "Death penalty", "Minorities", "Education"]
+UPR_RESPONSES = ["Supported", "Noted", "Supported in part", ""]
+
+
+def generate_upr_rows(path: Path, rows: int, seed: int = 0) -> None:
+    """A UPR-style spreadsheet (generated, never real data), with the public databases' column names."""
+    import csv
+    import random
+
+    rnd = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["Recommendation", "Recommending State", "State under Review", "Response", "Issues",
+                      "Session", "Cycle"])
+        for n in range(rows):
+            session = 1 + n * 43 // rows
+            words = " ".join(rnd.choice(["ensure", "strengthen", "adopt", "the", "rights", "of", "all", "law",
+                                         "protect", "measures", "effective", "national", "policy"])
+                             for _ in range(rnd.randint(12, 40)))
+            out.writerow([words.capitalize() + ".", rnd.choice(UPR_STATES), rnd.choice(UPR_STATES),
+                          rnd.choice(UPR_RESPONSES), "; ".join(rnd.sample(UPR_ISSUES, rnd.randint(1, 3))),
+                          session, 1 + (session - 1) // 12])
+
+
+def upr_import(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Importing a generated file of 80,000 UPR rows (the size of the whole UPR record)."""
+    rows = ctx.get("upr_rows") or 0
+    if not rows:
+        return {}
+    path = ctx["tmp"] / "upr.csv"
+    generate_upr_rows(path, rows)
+    ws = ctx["tmp"] / "upr-workspace"
+
+    def fresh() -> None:
+        shutil.rmtree(ws, ignore_errors=True)
+        subprocess.run([*ctx["tool"], "init", str(ws)], env=ctx["env"], capture_output=True, check=True)
+
+    name = f"import {rows:,} UPR rows"
+    print(f"-- {name}", flush=True)
+    result = measure(lambda i: [*ctx["tool"], "--root", str(ws), "import", str(path), "--preset", "upr"],
+                     ctx["env"], min(ctx["repeat"], 3), before=fresh)
+    print(f"   {name}: {fmt(result['median_s'], '.2f')} s, peak {fmt(result['peak_mib'], '.0f')} MiB"
+          + (f"  ERROR: {result['error']['stderr'].strip()[-300:]}" if "error" in result else ""), flush=True)
+    return {name: result}
+
+
+EXTRA_MEASUREMENTS.append(upr_import)
+
+
 
 # --- the run ---------------------------------------------------------------------------------------
 
@@ -397,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-limit", type=float, default=COLD_LIMIT_S,
                         help="a cold run slower than this (s) is not repeated (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--upr-rows", type=int, default=80_000,
+                        help="rows of the generated UPR file to import (0: skip; default: %(default)s)")
     parser.add_argument("--commands", default=None,
                         help="only the commands whose name starts with one of these (comma-separated)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results (default: %(default)s)")
@@ -469,7 +523,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(ws, ignore_errors=True)
 
         report["extra"] = {}
-        ctx = {"tool": tool, "env": env, "tmp": tmp, "repeat": args.repeat, "sizes": sizes, "results": results}
+        ctx = {"tool": tool, "env": env, "tmp": tmp, "repeat": args.repeat, "sizes": sizes, "results": results,
+               "upr_rows": args.upr_rows}
         for extra_fn in EXTRA_MEASUREMENTS:
             report["extra"].update(extra_fn(ctx))
 

@@ -222,3 +222,53 @@ def test_no_reminder_is_ever_sent_twice(tmp_path_factory, days, due_offsets):
     assert len(sent) == len(set(sent))
     recorded = [e.data["key"] for r in Tracker.open(root) for e in r.history if e.kind == "reminded"]
     assert sorted(recorded) == sorted(sent)
+
+
+@pytest.fixture
+def tls(tmp_path, monkeypatch):
+    """A certificate authority the test trusts, and a certificate for 127.0.0.1."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # what ssl.create_default_context() trusts
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server)
+    return server
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_email_over_tls_with_login_from_the_environment(mail_ws, cli, tls, monkeypatch, security):
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    inbox = Inbox()
+    logins = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"amina", b"s3cret")
+        logins.append(ok)
+        return AuthResult(success=ok)
+
+    port = free_port()
+    # With implicit TLS (ssl) aiosmtpd does not see the session as TLS; it is, from the first byte.
+    options = dict(hostname="127.0.0.1", port=port, authenticator=authenticate,
+                   auth_require_tls=security == "starttls")
+    if security == "ssl":
+        controller = Controller(inbox, ssl_context=tls, **options)
+    else:
+        controller = Controller(inbox, tls_context=tls, require_starttls=True, **options)
+    controller.start()
+    try:
+        write(mail_ws / "diasporatrack.yaml",
+              f"reminders:\n  email: {{host: 127.0.0.1, port: {port}, sender: t@org.example, security: {security}}}\n")
+        monkeypatch.setenv("DIASPORATRACK_SMTP_USER", "amina")
+        monkeypatch.setenv("DIASPORATRACK_SMTP_PASSWORD", "s3cret")
+        result = cli("--root", "ws", "remind", "--channel", "email", "--today", "2025-07-02")
+        assert result.code == 0, result.err
+        assert len(inbox.messages) == 2 and logins == [True]
+        assert all(m["From"] == "t@org.example" for m in inbox.messages)
+    finally:
+        controller.stop()

@@ -101,7 +101,8 @@ def render(draft: Draft) -> str:
         document["findings"] = [_clean(f) for f in draft.findings]
     header = ("# yaml-language-server: $schema=.schemas/source.schema.json\n"
               "# Written by `diasporatrack import`; edit freely.\n")
-    return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter: a UPR file has 80,000 rows
+    return header + yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:

@@ -107,10 +107,19 @@ class EmailChannel:
                 print(message.as_string(), file=out)
                 deliveries += [Delivery(reminder=r, ok=True, recipient=contact) for r in digests[contact]]
             return deliveries
+        import smtplib
+
         try:
             smtp = self._connect(config)
-        except (OSError, Exception) as err:  # connection refused, TLS failure, bad login
+        except smtplib.SMTPAuthenticationError as err:
+            detail = err.smtp_error.decode(errors="replace") if isinstance(err.smtp_error, bytes) else err.smtp_error
+            reason = (f"SMTP server {config['host']}:{config['port']} refused the login of "
+                      f"{os.environ.get(USER_ENV)!r}: {err.smtp_code} {_one_line(detail)}")
+        except Exception as err:  # connection refused, TLS failure, a server that hangs up
             reason = f"cannot reach SMTP server {config['host']}:{config['port']}: {_one_line(str(err)) or type(err).__name__}"
+        else:
+            reason = None
+        if reason is not None:
             return deliveries + [Delivery(reminder=r, ok=False, recipient=c, error=reason)
                                  for c, items in digests.items() for r in items]
         try:
