@@ -377,8 +377,7 @@ class Tracker:
         if statuses is not None:
             for name in statuses:
                 if name not in self.lifecycle:
-                    raise InputError(f"unknown status {name!r}{_hint(name, self.lifecycle.names)}; "
-                                     f"statuses are: {', '.join(self.lifecycle.names)}")
+                    raise _unknown("status", "statuses", name, self.lifecycle.names)
         owners = None
         if owner is not None:
             owners = set()
@@ -390,8 +389,7 @@ class Tracker:
         responses = _as_set(response)
         for name in responses or ():
             if name not in self.responses:
-                raise InputError(f"unknown response {name!r}{_hint(name, self.responses.names)}; "
-                                 f"responses are: {', '.join(self.responses.names)}")
+                raise _unknown("response", "responses", name, self.responses.names)
         if statuses is sources is owners is themes is addressees is responses is None and not unowned:
             return list(self._state)
 
@@ -476,8 +474,7 @@ class Tracker:
             rec = self._state[rec_id]
             if status is not None:
                 if status not in self.lifecycle:
-                    raise InputError(f"unknown status {status!r}{_hint(status, self.lifecycle.names)}; "
-                                     f"statuses are: {', '.join(self.lifecycle.names)}")
+                    raise _unknown("status", "statuses", status, self.lifecycle.names)
                 if force and status == rec.status:
                     status = None
                 else:
@@ -519,8 +516,7 @@ class Tracker:
         response may follow any other. Returns the recommendation afterwards.
         """
         if response not in self.responses:
-            raise InputError(f"unknown response {response!r}{_hint(response, self.responses.names)}; "
-                             f"responses are: {', '.join(self.responses.names)}")
+            raise _unknown("response", "responses", response, self.responses.names)
         rec_id = self.resolve(ref)
         current = self.get(rec_id).response
         if current == response:
@@ -640,6 +636,10 @@ def _current_owner(ref: str, rec: Recommendation) -> str:
         current = ", ".join(rec.owners) or "none"
         raise InputError(f"{ref!r} is not an owner of {rec.id} (owners: {current})")
     return matches[0]
+
+
+def _unknown(what: str, plural: str, name: str, names: list[str]) -> InputError:
+    return InputError(f"unknown {what} {name!r}{_hint(name, names)}; {plural} are: {', '.join(names)}")
 
 
 def _hint(word: str, choices: Iterable[str]) -> str:
