@@ -272,3 +272,10 @@ def test_email_over_tls_with_login_from_the_environment(mail_ws, cli, tls, monke
         assert all(m["From"] == "t@org.example" for m in inbox.messages)
     finally:
         controller.stop()
+
+
+def test_email_dry_run_works_before_the_server_is_set_up(mail_ws, cli):
+    result = cli("--root", "ws", "remind", "--channel", "email", "--dry-run", "--today", "2025-07-02")
+    assert result.code == 0, result.err
+    assert "From: diasporatrack@localhost" in result.out and "To: Education Expert Group <edu@org.example>" in result.out
+    assert "email: would deliver" in result.err

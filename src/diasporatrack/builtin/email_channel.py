@@ -84,7 +84,12 @@ class EmailChannel:
     records = True
 
     def deliver(self, reminders: Sequence[Reminder], context: Context) -> list[Delivery]:
-        config = smtp_settings(context.settings)
+        dry_run = context.settings.get("dry_run")
+        if dry_run and not isinstance(context.settings.get("email"), dict):
+            # A preview before the server is set up: show the messages, with a placeholder sender.
+            config = {"host": "(not set)", "port": 0, "sender": "diasporatrack@localhost", "security": "none"}
+        else:
+            config = smtp_settings(context.settings)
         deliveries: list[Delivery] = []
         digests: dict[str, list[Reminder]] = {}
         for reminder in reminders:
@@ -101,7 +106,7 @@ class EmailChannel:
             return deliveries
         messages = {contact: build_digest(contact, items, config["sender"], context.today)
                     for contact, items in digests.items()}
-        if context.settings.get("dry_run"):
+        if dry_run:
             out = context.settings.get("stdout") or sys.stdout
             for contact, message in messages.items():
                 print(message.as_string(), file=out)

@@ -31,6 +31,8 @@ def calendar_for(tracker, recommendations: Sequence[Recommendation], name: str =
             continue
         owners = ", ".join(rec.owners) or "nobody"
         description = f"{rec.text}\n\nStatus: {rec.status}\nOwners: {owners}\nSource: {rec.source}"
+        if rec.response:
+            description += f"\nResponse: {rec.response}"
         if rec.due is not None:
             event = icalendar.Event()
             event.add("uid", f"{rec.id}.due@diasporatrack")
