@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import json
 import email.policy
 import socket
 
@@ -279,3 +280,11 @@ def test_email_dry_run_works_before_the_server_is_set_up(mail_ws, cli):
     assert result.code == 0, result.err
     assert "From: diasporatrack@localhost" in result.out and "To: Education Expert Group <edu@org.example>" in result.out
     assert "email: would deliver" in result.err
+
+
+def test_remind_as_json_for_scripts(ws, cli):
+    result = cli("--root", "ws", "remind", "--format", "json", "--today", "2025-07-02")
+    assert result.code == 0
+    found = {(r["rule"], r["recommendation"], r["owner"]) for r in json.loads(result.out)}
+    assert ("overdue", "rep-education", "edu") in found and ("unowned", "rep-forum", None) in found
+    assert not (ws / "journal.jsonl").exists()

@@ -414,16 +414,21 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from .reminders import remind
 
     tracker = _open(args)
+    channels = args.channel or ([] if args.format == "json" else ["console"])
     result = remind(
         tracker,
-        channels=args.channel or ["console"],
+        channels=channels,
         today=args.today,
         owner=args.owner,
         dry_run=args.dry_run,
         by=args.by,
         calendar_file=args.calendar_file,
     )
-    if not result.reminders:
+    if args.format == "json":
+        print(_json([{"key": r.key, "rule": r.rule, "recommendation": r.recommendation, "title": r.title,
+                      "reason": r.reason, "since": r.since.isoformat(), "owner": r.owner, "contact": r.contact}
+                     for r in result.reminders], bulk=True))
+    elif not result.reminders:
         print("nothing needs attention", file=sys.stderr)
     for delivery in result.skipped:
         print(f"diasporatrack: warning: {delivery.error}", file=sys.stderr)
@@ -606,6 +611,7 @@ def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
     p.add_argument("--owner", help="only reminders for this owner and the owners under it")
     p.add_argument("--calendar-file", metavar="PATH", help="the .ics file of the calendar channel")
     p.add_argument("--by", help="who sends the reminders (recorded in the journal)")
+    _add_format(p)
     p.set_defaults(func=cmd_remind)
 
     p = sub.add_parser("import", help="new source files from a CSV spreadsheet, a Markdown list or a JSON export")
