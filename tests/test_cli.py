@@ -210,3 +210,9 @@ def test_respond_is_a_dimension_of_its_own(ws, cli):
     assert tracker.get("rep-forum").status == "proposed"  # the status is untouched
     assert tracker.as_of("2000-01-01").get("rep-forum").response is None
     assert [e.response for e in tracker.history("rep-forum")] == ["noted", "supported"]
+
+
+def test_score_limit_and_owner_already_there(ws, cli):
+    assert "--limit must be 1 or more" in cli("--root", "ws", "score", "--limit", "0").err
+    result = cli("--root", "ws", "update", "rep-education", "--add-owner", "edu")
+    assert result.code == 2 and result.err == "diasporatrack: error: nothing to update for rep-education: edu already owns it\n"

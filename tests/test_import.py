@@ -247,3 +247,38 @@ def test_csv_export_imports_as_the_same_recommendations(tmp_path_factory, worksp
     assert set(copy.sources) == {r.source for r in original}
     used_owners = {o for r in original for o in r.owners}
     assert set(copy.owners) == used_owners
+
+
+def test_owner_ids_in_a_csv_must_be_ids(tmp_path, cli):
+    root = fresh(tmp_path)
+    sheet = tmp_path / "own.csv"
+    sheet.write_text("text,owners\nDo it,Amina Khan; ali@example.org\n")
+    result = cli("--root", str(root), "import", str(sheet), "--source", "own", "--create-owners")
+    assert result.code == 2 and "row 2: owner 'Amina Khan' is not a valid id" in result.err
+    assert Tracker.open(root).owners == {}
+
+
+def test_a_json_export_is_checked_before_anything_is_written(tmp_path, cli, ws):
+    exported = json.loads(Tracker.open(ws).export("json"))
+    exported["recommendations"][0].update(status="bogus", due="2025-02-30", owners=["ghost"])
+    del exported["recommendations"][1]["id"]
+    (tmp_path / "bad.json").write_text(json.dumps(exported))
+    root = fresh(tmp_path)
+    result = cli("--root", str(root), "import", str(tmp_path / "bad.json"))
+    assert result.code == 2 and "Traceback" not in result.err
+    lines = result.err.splitlines()
+    assert any("recommendation 1 (rep-health): unknown status 'bogus'" in line for line in lines)
+    assert any("recommendation 1 (rep-health): due '2025-02-30' is not a date" in line for line in lines)
+    assert any("unknown owner 'ghost'" in line for line in lines)
+    assert any("recommendation 2: needs at least an id and a source" in line for line in lines)
+    assert sorted(p.name for p in root.glob("*.yaml")) == ["diasporatrack.yaml", "owners.yaml"]
+
+
+def test_markdown_lines_right_below_an_item_continue_it(tmp_path, cli):
+    root = fresh(tmp_path)
+    page = tmp_path / "lazy.md"
+    page.write_text("- Open a library\nin every district.\n  - with a reading room\n\nA paragraph.\n- Second\n")
+    assert cli("--root", str(root), "import", str(page), "--source", "lazy").code == 0
+    tracker = Tracker.open(root)
+    assert tracker.get("lazy-001").quote == "Open a library in every district. with a reading room"
+    assert tracker.get("lazy-002").text == "Second"

@@ -127,7 +127,7 @@ def test_owner_without_contact_is_reported(ws, smtp, cli):
     configure(ws, port)
     result = cli("--root", "ws", "remind", "--channel", "email", "--today", "2025-07-02")
     assert result.code == 0
-    assert "owner 'edu' has no email in owners.yaml (nor has a parent); rep-education not e-mailed" in result.err
+    assert "owner 'edu' has no email in owners.yaml (nor does any owner above it); rep-education not e-mailed" in result.err
     assert inbox.messages == []
 
 

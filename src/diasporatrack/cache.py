@@ -163,8 +163,6 @@ def _discard(path: Path) -> None:
             os.unlink(f"{path}{suffix}")
 
 
-invalidate = _discard
-
 
 def write(root: Path, workspace: Workspace, state: dict[str, Recommendation], mark: JournalMark,
           print_: str) -> dict[str, str]:
@@ -410,6 +408,8 @@ def open_cached(root: Path, print_: str) -> tuple[Any, CachedState, JournalMark]
         mark = pickle.loads(meta["journal"])
         ids = [r for (r,) in db.execute("SELECT id FROM recs ORDER BY rowid")]
         return workspace_parts, CachedState(db, ids), mark
+    except sqlite3.OperationalError:  # busy or locked right now: read the files, keep the cache
+        return None
     except Exception:  # corrupt or from another version: ignore it, it will be rebuilt
         _discard(path)
         return None

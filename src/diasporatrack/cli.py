@@ -381,7 +381,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             sys.stdout.write(data)
         return EXIT_OK
     atomic_write(Path(args.output), data)
-    print(f"wrote {len(recs)} recommendations to {args.output} ({exporter.name})", file=sys.stderr)
+    print(f"wrote {_count(len(recs), 'recommendation')} to {args.output} ({exporter.name})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -397,6 +397,8 @@ def cmd_score(args: argparse.Namespace) -> int:
             print(f"{rec.id}: {args.scorer} {score.value:g}")
             print(score.explain())
         return EXIT_OK
+    if args.limit is not None and args.limit < 1:
+        raise InputError(f"--limit must be 1 or more, not {args.limit}")
     recs = _query(tracker, args)
     scores = tracker.score(args.scorer, recs, today=args.today)
     ranked = sorted(recs, key=lambda r: (-scores[r.id].value, r.id))[: args.limit]
@@ -430,8 +432,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
                      for r in result.reminders], bulk=True))
     elif not result.reminders:
         print("nothing needs attention", file=sys.stderr)
-    for delivery in result.skipped:
-        print(f"diasporatrack: warning: {delivery.error}", file=sys.stderr)
+    for warning in dict.fromkeys(d.error for d in result.skipped):  # once each, not once per rule
+        print(f"diasporatrack: warning: {warning}", file=sys.stderr)
     for delivery in result.failures:
         print(f"diasporatrack: error: {delivery.reminder.recommendation} ({delivery.reminder.rule}): "
               f"{delivery.error}", file=sys.stderr)
@@ -464,7 +466,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     count = sum(len(d.recommendations) for d in plan.drafts)
     if args.dry_run:
         for draft, target in zip(plan.drafts, plan.paths()):
-            print(f"would write {target} ({len(draft.recommendations)} recommendations)")
+            print(f"would write {target} ({_count(len(draft.recommendations), 'recommendation')})")
         if plan.new_owners:
             print(f"would add {len(plan.new_owners)} owners to owners.yaml")
         return EXIT_OK
@@ -586,7 +588,8 @@ def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
     _add_format(p)
     p.set_defaults(func=cmd_sources)
 
-    formats = ", ".join(plugins.exporters.names()) if plugins is not None else "see: diasporatrack plugins"
+    formats = (", ".join(plugins.exporters.names()) if plugins is not None
+               else "json, csv, markdown, html, ics, sqlite, or a plugin's")
     p = sub.add_parser("export", help="write recommendations in a format: " + formats)
     p.add_argument("format_name", metavar="FORMAT", help=f"one of: {formats}")
     p.add_argument("-o", "--output", metavar="PATH", help="file to write (replaced atomically); default: stdout")

@@ -170,7 +170,7 @@ class _Rows:
         self.path = path
         self.problems: list[Problem] = []
 
-    def bad(self, line: int, message: str) -> None:
+    def bad(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(message=message, path=self.path, line=line))
 
     def done(self) -> None:
@@ -178,25 +178,26 @@ class _Rows:
             raise WorkspaceError(self.problems)
 
 
-def _check_field(rows: _Rows, line: int, field: str, value: Any, tracker) -> Any:
+def _check_field(rows: _Rows, line: int | None, field: str, value: Any, tracker, where: str | None = None) -> Any:
+    where = where or f"row {line}"
     if field == "id" and not re.match(ID_PATTERN, value):
-        rows.bad(line, f"row {line}: id {value!r} is not a valid id (letters, digits and . _ : - only)")
+        rows.bad(line, f"{where}: id {value!r} is not a valid id (letters, digits and . _ : - only)")
     elif field == "due":
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            rows.bad(line, f"row {line}: due {value!r} is not a date (YYYY-MM-DD)")
+            rows.bad(line, f"{where}: due {value!r} is not a date (YYYY-MM-DD)")
     elif field == "review_every":
         if not value.isdigit() or int(value) < 1:
-            rows.bad(line, f"row {line}: review_every {value!r} is not a whole number of days")
+            rows.bad(line, f"{where}: review_every {value!r} is not a whole number of days")
         else:
             return int(value)
     elif field == "impact" and value not in IMPACTS:
-        rows.bad(line, f"row {line}: impact {value!r} is not one of {', '.join(IMPACTS)}")
+        rows.bad(line, f"{where}: impact {value!r} is not one of {', '.join(IMPACTS)}")
     elif field == "status" and value not in tracker.lifecycle:
-        rows.bad(line, f"row {line}: unknown status {value!r}")
+        rows.bad(line, f"{where}: unknown status {value!r}")
     elif field == "response" and value not in tracker.responses:
-        rows.bad(line, f"row {line}: unknown response {value!r}")
+        rows.bad(line, f"{where}: unknown response {value!r}")
     return value
 
 
@@ -269,7 +270,10 @@ def plan_csv(tracker, path: Path, *, source: str | None = None, mapping: Iterabl
             rows.bad(line, f"row {line}: id {rec['id']!r} is already in the workspace")
         seen[rec["id"]] = line
         for owner in rec.get("owners", []):
-            if owner not in tracker.owners:
+            if not re.match(ID_PATTERN, owner):
+                rows.bad(line, f"row {line}: owner {owner!r} is not a valid id (letters, digits and . _ : - only; "
+                               "owners are named by their id from owners.yaml)")
+            elif owner not in tracker.owners:
                 owners_needed.setdefault(owner, line)
         draft = drafts.setdefault(source_id, Draft({"id": source_id, "title": title or source_id}))
         draft.recommendations.append({k: rec.get(k) for k in FIELDS})
@@ -377,6 +381,7 @@ def plan_markdown(tracker, path: Path, *, source: str, title: str | None = None)
     heading: str | None = None
     doc_title = title
     current: tuple[int, list[str], str | None] | None = None
+    blank_before = False
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         head = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", stripped)
@@ -390,12 +395,15 @@ def plan_markdown(tracker, path: Path, *, source: str, title: str | None = None)
         elif bullet and (line[:1] not in (" ", "\t") or current is None):
             current = (number, [bullet.group(1)], heading)
             items.append(current)
-        elif stripped and current is not None and line[:1] in (" ", "\t"):
-            current[1].append(stripped)
+        elif stripped and current is not None and (line[:1] in (" ", "\t") or not blank_before):
+            # Indented lines, and lines right below an item, continue it (nested bullets too).
+            current[1].append(bullet.group(1) if bullet else stripped)
         elif not stripped:
+            blank_before = True
             continue
         else:
             current = None
+        blank_before = False
     rows = _Rows(path)
     recs = []
     for index, (number, parts, theme) in enumerate(items, start=1):
@@ -445,15 +453,30 @@ def plan_json(tracker, path: Path) -> ImportPlan:
 
     for source_id in sources:
         draft_for(source_id)
-    for rec in document.get("recommendations", []):
+    rows = _Rows(path)
+    exported_owners = {o.get("id") for o in document.get("owners", []) if isinstance(o, dict)}
+    for number, rec in enumerate(document.get("recommendations", []), start=1):
+        where = f"recommendation {number}"
+        if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or not isinstance(rec.get("source"), str):
+            rows.bad(None, f"{where}: needs at least an id and a source")
+            continue
+        where = f"recommendation {number} ({rec['id']})"
         if rec["id"] in tracker:
-            raise InputError(f"{path}: recommendation {rec['id']!r} is already in the workspace")
-        draft = draft_for(rec["source"])
+            rows.bad(None, f"{where}: {rec['id']!r} is already in the workspace")
+            continue
+        if not isinstance(rec.get("text"), str) or not isinstance(rec.get("title"), str):
+            rows.bad(None, f"{where}: needs a title and a text")
+            continue
         fields = {f: rec.get(f) for f in FIELDS}
-        if fields.get("due"):
-            fields["due"] = dt.date.fromisoformat(fields["due"])
-        draft.recommendations.append(fields)
+        for field in ("id", "due", "review_every", "impact", "status", "response"):
+            if fields.get(field) is not None:
+                fields[field] = _check_field(rows, None, field, str(fields[field]), tracker, where)
+        for owner in fields.get("owners") or []:
+            if owner not in tracker.owners and owner not in exported_owners:
+                rows.bad(None, f"{where}: unknown owner {owner!r} (not in the export's owners nor owners.yaml)")
+        draft_for(rec["source"]).recommendations.append(fields)
         events += [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in rec.get("history", [])]
+    rows.done()
     _check_sources(tracker, drafts)
     new_owners = [{k: o.get(k) for k in ("id", "name", "kind", "parent", "email", "note")}
                   for o in document.get("owners", []) if o["id"] not in tracker.owners]

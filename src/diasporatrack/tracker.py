@@ -107,8 +107,8 @@ class Tracker:
         installed and configured ones (for tests and embedding). Raises
         :class:`WorkspaceError` listing every problem if the files are not
         valid; use :func:`diasporatrack.validate` to get problems as values.
-        With ``cache`` (the default) the folded workspace is kept in
-        ``.diasporatrack-cache/`` so the next open need not read every file.
+        With ``cache`` (the default) the folded workspace is kept in the
+        user's cache directory, so the next open need not read every file.
         """
         path = find_root(root)
         if cache:
@@ -323,9 +323,11 @@ class Tracker:
         return self._state[self.resolve(ref)]
 
     def resolve_owner(self, ref: str) -> str:
+        """The full owner id for an id or a unique prefix of one."""
         return _resolve(ref, self.owners, "owner")
 
     def resolve_source(self, ref: str) -> str:
+        """The full source id for an id or a unique prefix of one."""
         return _resolve(ref, self.sources, "source")
 
     def owner_and_descendants(self, owner_id: str) -> set[str]:
@@ -488,6 +490,9 @@ class Tracker:
             added = tuple(o for o in added if o not in rec.owners)
             cleared = clear_due and due_date is None and rec.due is not None
             if status is None and not added and not removed and due_date is None and not cleared and not note:
+                if add_owners and not added:
+                    raise InputError(f"nothing to update for {rec_id}: {', '.join(rec.owners)} already own"
+                                     f"{'s' * (len(rec.owners) == 1)} it")
                 raise InputError(f"nothing to update for {rec_id}: give a status, an owner, a due date or a note")
             event = Event(
                 id=new_event_id(),
@@ -499,7 +504,7 @@ class Tracker:
                 owners_added=added,
                 owners_removed=removed,
                 due=due_date,
-                due_cleared=clear_due and due_date is None and rec.due is not None,
+                due_cleared=cleared,
                 note=note,
                 forced=overridden,
             )
@@ -513,18 +518,28 @@ class Tracker:
         """Record how the addressee responded (supported, noted, ...), with who and why.
 
         The response is a dimension of its own beside the status: any
-        response may follow any other. Returns the recommendation afterwards.
+        response may follow any other one. Returns the recommendation afterwards.
         """
+        if self.as_of_date is not None:
+            raise InputError("this is a view of the past (as_of); it cannot be changed")
+        if self.workspace.problems:
+            raise WorkspaceError(self.workspace.problems)
         if response not in self.responses:
             raise _unknown("response", "responses", response, self.responses.names)
         rec_id = self.resolve(ref)
-        current = self.get(rec_id).response
-        if current == response:
-            raise InputError(f"the response to {rec_id} already is {response!r}")
-        self.record_events([Event(
-            id=new_event_id(), at=_next_time(None), by=current_actor(by), recommendation=rec_id,
-            response=response, previous_response=current, note=note or None,
-        )])
+        plugins = self.plugins
+        with self.journal.locked() as fh:
+            self._catch_up_locked()  # decide on the response as it stands now, not as it was read
+            current = self._state[rec_id].response
+            if current == response:
+                raise InputError(f"the response to {rec_id} already is {response!r}")
+            event = Event(id=new_event_id(), at=_next_time(self._last[0] if self._last else None),
+                          by=current_actor(by), recommendation=rec_id, response=response,
+                          previous_response=current, note=note or None)
+            self._offset = self.journal.append(fh, [event])
+            self._fold([event])
+            self._persist_cache()
+        plugins.notify(self, [event])
         return self._state[rec_id]
 
     def record_events(self, events: Iterable[Event]) -> None:

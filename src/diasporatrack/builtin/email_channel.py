@@ -99,7 +99,8 @@ class EmailChannel:
             elif reminder.contact is None:
                 deliveries.append(Delivery(reminder=reminder, ok=False, skipped=True,
                                            error=f"owner {reminder.owner!r} has no email in owners.yaml "
-                                                 f"(nor has a parent); {reminder.recommendation} not e-mailed"))
+                                                 f"(nor does any owner above it); {reminder.recommendation} "
+                                                 "not e-mailed"))
             else:
                 digests.setdefault(reminder.contact, []).append(reminder)
         if not digests:

@@ -31,7 +31,7 @@ class MarkdownExporter:
         lines = [
             "# Status of recommendations",
             "",
-            f"{len(recommendations)} recommendations, as of {today}. "
+            f"{len(recommendations)} recommendation{'s' * (len(recommendations) != 1)}, as of {today}. "
             f"Overall progress: `{bar(progress(recommendations, lifecycle))}`",
             "",
             "| Status | Count |",
