@@ -111,13 +111,13 @@ def test_validate_reports_all_problems_exit_1(ws, cli):
     result = cli("--root", "ws", "validate")
     assert result.code == 1
     assert result.out.splitlines() == [
-        "ws/bad.yaml:9: recommendation lacks required field 'title'",
         "ws/bad.yaml:5: b1: unknown owner 'ghost' (owners are defined in owners.yaml)",
+        "ws/bad.yaml:9: recommendation lacks required field 'title'",
     ]
     assert result.err == "2 problems found\n"
     listing = cli("--root", "ws", "list")
     assert listing.code == 2 and "bad.yaml:9" in listing.err
-    assert json.loads(cli("--root", "ws", "validate", "--format", "json").out)[0]["line"] == 9
+    assert json.loads(cli("--root", "ws", "validate", "--format", "json").out)[1]["line"] == 9
 
 
 def test_validate_ok(ws, cli):

@@ -182,7 +182,7 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 def text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {_kind(value)} (put it in quotes)")
-    return value
+    return str(value)  # a plain str, also for an ImpossibleDate read where text was expected
 
 
 def identifier(value: Any) -> str:
@@ -208,6 +208,10 @@ def id_list(value: Any) -> tuple[str, ...]:
 
 
 def date(value: Any) -> dt.date:
+    from .yamlio import ImpossibleDate
+
+    if isinstance(value, ImpossibleDate):
+        raise ValueError(f"impossible date {str(value)!r} ({value.reason})")
     if isinstance(value, dt.datetime):
         raise ValueError(f"expected a date (YYYY-MM-DD), got the time {value}")
     if isinstance(value, dt.date):
@@ -404,8 +408,8 @@ def read_source_file(
             hint = _did_you_mean(str(key), ("source", "recommendations", "findings"))
             check.problem(f"unknown top-level key {key!r}{hint}", _line_of(raw, key))
     source_fields = check.fields(raw.get("source"), SOURCE_SPEC, ("id", "title"), "source", _line_of(raw, "source"))
-    if source_fields is None:
-        return
+    # When the source block is wrong, the rest of the file is still checked
+    # (so every problem shows at once), but nothing of it is kept.
     findings = []
     raw_findings = raw.get("findings") or []
     if not isinstance(raw_findings, list):
@@ -421,13 +425,16 @@ def read_source_file(
             continue
         ws.locations[key] = Location(shown, item.line)
         findings.append(Finding(**fields))
-    source = Source(**source_fields, findings=findings)
-    source_line = raw["source"].line
-    if source.id in ws.sources:
-        check.problem(f"duplicate source id {source.id!r} (first at {ws.locations['source:' + source.id]})", source_line)
-        return
-    ws.sources[source.id] = source
-    ws.locations["source:" + source.id] = Location(shown, source_line)
+    source = None
+    if source_fields is not None:
+        source_line = raw["source"].line
+        if source_fields["id"] in ws.sources:
+            check.problem(f"duplicate source id {source_fields['id']!r} "
+                          f"(first at {ws.locations['source:' + source_fields['id']]})", source_line)
+        else:
+            source = Source(**source_fields, findings=findings)
+            ws.sources[source.id] = source
+            ws.locations["source:" + source.id] = Location(shown, source_line)
 
     items = raw.get("recommendations") or []
     if not isinstance(items, list):
@@ -439,36 +446,30 @@ def read_source_file(
                               raw.line_of("recommendations"))
         if fields is None:
             continue
+        keep = source is not None
         line = item.line
         rec_id = fields["id"]
         if rec_id in ws.recommendations:
             check.problem(f"duplicate recommendation id {rec_id!r} (first at {ws.locations[rec_id]})", line)
-            continue
+            keep = False
         status = fields.setdefault("status", lifecycle.initial)
         if status not in lifecycle:
             check.problem(f"unknown status {status!r}{_did_you_mean(status, lifecycle.names)}; "
                           f"statuses are: {', '.join(lifecycle.names)}", item.line_of("status"))
-            continue
+            keep = False
         response = fields.get("response")
         if response is not None and response not in ws.responses:
             check.problem(f"unknown response {response!r}{_did_you_mean(response, ws.responses.names)}; "
                           f"responses are: {', '.join(ws.responses.names)}", item.line_of("response"))
-            continue
-        with attrs.validators.disabled():  # every field was checked above, with its line
-            ws.recommendations[rec_id] = Recommendation(source=source.id, **fields)
-        ws.locations[rec_id] = Location(shown, line)
-
-
-def check_references(ws: Workspace) -> None:
-    """Owners named by recommendations must exist in ``owners.yaml``."""
-    for rec in ws.recommendations.values():
-        for owner in rec.owners:
+            keep = False
+        for owner in fields.get("owners", ()):
             if owner not in ws.owners:
-                where = ws.locations[rec.id]
-                ws.problems.append(Problem(
-                    message=f"{rec.id}: unknown owner {owner!r}{_did_you_mean(owner, ws.owners)}"
-                            " (owners are defined in owners.yaml)",
-                    path=where.path, line=where.line))
+                check.problem(f"{rec_id}: unknown owner {owner!r}{_did_you_mean(owner, ws.owners)}"
+                              " (owners are defined in owners.yaml)", line)
+        if keep:
+            with attrs.validators.disabled():  # every field was checked above, with its line
+                ws.recommendations[rec_id] = Recommendation(source=source.id, **fields)
+            ws.locations[rec_id] = Location(shown, line)
 
 
 def read_workspace(root: Path) -> Workspace:
@@ -487,7 +488,6 @@ def read_workspace(root: Path) -> Workspace:
             problems.append(Problem(message="file is empty", path=display_path(path), line=1))
         else:
             read_source_file(path, ws, raw)
-    check_references(ws)
     return ws
 
 

@@ -42,6 +42,20 @@ class LocatedDict(dict):
         return self.key_lines.get(key, self.line)
 
 
+class ImpossibleDate(str):
+    """A date-shaped value that is no date (``2025-02-30``): text that knows why."""
+
+    __slots__ = ("reason",)
+
+    def __new__(cls, value: str, reason: str) -> ImpossibleDate:
+        self = super().__new__(cls, value)
+        self.reason = reason
+        return self
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (ImpossibleDate, (str(self), self.reason))
+
+
 class _StrictResolver(BaseResolver):
     """YAML 1.2-like implicit typing: fewer surprises than PyYAML's 1.1."""
 
@@ -145,7 +159,8 @@ class _LocatingConstructor(SafeConstructor):
         try:
             return self.construct_yaml_timestamp(node)
         except ValueError as err:
-            raise ConstructorError(None, None, f"impossible date {node.value!r} ({err})", node.start_mark) from None
+            # Not fatal here: the field that holds it reports it, with its line, beside every other problem.
+            return ImpossibleDate(node.value, str(err))
 
 
 _LocatingConstructor.add_constructor("tag:yaml.org,2002:timestamp", _LocatingConstructor.construct_checked_timestamp)
