@@ -10,6 +10,12 @@ import pytest
 from diasporatrack import Tracker
 from diasporatrack.cli import main
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """Keep diasporatrack's workspace cache inside the test's folder, not in the home directory."""
+    monkeypatch.setenv("DIASPORATRACK_CACHE_DIR", str(tmp_path / "cache"))
+
+
 OWNERS = """\
 owners:
   - id: org

@@ -13,6 +13,12 @@ from diasporatrack import Tracker
 from diasporatrack.cli import main
 from diasporatrack_todotxt import priority, task_text
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """Keep diasporatrack's workspace cache inside the test's folder, not in the home directory."""
+    monkeypatch.setenv("DIASPORATRACK_CACHE_DIR", str(tmp_path / "cache"))
+
+
 TODAY = dt.date.today()  # urgency is scored as of today, so due dates are written relative to it
 DATE = r"\d{4}-\d{2}-\d{2}"
 
