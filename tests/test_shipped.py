@@ -26,7 +26,7 @@ SEED_TEXTS = {
 
 @pytest.fixture(scope="module")
 def tracker() -> Tracker:
-    return Tracker.open(SHIPPED)
+    return Tracker.open(SHIPPED, cache=False)  # module-wide: the per-test cache folder is not set yet
 
 
 def test_shipped_workspace_validates_cleanly():
