@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 
 import pytest
@@ -12,7 +10,6 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write
 from diasporatrack import DEFAULT_LIFECYCLE, Tracker, init_workspace
 from diasporatrack.serialize import owner_to_dict, recommendation_to_dict, source_to_dict
 

@@ -11,7 +11,6 @@ import socket
 import icalendar
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP as SMTPProtocol
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -208,7 +208,6 @@ def _history_table(events) -> str:
 def cmd_update(args: argparse.Namespace) -> int:
     tracker = _open(args)
     clear_due = args.due is not None and args.due.lower() == "none"
-    before = tracker.get(args.id)
     after = tracker.update(
         args.id,
         status=args.status,
