@@ -211,3 +211,13 @@ def test_parallel_parsing_gives_the_same_workspace_and_problems(ws, monkeypatch)
     assert [str(p) for p in parallel.problems] == [str(p) for p in sequential.problems]
     assert len(parallel.problems) == 2
     assert {r.id: r for r in parallel} == {r.id: r for r in sequential}
+
+
+def test_date_shaped_text_needs_quotes_whether_or_not_the_date_exists(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "owners.yaml", "owners: []\n")
+    (tmp_path / "x.yaml").write_text("source:\n  id: s\n  title: 2025-02-28\n  note: 2025-02-30\n")
+    assert messages(tmp_path) == [
+        "x.yaml:3: title: expected text, got the date 2025-02-28 (put it in quotes)",
+        "x.yaml:4: note: expected text, got the date-like '2025-02-30' (put it in quotes)",
+    ]

@@ -180,9 +180,13 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def text(value: Any) -> str:
+    from .yamlio import ImpossibleDate
+
+    if isinstance(value, ImpossibleDate):  # date-shaped, like a real date there: ask for quotes too
+        raise ValueError(f"expected text, got the date-like {str(value)!r} (put it in quotes)")
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {_kind(value)} (put it in quotes)")
-    return str(value)  # a plain str, also for an ImpossibleDate read where text was expected
+    return value
 
 
 def identifier(value: Any) -> str:
