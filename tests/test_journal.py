@@ -202,3 +202,16 @@ def test_status_dropped_from_the_lifecycle_is_a_warning_not_a_crash(ws, cli):
     assert result.code == 0
     assert "which is not a status of the lifecycle" in result.out
     assert "accepted: (not in the lifecycle)" in cli("--root", "ws", "show", "rep-forum").out
+
+
+def test_a_corrupt_line_found_while_catching_up_names_its_absolute_line(ws):
+    tracker = Tracker.open(ws)
+    tracker.update("rep-health", note="one")
+    tracker.update("rep-health", note="two")
+    with open(ws / "journal.jsonl", "a") as fh:
+        fh.write("{broken\n")
+        fh.write(json.dumps({"id": "z", "at": "2099-01-01T00:00:00Z", "by": "a", "recommendation": "rep-health"})
+                 + "\n")
+    with pytest.raises(WorkspaceError) as info:
+        tracker.update("rep-health", note="three")  # reads only what was appended since
+    assert info.value.problems[0].line == 3

@@ -48,7 +48,7 @@ CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
 # The CLI sets this: a fresh cache is then written by a detached child process
 # after the command's answer is out, so a cold command is no slower than reading.
 BACKGROUND = False
-FORMAT = 4
+FORMAT = 5
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
@@ -216,8 +216,8 @@ def _fill(db: sqlite3.Connection, workspace: Workspace, state: dict[str, Recomme
             if statement.strip():
                 db.execute(statement)
         workspace_blob = pickle.dumps(
-            (workspace.config, workspace.lifecycle, workspace.responses, workspace.sources, workspace.owners,
-             workspace.files), protocol=pickle.HIGHEST_PROTOCOL)
+            (workspace.config, workspace.lifecycle, workspace.responses, workspace.sources, workspace.owners),
+            protocol=pickle.HIGHEST_PROTOCOL)
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("format", str(FORMAT)), ("fingerprint", print_), ("workspace", workspace_blob),
             ("journal", pickle.dumps(mark)),

@@ -653,7 +653,7 @@ def _load_plugins(root: str | None) -> Plugins:
         path = find_root(root)
     except InputError:  # no workspace (yet): `init`, `--help`
         return Plugins()
-    config, _ = read_config(path, [])
+    config, _, _ = read_config(path, [])
     return Plugins(path, config)
 
 

@@ -140,9 +140,8 @@ class Journal:
     def _parse(self, data: bytes, start: int) -> tuple[list[Event], int, list[Problem]]:
         events: list[Event] = []
         warnings: list[Problem] = []
-        first_line = self._line_number(start)
         pos = 0
-        lineno = first_line
+        lineno = 0  # within data; made absolute only for a message (counting costs a read)
         while pos < len(data):
             end = data.find(b"\n", pos)
             whole = end != -1
@@ -154,10 +153,11 @@ class Journal:
                     if not whole:
                         warnings.append(Problem(
                             message="incomplete last line ignored (an interrupted write)",
-                            path=display_path(self.path), line=lineno))
+                            path=display_path(self.path), line=self._line_number(start) + lineno))
                         break
                     raise WorkspaceError([Problem(
-                        message=f"corrupt journal line: {err}", path=display_path(self.path), line=lineno)]) from None
+                        message=f"corrupt journal line: {err}", path=display_path(self.path),
+                        line=self._line_number(start) + lineno)]) from None
             pos = end + 1 if whole else len(data)
             lineno += 1
         return events, start + pos, warnings

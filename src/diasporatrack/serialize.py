@@ -96,13 +96,3 @@ def unsafe_cell(cell: str) -> str:
     """The inverse of :func:`safe_cell` for text: take off the apostrophe it added."""
     return cell[1:] if cell.startswith("'") and _would_run(cell) else cell
 
-
-def recommendation_from_dict(data: dict[str, Any]) -> Recommendation:
-    """The inverse of :func:`recommendation_to_dict` (with ``history=True``)."""
-    from .journal import event_from_dict
-
-    fields = {k: v for k, v in data.items() if k not in ("updated", "history")}
-    if fields.get("due"):
-        fields["due"] = dt.date.fromisoformat(fields["due"])
-    history = tuple(event_from_dict(e) for e in data.get("history") or ())
-    return Recommendation(history=history, **fields)

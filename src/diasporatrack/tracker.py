@@ -133,12 +133,12 @@ class Tracker:
         found = cache_module.open_cached(path, print_)
         if found is None:
             return None
-        (config, lifecycle, responses, sources, owners, files), state, mark = found
+        (config, lifecycle, responses, sources, owners), state, mark = found
         journal = Journal(path / JOURNAL_NAME)
         if not mark.still_valid(journal.path):
             return None
         workspace = Workspace(root=path, lifecycle=lifecycle, responses=responses, config=config, sources=sources,
-                              owners=owners, files=files)
+                              owners=owners)
         tracker = cls(workspace, journal, plugins=plugins)
         tracker._state = state
         tracker._events = None

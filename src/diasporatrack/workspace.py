@@ -52,7 +52,6 @@ class Workspace:
     owners: dict[str, Owner] = attrs.Factory(dict)
     recommendations: dict[str, Recommendation] = attrs.Factory(dict)
     locations: dict[str, Location] = attrs.Factory(dict)
-    files: list[Path] = attrs.Factory(list)
     problems: list[Problem] = attrs.Factory(list)
 
 
@@ -284,28 +283,28 @@ def _load(path: Path, problems: list[Problem]) -> Any:
         return None
 
 
-def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Lifecycle]:
-    """Read ``diasporatrack.yaml`` (optional): settings and the lifecycle."""
+def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Lifecycle, Responses]:
+    """Read ``diasporatrack.yaml`` (optional): settings, the lifecycle and the responses."""
     path = root / CONFIG_FILE
     if not path.is_file():
-        return {}, DEFAULT_LIFECYCLE
+        return {}, DEFAULT_LIFECYCLE, DEFAULT_RESPONSES
     shown = display_path(path)
     raw = _load(path, problems)
     if raw is None:
-        return {}, DEFAULT_LIFECYCLE
+        return {}, DEFAULT_LIFECYCLE, DEFAULT_RESPONSES
     check = _Checker(shown, problems)
     if not isinstance(raw, dict):
         check.problem(f"expected a mapping of settings, got {_kind(raw)}", 1)
-        return {}, DEFAULT_LIFECYCLE
+        return {}, DEFAULT_LIFECYCLE, DEFAULT_RESPONSES
     for key in raw:
         if key not in CONFIG_KEYS:
             check.problem(f"unknown setting {key!r}{_did_you_mean(str(key), CONFIG_KEYS)}", _line_of(raw, key))
-    lifecycle = DEFAULT_LIFECYCLE
+    lifecycle, responses = DEFAULT_LIFECYCLE, DEFAULT_RESPONSES
     if raw.get("statuses") is not None:
         lifecycle = _read_lifecycle(raw["statuses"], check, _line_of(raw, "statuses")) or DEFAULT_LIFECYCLE
     config = dict(raw)
     if raw.get("responses") is not None:
-        config["_responses"] = _read_responses(raw["responses"], check, _line_of(raw, "responses"))
+        responses = _read_responses(raw["responses"], check, _line_of(raw, "responses"))
     for key in ("plugins", "disable"):
         if raw.get(key) is not None:
             try:
@@ -317,7 +316,7 @@ def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Li
         if raw.get(key) is not None and not isinstance(raw[key], dict):
             check.problem(f"{key}: expected a mapping, got {_kind(raw[key])}", _line_of(raw, key))
             config[key] = {}
-    return config, lifecycle
+    return config, lifecycle, responses
 
 
 def _read_responses(raw: Any, check: _Checker, line: int | None) -> Responses:
@@ -390,20 +389,10 @@ def read_owners(root: Path, problems: list[Problem]) -> tuple[dict[str, Owner], 
     return owners, where
 
 
-def read_source_file(
-    path: Path, ws: Workspace, raw: Any = None
-) -> None:
-    """Add one source file's source, findings and recommendations to ``ws``."""
+def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
+    """Add one source file's source, findings and recommendations (parsed as ``raw``) to ``ws``."""
     shown = display_path(path)
-    problems = ws.problems
-    if raw is None:
-        count = len(problems)
-        raw = _load(path, problems)
-        if raw is None:
-            if len(problems) == count:
-                problems.append(Problem(message="file is empty", path=shown, line=1))
-            return
-    check = _Checker(shown, problems)
+    check = _Checker(shown, ws.problems)
     if not isinstance(raw, dict):
         check.problem(f"expected a mapping with 'source:' and 'recommendations:', got {_kind(raw)}", 1)
         return
@@ -479,13 +468,12 @@ def read_source_file(
 def read_workspace(root: Path) -> Workspace:
     """Read every authored file of the workspace at ``root``; never raises on content."""
     problems: list[Problem] = []
-    config, lifecycle = read_config(root, problems)
-    responses = config.pop("_responses", DEFAULT_RESPONSES)
+    config, lifecycle, responses = read_config(root, problems)
     ws = Workspace(root=root, lifecycle=lifecycle, responses=responses, config=config, problems=problems)
     ws.owners, owner_locations = read_owners(root, problems)
     ws.locations.update({"owner:" + k: v for k, v in owner_locations.items()})
-    ws.files = source_files(root)
-    for path, (raw, problem) in zip(ws.files, _parse_all(ws.files)):
+    files = source_files(root)
+    for path, (raw, problem) in zip(files, _parse_all(files)):
         if problem is not None:
             problems.append(attrs.evolve(problem, path=display_path(path)))
         elif raw is None:
