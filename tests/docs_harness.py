@@ -54,7 +54,11 @@ DOCS = REPO / "docs"
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 HEREDOC = re.compile(r"<<-?\s*(['\"]?)(?P<word>\w+)\1")
 # diasporatrack commands that never write anything: the only ones run in the repository.
-READ_ONLY = frozenset({"list", "show", "sources", "statuses", "stats", "history", "validate", "schema", "plugins"})
+READ_ONLY = frozenset({"list", "show", "sources", "statuses", "stats", "history", "validate", "schema", "plugins",
+                       "log"})
+# Noun groups (`source list`, `owner show`): only their reading verbs.
+READ_ONLY_VERBS = frozenset({"list", "show"})
+NOUN_GROUPS = frozenset({"source", "owner", "action", "indicator", "user"})
 
 
 @dataclass
@@ -183,6 +187,8 @@ def is_read_only(argv: list[str]) -> bool:
         channels = [argv[i + 1] for i, word in enumerate(argv[:-1]) if word == "--channel"]
         return all(channel == "console" for channel in channels) and not any(
             word.startswith("--channel=") for word in argv)
+    if argv[0] in NOUN_GROUPS:
+        return len(argv) > 1 and argv[1] in READ_ONLY_VERBS
     return argv[0] in READ_ONLY
 
 

@@ -14,6 +14,6 @@ def test_cli_reference_is_up_to_date():
 
 def test_every_command_has_a_section():
     text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
-    for command in ("init", "list", "show", "update", "history", "stats", "validate", "statuses", "sources",
-                    "export", "score", "remind", "plugins"):
+    for command in ("init", "list", "show", "update", "history", "stats", "validate", "statuses",
+                    "source list", "source show", "owner list", "owner show", "export", "score", "remind", "plugins"):
         assert f"### `{command}" in text

@@ -60,13 +60,25 @@ def reference() -> str:
 def _reference(parser: argparse.ArgumentParser) -> str:
     lines = ["## Reference", "", "```text", parser.format_usage().strip(), "```", ""]
     lines += _options(parser)
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    lines += _commands(parser, "")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _commands(parser: argparse.ArgumentParser, prefix: str) -> list[str]:
+    """A section per command; a noun group (``source``) gets one per verb (``source list``)."""
+    sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    if sub is None:
+        return []
+    lines: list[str] = []
     helps = {choice.dest: choice.help for choice in sub._choices_actions}
     for name, command in sub.choices.items():
-        lines += ["", f"### `{name}`", "", _cell(helps.get(name) or ""), "", "```text",
-                  command.format_usage().replace("usage: ", "").strip(), "```", ""]
-        lines += _options(command)
-    return "\n".join(lines).rstrip() + "\n"
+        verbs = _commands(command, f"{prefix}{name} ")
+        lines += ["", f"### `{prefix}{name}`", "", _cell(helps.get(name) or "")]
+        if not verbs:
+            lines += ["", "```text", command.format_usage().replace("usage: ", "").strip(), "```", ""]
+            lines += _options(command)
+        lines += verbs
+    return lines
 
 
 def update(path: Path) -> bool:

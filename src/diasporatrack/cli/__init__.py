@@ -1,0 +1,143 @@
+"""The ``diasporatrack`` command: parse, call the library, print.
+
+One module per group of commands, named after it (``listing`` holds ``list``,
+``sources`` holds ``source list|show``, ...); each has ``COMMANDS`` and a
+``register(subparsers, plugins)`` that adds its parsers. The grammar is
+written down in docs/cli.md: recommendations take top-level verbs
+(``list``, ``show``, ``update``, ...), every other kind of thing is a noun
+group with the same verbs (``source list``, ``owner show``).
+
+No logic lives only here. Errors the library raises on purpose are printed
+as one line on stderr (``--debug`` shows the traceback); exit codes are
+0 ok, 1 problems found, 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .. import __version__
+from ..errors import DiasporatrackError, WorkspaceError
+from . import attention, exporting, importing, listing, owners, plugins as plugins_cmd, show, sources, stats
+from . import update, workspace
+from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_plugins
+
+if TYPE_CHECKING:
+    from ..plugins import Plugins
+
+__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main", "run"]
+
+# In the order `--help` and docs/cli.md list them: recommendations first, then the other nouns, then the workspace.
+GROUPS = (listing, show, update, stats, attention, exporting, importing, sources, owners, workspace, plugins_cmd)
+BUILTIN_COMMANDS = frozenset(name for group in GROUPS for name in group.COMMANDS)
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser):
+    """Every parser that runs a command: the top-level verbs and the verbs of each noun group."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                if any(isinstance(a, argparse._SubParsersAction) for a in child._actions):
+                    yield from _leaf_parsers(child)
+                else:
+                    yield child
+
+
+def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="diasporatrack",
+        description="Track policy recommendations: who recommended what to whom, who owns it, where it stands.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--root", help="the workspace directory (default: $DIASPORATRACK_ROOT, else the nearest "
+                                       "workspace or recommendations/ folder upward)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in GROUPS:
+        group.register(sub, plugins)
+    for command in _leaf_parsers(parser):
+        if command.prog.split()[-1] != "init":  # `validate --root DIR` in a hook reads well
+            command.add_argument("--root", default=argparse.SUPPRESS, help="the workspace directory")
+    if plugins is not None:
+        parser.set_defaults(plugin_commands=plugins.add_commands(sub))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--root")
+    early.add_argument("--debug", action="store_true")
+    early.add_argument("--help", "-h", action="store_true")
+    early.add_argument("command", nargs="?")
+    known, _ = early.parse_known_args(argv)
+    try:
+        # Built-in commands parse without plugins (start-up stays fast); a
+        # plugin's command or --help needs them all. The tracker loads them
+        # later when a command uses them.
+        needs_plugins = known.help or known.command not in BUILTIN_COMMANDS
+        plugins = load_plugins(known.root) if needs_plugins else None
+        parser = build_parser(plugins)
+    except DiasporatrackError as err:
+        if known.debug:
+            raise
+        print(f"diasporatrack: error: {err}", file=sys.stderr)
+        return err.exit_code
+    args = parser.parse_args(argv)
+    args.plugin_manager = plugins
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    plugin = (getattr(args, "plugin_commands", None) or {}).get(args.command)
+    try:
+        if plugin is None:
+            return args.func(args)
+        return _run_plugin_command(args, plugin)
+    except WorkspaceError as err:
+        if args.debug:
+            raise
+        for problem in err.problems:
+            print(f"diasporatrack: {problem}", file=sys.stderr)
+        return err.exit_code
+    except DiasporatrackError as err:
+        if args.debug:
+            raise
+        print(f"diasporatrack: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except BrokenPipeError:
+        # Output piped into `head` that closed early: not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run_plugin_command(args: argparse.Namespace, plugin: str) -> int:
+    from ..plugins import PluginError, _describe
+
+    func = getattr(args, "func", None)
+    if func is None:
+        raise PluginError(f"plugin {plugin!r} added command {args.command!r} without a function to run "
+                          "(it needs parser.set_defaults(func=...))")
+    try:
+        code = func(args)
+    except (DiasporatrackError, KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as err:
+        if args.debug:
+            raise
+        raise PluginError(f"plugin {plugin!r} failed in command {args.command!r}: {_describe(err)}") from err
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    from .. import cache, workspace
+
+    cache.BACKGROUND = True  # a command line may leave the cache to be written after it answers
+    workspace.PARALLEL = True  # and may parse a large workspace on two cores
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""What every group of commands shares: output helpers, filters, opening the tracker."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from ..model import Recommendation
+
+if TYPE_CHECKING:
+    from ..plugins import Plugins
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+SORT_KEYS = ("id", "status", "response", "due", "source", "title", "updated", "owners")
+
+
+# --- output ---------------------------------------------------------------------
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    from tabulate import tabulate  # only commands that draw tables pay for it
+
+    return tabulate(rows, headers=[h.upper() for h in headers], tablefmt="simple", disable_numparse=True)
+
+
+def to_json(data: Any, *, bulk: bool = False) -> str:
+    # Bulk listings go compact to scripts: the indenting encoder is ten times slower.
+    compact = bulk and not sys.stdout.isatty()
+    return json.dumps(data, ensure_ascii=False, indent=None if compact else 2)
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def shorten(text: str, width: int | None) -> str:
+    text = " ".join(text.split())
+    if width is None or len(text) <= width:
+        return text
+    return text[: max(width - 1, 1)] + "…"
+
+
+def title_width() -> int | None:
+    if not sys.stdout.isatty():
+        return None
+    return max(shutil.get_terminal_size().columns - 60, 30)
+
+
+# --- options shared by several commands -----------------------------------------------
+
+
+def add_format(parser: argparse.ArgumentParser, choices: Sequence[str] = ("table", "json")) -> None:
+    parser.add_argument("--format", choices=choices, default=choices[0], help="output format (default: %(default)s)")
+
+
+def add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", action="append", help="only this status (repeatable)")
+    parser.add_argument("--owner", action="append", help="only this owner or any owner under it (repeatable)")
+    parser.add_argument("--source", action="append", help="only this source document (repeatable)")
+    parser.add_argument("--theme", action="append", help="only this theme (repeatable)")
+    parser.add_argument("--addressed-to", action="append", help="only recommendations addressed to this actor")
+    parser.add_argument("--response", action="append", help="only this response of the addressee (repeatable)")
+    parser.add_argument("--unowned", action="store_true", help="only recommendations nobody owns")
+
+
+def add_id(parser: argparse.ArgumentParser, help: str = "id or unique id prefix") -> None:
+    parser.add_argument("id", help=help)
+
+
+# --- the tracker ------------------------------------------------------------------------
+
+
+def open_tracker(args: argparse.Namespace):
+    from ..tracker import Tracker
+
+    tracker = Tracker.open(args.root)
+    plugins = getattr(args, "plugin_manager", None)
+    if plugins is not None and plugins.root == tracker.root:
+        tracker._plugins = plugins  # loaded once, for the parser and the tracker alike
+    return tracker
+
+
+def query(tracker, args: argparse.Namespace) -> list[Recommendation]:
+    return tracker.query(
+        status=args.status or None,
+        owner=args.owner or None,
+        source=args.source or None,
+        theme=args.theme or None,
+        addressed_to=args.addressed_to or None,
+        response=args.response or None,
+        unowned=args.unowned,
+    )
+
+
+def sort_recs(recs: list[Recommendation], key: str, tracker, today: str | None = None) -> list[Recommendation]:
+    """Sort by a field, or by ``score:NAME`` (highest first); ``-`` reverses."""
+    reverse = key.startswith("-")
+    field = key.lstrip("-")
+    if field.startswith("score:"):
+        scores = tracker.score(field.split(":", 1)[1], recs, today=today)
+        return sorted(recs, key=lambda r: (-scores[r.id].value, r.id), reverse=reverse)
+    if field not in SORT_KEYS:
+        raise InputError(f"cannot sort by {field!r}; use one of {', '.join(SORT_KEYS)} or score:NAME")
+    order = {name: i for i, name in enumerate(tracker.lifecycle.names)}
+    keys: dict[str, Callable[[Recommendation], Any]] = {
+        "id": lambda r: r.id,
+        "status": lambda r: (order.get(r.status, len(order)), r.id),
+        "response": lambda r: (r.response is None, r.response or "", r.id),
+        "due": lambda r: (r.due is None, r.due or 0, r.id),
+        "source": lambda r: (r.source, r.id),
+        "title": lambda r: (r.title.casefold(), r.id),
+        "updated": lambda r: (r.updated is None, r.updated or 0, r.id),
+        "owners": lambda r: (not r.owners, r.owners, r.id),
+    }
+    ordered = sorted(recs, key=keys[field], reverse=reverse)
+    if reverse and field in ("due", "updated"):
+        # Recommendations without a date go last, whichever the direction.
+        ordered = [r for r in ordered if getattr(r, field) is not None] + \
+                  [r for r in ordered if getattr(r, field) is None]
+    return ordered
+
+
+def load_plugins(root: str | None) -> Plugins:
+    """The plugins for this run: installed ones plus the workspace's own files."""
+    from ..errors import InputError
+    from ..plugins import Plugins
+    from ..workspace import find_root, read_config
+
+    try:
+        path = find_root(root)
+    except InputError:  # no workspace (yet): `init`, `--help`
+        return Plugins()
+    config, _, _ = read_config(path, [])
+    return Plugins(path, config)

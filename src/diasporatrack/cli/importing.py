@@ -1,0 +1,56 @@
+"""`import`: new source files from a spreadsheet, a Markdown list or a JSON export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+from .common import EXIT_OK, plural, open_tracker
+
+COMMANDS = ("import",)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .. import importer
+
+    tracker = open_tracker(args)
+    path = Path(args.file)
+    suffix = path.suffix.casefold()
+    if suffix == ".csv":
+        plan = importer.plan_csv(tracker, path, source=args.source, mapping=args.map, preset=args.preset,
+                                 create_owners=args.create_owners, title=args.title)
+    elif suffix in (".md", ".markdown", ".txt"):
+        if not args.source:
+            raise InputError("give --source ID: the id of the new source file")
+        plan = importer.plan_markdown(tracker, path, source=args.source, title=args.title)
+    elif suffix == ".json":
+        plan = importer.plan_json(tracker, path)
+    else:
+        raise InputError(f"{path}: cannot import {suffix or 'a file without an extension'}; "
+                         "use .csv, .md or .json (a diasporatrack export)")
+    total = sum(len(d.recommendations) for d in plan.drafts)
+    if args.dry_run:
+        for draft, target in zip(plan.drafts, plan.paths()):
+            print(f"would write {target} ({plural(len(draft.recommendations), 'recommendation')})")
+        if plan.new_owners:
+            print(f"would add {len(plan.new_owners)} owners to owners.yaml")
+        return EXIT_OK
+    for written in plan.write():
+        print(f"wrote {written}")
+    print(f"imported {plural(total, 'recommendation')} from {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def register(sub, plugins) -> None:
+    p = sub.add_parser("import", help="new source files from a CSV spreadsheet, a Markdown list or a JSON export")
+    p.add_argument("file", metavar="FILE", help="FILE.csv, FILE.md or FILE.json (as `export json` writes it)")
+    p.add_argument("--source", metavar="ID", help="id of the new source (CSV without a source column, Markdown)")
+    p.add_argument("--title", help="title of the new source")
+    p.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                   help="read a CSV column as a field, e.g. --map Recommendation=text (repeatable)")
+    p.add_argument("--preset", choices=["upr"], help="column names of a UPR recommendations spreadsheet")
+    p.add_argument("--create-owners", action="store_true", help="add owners the file names to owners.yaml")
+    p.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
+    p.set_defaults(func=cmd_import)

@@ -1,0 +1,52 @@
+"""`list`: recommendations, filtered and sorted."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..serialize import recommendation_to_dict
+from .common import (EXIT_OK, SORT_KEYS, add_filters, add_format, open_tracker, query, shorten, sort_recs, table,
+                     title_width, to_json)
+
+COMMANDS = ("list",)
+LIST_COLUMNS = ("id", "status", "owners", "due", "title")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    tracker = open_tracker(args)
+    if args.format == "json" and args.sort == "id" and not sys.stdout.isatty():
+        # The scripting path: rows come ready-made from the cache, nothing is rebuilt.
+        ids = sorted(tracker.query_ids(
+            status=args.status or None, owner=args.owner or None, source=args.source or None,
+            theme=args.theme or None, addressed_to=args.addressed_to or None, response=args.response or None,
+            unowned=args.unowned))
+        sys.stdout.write("[" + ",".join(tracker.rows_json(ids)) + "]\n")
+        return EXIT_OK
+    recs = sort_recs(query(tracker, args), args.sort, tracker)
+    if args.format == "json":
+        print(to_json([recommendation_to_dict(r) for r in recs], bulk=True))
+    elif args.format == "csv":
+        from ..builtin.csv_exporter import to_csv
+
+        sys.stdout.write(to_csv([recommendation_to_dict(r) for r in recs]).replace("\r\n", "\n"))
+    elif not recs:
+        print("no recommendations match", file=sys.stderr)
+    else:
+        width = title_width()
+        rows = [
+            (r.id, r.status, ", ".join(r.owners) or "-", r.due.isoformat() if r.due else "", shorten(r.title, width))
+            for r in recs
+        ]
+        print(table(rows, LIST_COLUMNS))
+    return EXIT_OK
+
+
+def register(sub, plugins) -> None:
+    p = sub.add_parser("list", help="list recommendations, filtered and sorted")
+    add_filters(p)
+    p.add_argument("--sort", default="id", metavar="FIELD",
+                   help=f"sort by {', '.join(SORT_KEYS)}, or score:NAME (highest first); "
+                        "--sort=-FIELD reverses (default: id)")
+    add_format(p, ("table", "json", "csv"))
+    p.set_defaults(func=cmd_list)

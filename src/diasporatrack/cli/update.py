@@ -1,0 +1,59 @@
+"""`update` and `respond`: record what happened to a recommendation, in the journal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import EXIT_OK, add_id, open_tracker
+
+COMMANDS = ("update", "respond")
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    tracker = open_tracker(args)
+    clear_due = args.due is not None and args.due.lower() == "none"
+    after = tracker.update(
+        args.id,
+        status=args.status,
+        add_owners=args.add_owner,
+        remove_owners=args.remove_owner,
+        due=None if clear_due else args.due,
+        clear_due=clear_due,
+        note=args.note,
+        by=args.by,
+        force=args.force,
+    )
+    event = after.history[-1]
+    print(f"{after.id}: {event.describe()}")
+    if event.forced:
+        print("(forced: the lifecycle did not allow this change; the override is recorded)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_respond(args: argparse.Namespace) -> int:
+    tracker = open_tracker(args)
+    after = tracker.respond(args.id, args.response, note=args.note, by=args.by)
+    print(f"{after.id}: {after.history[-1].describe()}")
+    return EXIT_OK
+
+
+def register(sub, plugins) -> None:
+    p = sub.add_parser("update", help="change status, owners or due date, with a note")
+    add_id(p)
+    p.add_argument("--status", help="new status (see: diasporatrack statuses)")
+    p.add_argument("--add-owner", action="append", default=[], metavar="OWNER", help="add an owner (repeatable)")
+    p.add_argument("--remove-owner", action="append", default=[], metavar="OWNER",
+                   help="remove an owner (repeatable)")
+    p.add_argument("--due", metavar="DATE", help="due date YYYY-MM-DD, or 'none' to clear it")
+    p.add_argument("--note", help="why: kept in the history")
+    p.add_argument("--by", help="who is making the change (default: $DIASPORATRACK_USER, else your login)")
+    p.add_argument("--force", action="store_true", help="allow a status change the lifecycle forbids (recorded)")
+    p.set_defaults(func=cmd_update)
+
+    p = sub.add_parser("respond", help="record how the addressee responded (supported, noted, ...)")
+    add_id(p)
+    p.add_argument("response", help="a response (see: diasporatrack statuses)")
+    p.add_argument("--note", help="why, or where the response was given: kept in the history")
+    p.add_argument("--by", help="who records it (default: $DIASPORATRACK_USER, else your login)")
+    p.set_defaults(func=cmd_respond)

@@ -1,0 +1,96 @@
+"""`init`, `validate`, `statuses` and `schema`: the workspace itself and its rules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .common import EXIT_OK, EXIT_PROBLEMS, add_format, plural, table, to_json
+
+COMMANDS = ("init", "validate", "statuses", "schema")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ..scaffold import init_workspace
+
+    path = Path(args.path)
+    for written in init_workspace(path):
+        print(f"wrote {written}")
+    print(f"workspace ready: add one YAML file per source document in {path}/ (see docs/data-format.md)")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ..tracker import Tracker
+
+    tracker = Tracker.load(args.root)
+    if args.plugin_manager is not None and args.plugin_manager.root == tracker.root:
+        tracker._plugins = args.plugin_manager
+    problems = tracker.check()
+    if args.format == "json":
+        print(to_json([{"path": str(p.path) if p.path else None, "line": p.line, "message": p.message,
+                      "severity": severity} for severity, found in (("error", problems),
+                                                                    ("warning", tracker.warnings))
+                     for p in found]))
+    else:
+        for problem in problems:
+            print(problem)
+        for warning in tracker.warnings:
+            print(f"warning: {warning}")
+    if problems:
+        print(f"{len(problems)} problem{'s' * (len(problems) != 1)} found", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.format != "json":
+        print(f"ok: {plural(len(tracker), 'recommendation')} from {plural(len(tracker.sources), 'source')}, "
+              f"{plural(len(tracker.owners), 'owner')}, {plural(tracker._event_count, 'journal event')}")
+    return EXIT_OK
+
+
+def cmd_statuses(args: argparse.Namespace) -> int:
+    from ..tracker import Tracker
+
+    tracker = Tracker.open(args.root)
+    lifecycle = tracker.lifecycle
+    if args.format == "json":
+        print(to_json({
+            "statuses": [{"name": s.name, "definition": s.definition, "weight": s.weight, "next": list(s.next),
+                          "initial": s.name == lifecycle.initial, "final": s.final} for s in lifecycle],
+            "responses": [{"name": r.name, "definition": r.definition} for r in tracker.responses],
+        }))
+    else:
+        rows = [(s.name, f"{s.weight:g}", ", ".join(s.next) or "(final)", s.definition) for s in lifecycle]
+        print(table(rows, ("status", "weight", "next", "definition")))
+        print()
+        print(table([(r.name, r.definition) for r in tracker.responses], ("response", "definition")))
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from ..schemas import load_schema, schema_names
+
+    if args.name is None:
+        for name in schema_names():
+            print(name)
+        return EXIT_OK
+    print(json.dumps(load_schema(args.name), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def register(sub, plugins) -> None:
+    p = sub.add_parser("init", help="start a new workspace")
+    p.add_argument("path", nargs="?", default="recommendations", help="directory to create (default: %(default)s)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("validate", help="check every file; print all problems (exit 1 if any)")
+    add_format(p, ("text", "json"))
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("statuses", help="the status lifecycle: definitions, weights, allowed next statuses")
+    add_format(p)
+    p.set_defaults(func=cmd_statuses)
+
+    p = sub.add_parser("schema", help="the JSON Schema of a workspace file, for editors and CI")
+    p.add_argument("name", nargs="?", help="source, owners, config or event (none: list them)")
+    p.set_defaults(func=cmd_schema)
