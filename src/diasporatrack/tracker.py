@@ -352,16 +352,41 @@ class Tracker:
         addressed_to: Filter = None,
         response: Filter = None,
         unowned: bool = False,
+        search: str | None = None,
+        overdue: bool = False,
+        due_before: str | dt.date | None = None,
+        due_after: str | dt.date | None = None,
+        changed_since: str | dt.date | None = None,
+        today: str | dt.date | None = None,
     ) -> list[Recommendation]:
         """Recommendations matching every given filter (each a value or a collection).
 
         ``owner`` matches the owner and any owner under it (an organisation's
         expert groups); ``addressed_to`` and ``theme`` ignore case; owner and
-        source ids may be unique prefixes.
+        source ids may be unique prefixes. ``search`` is free text: every word
+        (or "quoted phrase") must begin a word of some text field, ignoring
+        case and accents (see :mod:`diasporatrack.search`). ``overdue`` means
+        past ``due`` (before ``today``, default: today in UTC) and not in a
+        final status; ``due_before``/``due_after`` are strict;
+        ``changed_since`` keeps what had an event on or after that day.
         """
-        return [self._state[i] for i in self.query_ids(status=status, owner=owner, source=source, theme=theme,
+        recs = [self._state[i] for i in self.query_ids(status=status, owner=owner, source=source, theme=theme,
                                                         addressed_to=addressed_to, response=response,
                                                         unowned=unowned)]
+        from .search import Narrowing, parse_terms
+
+        narrowing = Narrowing(
+            search=parse_terms(search) if search is not None else (),
+            overdue=overdue,
+            due_before=parse_date(due_before, "--due-before date") if due_before is not None else None,
+            due_after=parse_date(due_after, "--due-after date") if due_after is not None else None,
+            changed_since=parse_date(changed_since, "--changed-since date") if changed_since is not None else None,
+            today=parse_date(today, "today") if today is not None else None,
+        )
+        if not narrowing:
+            return recs
+        lifecycle = self.lifecycle
+        return narrowing.select(recs, lambda name: name in lifecycle and lifecycle[name].final)
 
     def query_ids(
         self,

@@ -22,8 +22,20 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..errors import DiasporatrackError, WorkspaceError
-from . import attention, exporting, importing, listing, owners, plugins as plugins_cmd, show, sources, stats
-from . import update, workspace
+from . import (
+    attention,
+    exporting,
+    importing,
+    listing,
+    log,
+    owners,
+    show,
+    sources,
+    stats,
+    update,
+    workspace,
+)
+from . import plugins as plugins_cmd
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_plugins
 
 if TYPE_CHECKING:
@@ -32,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main", "run"]
 
 # In the order `--help` and docs/cli.md list them: recommendations first, then the other nouns, then the workspace.
-GROUPS = (listing, show, update, stats, attention, exporting, importing, sources, owners, workspace, plugins_cmd)
+GROUPS = (listing, show, log, update, stats, attention, exporting, importing, sources, owners, workspace, plugins_cmd)
 BUILTIN_COMMANDS = frozenset(name for group in GROUPS for name in group.COMMANDS)
 
 

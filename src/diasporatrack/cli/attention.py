@@ -6,8 +6,19 @@ import argparse
 import sys
 
 from ..errors import InputError
-from .common import (EXIT_OK, EXIT_PROBLEMS, add_filters, add_format, open_tracker, query, shorten, table,
-                     title_width, to_json)
+from .common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    add_as_of,
+    add_filters,
+    add_format,
+    open_tracker,
+    query,
+    shorten,
+    table,
+    title_width,
+    to_json,
+)
 
 COMMANDS = ("score", "remind")
 
@@ -80,6 +91,7 @@ def register(sub, plugins) -> None:
     p.add_argument("--limit", type=int, default=None, metavar="N", help="show only the N highest")
     add_filters(p)
     add_format(p)
+    add_as_of(p)
     p.set_defaults(func=cmd_score)
 
     channels = ", ".join(plugins.reminder_channels.names()) if plugins is not None else "console, email, calendar"

@@ -67,6 +67,17 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--addressed-to", action="append", help="only recommendations addressed to this actor")
     parser.add_argument("--response", action="append", help="only this response of the addressee (repeatable)")
     parser.add_argument("--unowned", action="store_true", help="only recommendations nobody owns")
+    parser.add_argument("--search", metavar="WORDS", help='only those where every word (or "quoted phrase") '
+                        "begins a word of a text field; case and accents ignored")
+    parser.add_argument("--overdue", action="store_true", help="only those past their due date and not finished")
+    parser.add_argument("--due-before", metavar="DATE", help="only those due before DATE (YYYY-MM-DD)")
+    parser.add_argument("--due-after", metavar="DATE", help="only those due after DATE (YYYY-MM-DD)")
+    parser.add_argument("--changed-since", metavar="DATE", help="only those with a change on or after DATE")
+
+
+def add_as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", metavar="DATE", help="the workspace as it stood at the end of DATE (YYYY-MM-DD): "
+                        "recorded changes after it are undone")
 
 
 def add_id(parser: argparse.ArgumentParser, help: str = "id or unique id prefix") -> None:
@@ -83,7 +94,8 @@ def open_tracker(args: argparse.Namespace):
     plugins = getattr(args, "plugin_manager", None)
     if plugins is not None and plugins.root == tracker.root:
         tracker._plugins = plugins  # loaded once, for the parser and the tracker alike
-    return tracker
+    as_of = getattr(args, "as_of", None)
+    return tracker.as_of(as_of) if as_of is not None else tracker
 
 
 def query(tracker, args: argparse.Namespace) -> list[Recommendation]:
@@ -95,15 +107,28 @@ def query(tracker, args: argparse.Namespace) -> list[Recommendation]:
         addressed_to=args.addressed_to or None,
         response=args.response or None,
         unowned=args.unowned,
+        search=args.search,
+        overdue=args.overdue,
+        due_before=args.due_before,
+        due_after=args.due_after,
+        changed_since=args.changed_since,
+        today=getattr(args, "today", None),
     )
 
 
-def sort_recs(recs: list[Recommendation], key: str, tracker, today: str | None = None) -> list[Recommendation]:
+def narrowed(args: argparse.Namespace) -> bool:
+    """Whether a text or date filter is given (those the cache's ready-made rows cannot answer)."""
+    return bool(args.search is not None or args.overdue or args.due_before or args.due_after or args.changed_since)
+
+
+def sort_recs(recs: list[Recommendation], key: str, tracker, today: str | None = None,
+              scores: dict | None = None) -> list[Recommendation]:
     """Sort by a field, or by ``score:NAME`` (highest first); ``-`` reverses."""
     reverse = key.startswith("-")
     field = key.lstrip("-")
     if field.startswith("score:"):
-        scores = tracker.score(field.split(":", 1)[1], recs, today=today)
+        if scores is None:
+            scores = tracker.score(field.split(":", 1)[1], recs, today=today)
         return sorted(recs, key=lambda r: (-scores[r.id].value, r.id), reverse=reverse)
     if field not in SORT_KEYS:
         raise InputError(f"cannot sort by {field!r}; use one of {', '.join(SORT_KEYS)} or score:NAME")

@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from .common import EXIT_OK, add_filters, plural, open_tracker, query, sort_recs
+from .common import (
+    EXIT_OK,
+    add_as_of,
+    add_filters,
+    open_tracker,
+    plural,
+    query,
+    sort_recs,
+)
 
 COMMANDS = ("export",)
 
@@ -40,4 +48,5 @@ def register(sub, plugins) -> None:
     p.add_argument("format_name", metavar="FORMAT", help=f"one of: {formats}")
     p.add_argument("-o", "--output", metavar="PATH", help="file to write (replaced atomically); default: stdout")
     add_filters(p)
+    add_as_of(p)
     p.set_defaults(func=cmd_export)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from .common import EXIT_OK, plural, open_tracker
+from .common import EXIT_OK, open_tracker, plural
 
 COMMANDS = ("import",)
 

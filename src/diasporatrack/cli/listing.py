@@ -6,8 +6,21 @@ import argparse
 import sys
 
 from ..serialize import recommendation_to_dict
-from .common import (EXIT_OK, SORT_KEYS, add_filters, add_format, open_tracker, query, shorten, sort_recs, table,
-                     title_width, to_json)
+from .common import (
+    EXIT_OK,
+    SORT_KEYS,
+    add_as_of,
+    add_filters,
+    add_format,
+    narrowed,
+    open_tracker,
+    query,
+    shorten,
+    sort_recs,
+    table,
+    title_width,
+    to_json,
+)
 
 COMMANDS = ("list",)
 LIST_COLUMNS = ("id", "status", "owners", "due", "title")
@@ -15,7 +28,8 @@ LIST_COLUMNS = ("id", "status", "owners", "due", "title")
 
 def cmd_list(args: argparse.Namespace) -> int:
     tracker = open_tracker(args)
-    if args.format == "json" and args.sort == "id" and not sys.stdout.isatty():
+    if args.format == "json" and args.sort == "id" and not sys.stdout.isatty() and not narrowed(args) \
+            and args.as_of is None:
         # The scripting path: rows come ready-made from the cache, nothing is rebuilt.
         ids = sorted(tracker.query_ids(
             status=args.status or None, owner=args.owner or None, source=args.source or None,
@@ -23,7 +37,10 @@ def cmd_list(args: argparse.Namespace) -> int:
             unowned=args.unowned))
         sys.stdout.write("[" + ",".join(tracker.rows_json(ids)) + "]\n")
         return EXIT_OK
-    recs = sort_recs(query(tracker, args), args.sort, tracker)
+    recs = query(tracker, args)
+    scorer = args.sort.lstrip("-")[len("score:"):] if args.sort.lstrip("-").startswith("score:") else None
+    scores = tracker.score(scorer, recs) if scorer is not None else None
+    recs = sort_recs(recs, args.sort, tracker, scores=scores)
     if args.format == "json":
         print(to_json([recommendation_to_dict(r) for r in recs], bulk=True))
     elif args.format == "csv":
@@ -38,7 +55,11 @@ def cmd_list(args: argparse.Namespace) -> int:
             (r.id, r.status, ", ".join(r.owners) or "-", r.due.isoformat() if r.due else "", shorten(r.title, width))
             for r in recs
         ]
-        print(table(rows, LIST_COLUMNS))
+        headers = LIST_COLUMNS
+        if scores is not None:  # the number the rows are sorted by, shown beside them
+            rows = [(*row[:2], f"{scores[r.id].value:.2f}", *row[2:]) for row, r in zip(rows, recs)]
+            headers = (*LIST_COLUMNS[:2], "score", *LIST_COLUMNS[2:])
+        print(table(rows, headers))
     return EXIT_OK
 
 
@@ -48,5 +69,6 @@ def register(sub, plugins) -> None:
     p.add_argument("--sort", default="id", metavar="FIELD",
                    help=f"sort by {', '.join(SORT_KEYS)}, or score:NAME (highest first); "
                         "--sort=-FIELD reverses (default: id)")
+    add_as_of(p)
     add_format(p, ("table", "json", "csv"))
     p.set_defaults(func=cmd_list)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 
 from ..serialize import owner_to_dict
-from .common import EXIT_OK, add_format, add_id, open_tracker, shorten, table, title_width, to_json
+from .common import (
+    EXIT_OK,
+    add_format,
+    add_id,
+    open_tracker,
+    shorten,
+    table,
+    title_width,
+    to_json,
+)
 
 COMMANDS = ("owner",)
 

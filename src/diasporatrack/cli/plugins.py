@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import EXIT_OK, load_plugins, add_format, table, to_json
+from .common import EXIT_OK, add_format, load_plugins, table, to_json
 
 COMMANDS = ("plugins",)
 

@@ -8,7 +8,7 @@ import textwrap
 
 from ..journal import event_to_dict
 from ..serialize import recommendation_to_dict
-from .common import EXIT_OK, add_format, add_id, open_tracker, table, to_json
+from .common import EXIT_OK, add_as_of, add_format, add_id, open_tracker, table, to_json
 
 COMMANDS = ("show", "history")
 
@@ -74,6 +74,7 @@ def register(sub, plugins) -> None:
     p = sub.add_parser("show", help="show one recommendation with its history")
     add_id(p)
     add_format(p)
+    add_as_of(p)
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("history", help="who changed what, when and why")

@@ -10,7 +10,15 @@ import argparse
 import textwrap
 
 from ..serialize import source_to_dict
-from .common import EXIT_OK, add_format, open_tracker, shorten, table, title_width, to_json
+from .common import (
+    EXIT_OK,
+    add_format,
+    open_tracker,
+    shorten,
+    table,
+    title_width,
+    to_json,
+)
 
 COMMANDS = ("source", "sources")
 

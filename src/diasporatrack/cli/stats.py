@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import EXIT_OK, add_format, open_tracker, table, to_json
+from .common import EXIT_OK, add_as_of, add_format, open_tracker, table, to_json
 
 COMMANDS = ("stats",)
 
@@ -49,4 +49,5 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def register(sub, plugins) -> None:
     p = sub.add_parser("stats", help="counts and progress per status, source, owner and theme")
     add_format(p)
+    add_as_of(p)
     p.set_defaults(func=cmd_stats)

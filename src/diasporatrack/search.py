@@ -1,0 +1,99 @@
+"""Free-text search and date filters over recommendations.
+
+Search matches the beginnings of words, ignoring case and accents: ``educ``
+finds "Education", ``sante`` finds "Santé", and ``UN`` finds "UN" but not
+"community". A quoted phrase (``"expert groups"``) must occur as consecutive
+words. Every term must match somewhere in the recommendation's text fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shlex
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from .errors import InputError
+from .model import Recommendation
+
+_WORD = re.compile(r"\w+")
+# Case folding keeps the dotless i apart from i, but "I".lower() is "i": treat them as one letter.
+_SAME_LETTER = str.maketrans({"ı": "i"})
+
+
+def fold(text: str) -> str:
+    """Text for matching: accents removed, case folded (NFD and NFC spellings agree)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().translate(_SAME_LETTER)
+
+
+def words(text: str) -> str:
+    """The folded words of ``text`` joined by single spaces, with a leading space."""
+    return " " + " ".join(_WORD.findall(fold(text)))
+
+
+def parse_terms(query: str) -> tuple[str, ...]:
+    """The search terms of a query: words, and "quoted phrases" kept whole."""
+    try:
+        parts = shlex.split(query)
+    except ValueError as err:  # an unbalanced quote
+        raise InputError(f"--search {query!r}: {err}") from err
+    terms = tuple(t for t in (words(part) for part in parts) if t.strip())
+    if not terms:
+        raise InputError(f"--search {query!r}: give at least one word to look for")
+    return terms
+
+
+def searchable_text(rec: Recommendation) -> str:
+    """Every text field of a recommendation, as the words search looks in."""
+    fields: list[str] = [rec.id, rec.title, rec.text, rec.quote or "", rec.author or "", rec.source,
+                         *rec.addressed_to, *rec.owners, *rec.themes]
+    for name in ("reference", "affected_persons", "authors", "sdgs"):  # fields other model versions carry
+        value = getattr(rec, name, None)
+        if isinstance(value, str):
+            fields.append(value)
+        elif isinstance(value, (tuple, list)):
+            fields.extend(str(v) for v in value)
+    return words(" \n ".join(fields))
+
+
+def matches_terms(text: str, terms: Sequence[str]) -> bool:
+    """Whether every term begins a word (or a run of words) of ``text`` (both made by :func:`words`)."""
+    return all(term in text for term in terms)
+
+
+@attrs.frozen(kw_only=True)
+class Narrowing:
+    """The filters that look at text and dates rather than at indexed fields."""
+
+    search: tuple[str, ...] = ()
+    overdue: bool = False
+    due_before: dt.date | None = None
+    due_after: dt.date | None = None
+    changed_since: dt.date | None = None
+    today: dt.date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.search or self.overdue or self.due_before or self.due_after or self.changed_since)
+
+    def select(self, recs: Iterable[Recommendation], is_final) -> list[Recommendation]:
+        today = self.today or dt.datetime.now(dt.timezone.utc).date()
+        kept = []
+        for rec in recs:
+            if self.overdue and (rec.due is None or rec.due >= today or is_final(rec.status)):
+                continue
+            if self.due_before and (rec.due is None or rec.due >= self.due_before):
+                continue
+            if self.due_after and (rec.due is None or rec.due <= self.due_after):
+                continue
+            if self.changed_since:
+                updated = rec.updated
+                if updated is None or updated.date() < self.changed_since:
+                    continue
+            if self.search and not matches_terms(searchable_text(rec), self.search):
+                continue
+            kept.append(rec)
+        return kept
