@@ -24,6 +24,7 @@ from .. import __version__
 from ..errors import DiasporatrackError, WorkspaceError
 from . import (
     attention,
+    completion,
     exporting,
     importing,
     listing,
@@ -44,7 +45,8 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main", "run"]
 
 # In the order `--help` and docs/cli.md list them: recommendations first, then the other nouns, then the workspace.
-GROUPS = (listing, show, log, update, stats, attention, exporting, importing, sources, owners, workspace, plugins_cmd)
+GROUPS = (listing, show, log, update, stats, attention, exporting, importing, sources, owners, workspace, plugins_cmd,
+          completion)
 BUILTIN_COMMANDS = frozenset(name for group in GROUPS for name in group.COMMANDS)
 
 
@@ -99,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"diasporatrack: error: {err}", file=sys.stderr)
         return err.exit_code
+    completion.autocomplete(parser)  # a shell asking for completions is answered here, and the run ends
     args = parser.parse_args(argv)
     args.plugin_manager = plugins
     if args.command is None:

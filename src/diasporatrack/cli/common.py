@@ -60,12 +60,15 @@ def add_format(parser: argparse.ArgumentParser, choices: Sequence[str] = ("table
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--status", action="append", help="only this status (repeatable)")
-    parser.add_argument("--owner", action="append", help="only this owner or any owner under it (repeatable)")
-    parser.add_argument("--source", action="append", help="only this source document (repeatable)")
+    completed(parser.add_argument("--status", action="append", help="only this status (repeatable)"), "statuses")
+    completed(parser.add_argument("--owner", action="append",
+                                  help="only this owner or any owner under it (repeatable)"), "owners")
+    completed(parser.add_argument("--source", action="append", help="only this source document (repeatable)"),
+              "sources")
     parser.add_argument("--theme", action="append", help="only this theme (repeatable)")
     parser.add_argument("--addressed-to", action="append", help="only recommendations addressed to this actor")
-    parser.add_argument("--response", action="append", help="only this response of the addressee (repeatable)")
+    completed(parser.add_argument("--response", action="append",
+                                  help="only this response of the addressee (repeatable)"), "responses")
     parser.add_argument("--unowned", action="store_true", help="only recommendations nobody owns")
     parser.add_argument("--search", metavar="WORDS", help='only those where every word (or "quoted phrase") '
                         "begins a word of a text field; case and accents ignored")
@@ -80,8 +83,16 @@ def add_as_of(parser: argparse.ArgumentParser) -> None:
                         "recorded changes after it are undone")
 
 
-def add_id(parser: argparse.ArgumentParser, help: str = "id or unique id prefix") -> None:
-    parser.add_argument("id", help=help)
+def add_id(parser: argparse.ArgumentParser, help: str = "id or unique id prefix", complete: str = "ids") -> None:
+    completed(parser.add_argument("id", help=help), complete)
+
+
+def completed(action: argparse.Action, what: str) -> argparse.Action:
+    """Let tab completion offer the workspace's ``ids``, ``statuses``, ``owners``, ``sources`` or ``responses``."""
+    from . import completion
+
+    action.completer = getattr(completion, f"complete_{what}")  # type: ignore[attr-defined]
+    return action
 
 
 # --- the tracker ------------------------------------------------------------------------

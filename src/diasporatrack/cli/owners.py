@@ -71,6 +71,6 @@ def register(sub, plugins) -> None:
     p.set_defaults(func=cmd_owner_list)
 
     p = verbs.add_parser("show", help="one owner, its expert groups and the recommendations they hold")
-    add_id(p, "an owner id or unique prefix")
+    add_id(p, "an owner id or unique prefix", complete="owners")
     add_format(p)
     p.set_defaults(func=cmd_owner_show)

@@ -13,6 +13,7 @@ from ..serialize import source_to_dict
 from .common import (
     EXIT_OK,
     add_format,
+    add_id,
     open_tracker,
     shorten,
     table,
@@ -82,7 +83,7 @@ def register(sub, plugins) -> None:
     p.set_defaults(func=cmd_source_list)
 
     p = verbs.add_parser("show", help="one source document in full, with its findings")
-    p.add_argument("id", help="a source id or unique prefix")
+    add_id(p, "a source id or unique prefix", complete="sources")
     add_format(p)
     p.set_defaults(func=cmd_source_show)
 

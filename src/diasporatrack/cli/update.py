@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import EXIT_OK, add_id, open_tracker
+from .common import EXIT_OK, add_id, completed, open_tracker
 
 COMMANDS = ("update", "respond")
 
@@ -41,10 +41,11 @@ def cmd_respond(args: argparse.Namespace) -> int:
 def register(sub, plugins) -> None:
     p = sub.add_parser("update", help="change status, owners or due date, with a note")
     add_id(p)
-    p.add_argument("--status", help="new status (see: diasporatrack statuses)")
-    p.add_argument("--add-owner", action="append", default=[], metavar="OWNER", help="add an owner (repeatable)")
-    p.add_argument("--remove-owner", action="append", default=[], metavar="OWNER",
-                   help="remove an owner (repeatable)")
+    completed(p.add_argument("--status", help="new status (see: diasporatrack statuses)"), "statuses")
+    completed(p.add_argument("--add-owner", action="append", default=[], metavar="OWNER",
+                             help="add an owner (repeatable)"), "owners")
+    completed(p.add_argument("--remove-owner", action="append", default=[], metavar="OWNER",
+                             help="remove an owner (repeatable)"), "owners")
     p.add_argument("--due", metavar="DATE", help="due date YYYY-MM-DD, or 'none' to clear it")
     p.add_argument("--note", help="why: kept in the history")
     p.add_argument("--by", help="who is making the change (default: $DIASPORATRACK_USER, else your login)")
@@ -53,7 +54,7 @@ def register(sub, plugins) -> None:
 
     p = sub.add_parser("respond", help="record how the addressee responded (supported, noted, ...)")
     add_id(p)
-    p.add_argument("response", help="a response (see: diasporatrack statuses)")
+    completed(p.add_argument("response", help="a response (see: diasporatrack statuses)"), "responses")
     p.add_argument("--note", help="why, or where the response was given: kept in the history")
     p.add_argument("--by", help="who records it (default: $DIASPORATRACK_USER, else your login)")
     p.set_defaults(func=cmd_respond)
