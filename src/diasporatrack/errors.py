@@ -62,3 +62,10 @@ class JournalError(DiasporatrackError):
 
 class InputError(DiasporatrackError):
     """A value given by the user (a date, a status, an owner) is not valid."""
+
+
+class WriteError(DiasporatrackError):
+    """A file could not be written (a special file in the way, a missing folder, a full disk).
+
+    Whatever was there before is left as it was.
+    """

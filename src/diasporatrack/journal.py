@@ -23,7 +23,8 @@ from typing import Any, BinaryIO
 
 import attrs
 
-from .errors import Problem, WorkspaceError
+from .errors import JournalError, Problem, WorkspaceError
+from .files import write_all
 from .model import Event
 from .workspace import display_path
 
@@ -209,13 +210,30 @@ class Journal:
         fh.flush()
         os.fsync(fh.fileno())
 
-    @staticmethod
-    def append(fh: BinaryIO, events: list[Event]) -> int:
+    def append(self, fh: BinaryIO, events: list[Event]) -> int:
         """Append events to a locked journal; durable when this returns.
 
-        Returns the file's size after the write.
+        Returns the file's size after the write. If the write or the fsync
+        fails (a full disk), the file is cut back to its size before, so an
+        event reported as not recorded is not in the journal and a retry
+        records it once; the failure is a :class:`JournalError`.
         """
-        fh.write(b"".join(event_to_line(e) for e in events))
+        payload = b"".join(event_to_line(e) for e in events)
         fh.flush()
-        os.fsync(fh.fileno())
-        return fh.tell()
+        fd = fh.fileno()
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            # Unbuffered: a failed buffered write would keep its bytes and write them at close.
+            write_all(fd, payload)
+            os.fsync(fd)
+        except BaseException as err:
+            try:
+                os.ftruncate(fd, start)
+                os.fsync(fd)
+            except OSError:  # pragma: no cover - the disk refuses even to shrink the file
+                pass
+            if isinstance(err, OSError):
+                raise JournalError(f"cannot write {display_path(self.path)}: {err.strerror or err}; "
+                                   "nothing was recorded") from None
+            raise
+        return start + len(payload)

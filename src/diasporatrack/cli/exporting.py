@@ -21,9 +21,11 @@ COMMANDS = ("export",)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..files import atomic_write
+    from ..files import atomic_write, check_target
 
     tracker = open_tracker(args)
+    if args.output not in (None, "-"):
+        check_target(Path(args.output))  # a special file, a folder or a missing folder: say so before the work
     exporter = tracker.plugins.exporters[args.format_name]
     if args.output in (None, "-") and getattr(exporter, "binary", False) and sys.stdout.isatty():
         raise InputError(f"{exporter.name} is a binary format: write it to a file with -o FILE.{exporter.extension}")
@@ -46,7 +48,8 @@ def register(sub, plugins) -> None:
                else "json, csv, markdown, html, ics, sqlite, or a plugin's")
     p = sub.add_parser("export", help="write recommendations in a format: " + formats)
     p.add_argument("format_name", metavar="FORMAT", help=f"one of: {formats}")
-    p.add_argument("-o", "--output", metavar="PATH", help="file to write (replaced atomically); default: stdout")
+    p.add_argument("-o", "--output", metavar="PATH", help="file to write (replaced atomically; a symlink, a device or a folder is refused); "
+                   "default or '-': standard output")
     add_filters(p)
     add_as_of(p)
     p.set_defaults(func=cmd_export)
