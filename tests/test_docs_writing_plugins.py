@@ -5,16 +5,17 @@ the same order, in an empty folder (``tmp_path``), with the rules of
 ``docs_harness``: ``file=PATH`` blocks are written, ``console`` commands run
 with bash and must show the lines the page shows, in order.
 
-The page installs a package with ``pip install -e`` (with build isolation,
-as a reader would: pip fetches setuptools from the package index) and
-uninstalls it at the end; the ``finally`` block uninstalls it again in case
-the test stopped half-way, so the environment is left as it was.
+The page installs a package with ``pip install -e`` and uninstalls it at the
+end. Here that happens in the tests' own virtual environment
+(``plugin_venv``, offline), never in the running one; the ``finally`` block
+uninstalls it again in case the test stopped half-way, so the next test that
+shares the venv finds it as it was.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 from docs_harness import DOCS, Reader, missing_lines
@@ -31,11 +32,15 @@ def test_matching_rules() -> None:
     assert missing_lines(["ab Short title"], actual) == ["ab Short title"]
 
 
-def test_writing_plugins_page(tmp_path: Path) -> None:
+def test_writing_plugins_page(tmp_path: Path, plugin_venv: Path) -> None:
     reader = Reader(tmp_path)
+    reader.env["PATH"] = f"{plugin_venv / 'bin'}{os.pathsep}{reader.env['PATH']}"
+    reader.env["VIRTUAL_ENV"] = str(plugin_venv)
+    # The page's own package is the only installed plugin a reader following it has.
+    reader.env["DIASPORATRACK_LOAD_PLUGINS"] = "myplugin"
     try:
         reader.follow(DOC)
     finally:
-        subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", PACKAGE], env=reader.env,
-                       capture_output=True)
+        subprocess.run([str(plugin_venv / "bin" / "python"), "-m", "pip", "uninstall", "-y", "-q", PACKAGE],
+                       env=reader.env, capture_output=True)
     assert reader.written >= 10 and reader.ran >= 15, (reader.written, reader.ran)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from conftest import trust, write
 from diasporatrack import Tracker, hookimpl
 from diasporatrack.plugins import PluginError
 
@@ -44,6 +44,7 @@ def snapshot(root: Path) -> dict[str, str]:
 def with_plugin(ws: Path, name: str, code: str) -> dict[str, str]:
     write(ws / f"{name}.py", code)
     write(ws / "diasporatrack.yaml", f"plugins: [{name}.py]\n")
+    trust(ws / f"{name}.py")
     (ws / "journal.jsonl").write_text(EVENT)
     return snapshot(ws)
 
@@ -57,9 +58,8 @@ RAISING_HOOKS = [
     ("register_scorers", "", ("score",)),
     ("register_reminder_rules", "", ("remind", "--dry-run")),
     ("register_reminder_channels", "", ("remind", "--dry-run")),
-    ("validate_recommendation", "recommendation, tracker", ("validate",)),
+    ("validate_recommendation", "recommendation, tracker", ("validate", "--with-plugins")),
     ("register_commands", "subparsers", ("hello",)),
-    ("register_commands", "subparsers", ("--help",)),
 ]
 
 
@@ -73,6 +73,18 @@ def test_hook_that_raises(hook, signature, argv, ws, cli):
     assert result.err.startswith(f"diasporatrack: error: plugin 'noisy' failed in {hook}{for_rec}: "
                                  "RuntimeError: boom (")
     assert result.err.endswith("ws/noisy.py:5)\n") and result.err.count("\n") == 1
+    assert snapshot(ws) == before
+
+
+def test_help_survives_a_plugin_that_raises_in_register_commands(ws, cli):
+    before = with_plugin(ws, "noisy", raising("register_commands", "subparsers"))
+    result = cli("--root", "ws", "--help")
+    assert result.code == 0 and result.out.startswith("usage: diasporatrack")
+    assert "validate" in result.out  # the built-in commands are all there
+    assert result.err.startswith("diasporatrack: warning: plugin 'noisy' failed in register_commands: "
+                                 "RuntimeError: boom (")
+    assert result.err.endswith("; plugin commands are not listed (--no-plugins hides this)\n")
+    assert result.err.count("\n") == 1
     assert snapshot(ws) == before
 
 
@@ -93,8 +105,8 @@ def test_on_event_that_raises_keeps_the_event_and_only_the_event(ws, cli):
     assert json.loads(grown[len(journal):])["note"] == "x"
 
 
-@pytest.mark.parametrize("argv", [("export", "json"), ("update", "rep-forum", "--note", "x"), ("validate",),
-                                  ("hello",)])
+@pytest.mark.parametrize("argv", [("export", "json"), ("update", "rep-forum", "--note", "x"),
+                                  ("validate", "--with-plugins"), ("hello",)])
 def test_module_that_raises_on_import(argv, ws, cli):
     before = with_plugin(ws, "broken", HEAD + "import no_such_module_anywhere\n")
     result = cli("--root", "ws", *argv)
@@ -170,7 +182,7 @@ def test_register_commands_return_value_is_ignored(ws, cli):
 def test_validate_recommendation_returns_the_wrong_type(ws, cli):
     before = with_plugin(ws, "odd", HEAD + "@hookimpl\ndef validate_recommendation(recommendation, tracker):\n"
                                            "    return 42\n")
-    result = cli("--root", "ws", "validate")
+    result = cli("--root", "ws", "validate", "--with-plugins")
     assert snapshot(ws) == before
     assert result.code == 2 and result.err.count("\n") == 1
     assert result.err.startswith("diasporatrack: error: plugin 'odd' ") and "validate_recommendation" in result.err
@@ -271,3 +283,149 @@ def test_library_hook_that_raises_names_plugin_and_hook(hook, call, ws):
         call(tracker)
     if hook != "on_event":
         assert snapshot(ws) == before
+
+
+# --- plugins that end the program or print into machine output -------------------------------------
+
+EXITS = {
+    "sys.exit(3)": "SystemExit: 3",
+    "sys.exit(0)": "SystemExit: 0",
+    "sys.exit()": "SystemExit",
+    "raise KeyboardInterrupt": "KeyboardInterrupt",
+}
+EXIT_HOOKS = [
+    ("register_exporters", "", ("export", "json")),
+    ("register_scorers", "", ("score", "--format", "json")),
+    ("register_reminder_rules", "", ("remind", "--dry-run")),
+    ("validate_recommendation", "recommendation, tracker", ("validate", "--with-plugins", "--format", "json")),
+    ("register_commands", "subparsers", ("hello",)),
+]
+
+
+@pytest.mark.parametrize("statement", list(EXITS))
+@pytest.mark.parametrize(("hook", "signature", "argv"), EXIT_HOOKS, ids=[h for h, _, _ in EXIT_HOOKS])
+def test_hook_that_exits_or_is_interrupted(hook, signature, argv, statement, ws, cli):
+    before = with_plugin(ws, "quitter", HEAD + f"import sys\n\n\n@hookimpl\ndef {hook}({signature}):\n"
+                                              f"    {statement}\n")
+    result = cli("--root", "ws", *argv)
+    assert (result.code, result.out) == (2, "")
+    for_rec = " for rep-health" if hook == "validate_recommendation" else ""
+    assert result.err.startswith(f"diasporatrack: error: plugin 'quitter' failed in {hook}{for_rec}: "
+                                 f"{EXITS[statement]} (")
+    assert result.err.endswith("ws/quitter.py:8)\n") and result.err.count("\n") == 1
+    assert snapshot(ws) == before
+
+
+@pytest.mark.parametrize("statement", list(EXITS))
+def test_listener_that_exits_after_the_event_is_stored(statement, ws, cli):
+    before = with_plugin(ws, "quitter", HEAD + f"import sys\n\n\n@hookimpl\ndef on_event(tracker, event):\n"
+                                              f"    {statement}\n")
+    journal = (ws / "journal.jsonl").read_bytes()
+    result = cli("--root", "ws", "update", "rep-forum", "--note", "stored")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(f"diasporatrack: error: plugin 'quitter' failed in on_event: {EXITS[statement]} (")
+    assert result.err.endswith("ws/quitter.py:8) (the event itself was stored)\n") and result.err.count("\n") == 1
+    grown = (ws / "journal.jsonl").read_bytes()
+    assert grown.startswith(journal) and json.loads(grown[len(journal):])["note"] == "stored"
+    after = snapshot(ws)
+    assert {k: v for k, v in after.items() if k != "journal.jsonl"} == {
+        k: v for k, v in before.items() if k != "journal.jsonl"}
+    assert Tracker.open(ws).get("rep-forum").history[-1].note == "stored"
+
+
+def test_plugin_command_that_exits(ws, cli):
+    before = with_plugin(ws, "quitter", HEAD + "import sys\n\n\ndef run(args):\n    sys.exit(3)\n\n\n"
+                                               "@hookimpl\ndef register_commands(subparsers):\n"
+                                               "    subparsers.add_parser('hello').set_defaults(func=run)\n")
+    result = cli("--root", "ws", "hello")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith("diasporatrack: error: plugin 'quitter' failed in command 'hello': SystemExit: 3 (")
+    assert result.err.count("\n") == 1
+    assert snapshot(ws) == before
+
+
+PRINTER = HEAD + """\
+import os
+import subprocess
+import sys
+
+print("noise at import")
+os.write(1, b"noise through fd 1\\n")
+subprocess.run([sys.executable, "-c", "print('noise from a child process')"], check=True)
+
+
+class Shout:
+    name = "shout"
+    description = "prints while it scores"
+
+    def score(self, recommendation, context):
+        from diasporatrack.protocols import Score
+        print("noise from a scorer")
+        return Score(1.0)
+
+
+class Rule:
+    name = "noisy-rule"
+    description = "prints while it checks"
+
+    def check(self, recommendation, context):
+        print("noise from a rule")
+        return []
+
+
+@hookimpl
+def register_exporters():
+    print("noise from register_exporters")
+    os.write(1, b"noise from register_exporters through fd 1\\n")
+    return []
+
+
+@hookimpl
+def register_scorers():
+    return [Shout()]
+
+
+@hookimpl
+def register_reminder_rules():
+    return [Rule()]
+
+
+@hookimpl
+def validate_recommendation(recommendation, tracker):
+    print("noise from a validator")
+
+
+@hookimpl
+def on_event(tracker, event):
+    print("noise from a listener")
+"""
+
+
+@pytest.mark.parametrize(("argv", "hook_noise"), [
+    (("export", "json"), "noise from register_exporters through fd 1"),
+    (("plugins", "--format", "json"), "noise from register_exporters"),
+    (("score", "--scorer", "shout", "--format", "json"), "noise from a scorer"),
+    (("validate", "--with-plugins", "--format", "json"), "noise from a validator"),
+    (("remind", "--format", "json", "--today", "2026-01-01"), "noise from a rule"),
+], ids=["export", "plugins", "score", "validate", "remind"])
+def test_plugin_output_never_reaches_machine_output(argv, hook_noise, ws, tmp_path):
+    # A real process: output of a child process or written to fd 1 is only caught at the fd level.
+    import subprocess
+    import sys
+
+    before = with_plugin(ws, "printer", PRINTER)
+    done = subprocess.run([sys.executable, "-m", "diasporatrack", "--root", str(ws), *argv],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    json.loads(done.stdout)  # stdout is exactly the JSON document
+    assert "noise" not in done.stdout
+    for noise in ("noise at import", "noise through fd 1", "noise from a child process", hook_noise):
+        assert noise in done.stderr
+    assert snapshot(ws) == before
+
+
+def test_a_listener_printing_during_update_goes_to_stderr(ws, cli):
+    with_plugin(ws, "printer", PRINTER)
+    result = cli("--root", "ws", "update", "rep-forum", "--note", "x")
+    assert result.code == 0
+    assert "noise from a listener" in result.err and "noise" not in result.out

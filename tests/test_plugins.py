@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from conftest import write
+from conftest import trust, write
 from diasporatrack import Tracker, hookimpl
 from diasporatrack.plugins import PluginError, Plugins
 from diasporatrack.protocols import Score, Term
@@ -126,6 +126,7 @@ def test_local_plugin_file_commands_and_disable(ws, cli):
             parser.set_defaults(func=run)
         """)
     write(ws / "diasporatrack.yaml", "plugins: [local/hello.py]\ndisable: [builtin.html]\n")
+    trust(ws / "local" / "hello.py")
     assert "say hello" in cli("--root", "ws", "--help").out
     result = cli("--root", "ws", "hello")
     assert (result.code, result.out) == (0, "hello from ws\n")
@@ -142,12 +143,14 @@ def test_local_plugin_file_commands_and_disable(ws, cli):
 def test_broken_local_plugin_file_is_a_located_one_line_error(ws, cli):
     write(ws / "bad.py", "from diasporatrack import hookimpl\n\ndef oops(:\n")
     write(ws / "diasporatrack.yaml", "plugins: [bad.py]\n")
+    trust(ws / "bad.py")
     assert cli("--root", "ws", "list").code == 0  # reading commands start without plugins
     result = cli("--root", "ws", "export", "json")
     assert result.code == 2
     assert result.err.startswith("diasporatrack: error: plugin 'bad' failed to load: SyntaxError:")
     assert "bad.py:3)" in result.err and result.err.count("\n") == 1
     write(ws / "bad.py", "raise ImportError('needs a library that is not installed')\n")
+    trust(ws / "bad.py")
     result = cli("--root", "ws", "plugins")
     assert "plugin 'bad' failed to load: ImportError: needs a library that is not installed" in result.err
     assert "bad.py:1)" in result.err

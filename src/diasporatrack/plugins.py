@@ -4,29 +4,38 @@ Plugins are registered in this order: the built-ins, then installed packages
 through the entry point group ``diasporatrack``, then the files named under
 ``plugins:`` in the workspace's ``diasporatrack.yaml``, then objects passed to
 ``Tracker.open(plugins=[...])``. Nothing is loaded that is not installed or
-named. ``disable:`` in the config turns plugins off by name.
+named. ``disable:`` in the config turns plugins off by name. A plugin file
+runs only once the user trusts it, and a process-wide switch turns every
+installed plugin and plugin file off (see :mod:`diasporatrack.trust`).
 
 Every failure is a :class:`PluginError` naming the plugin (and the hook), so
 a broken plugin is easy to find and never half-writes data: registries are
-built before anything is written.
+built before anything is written. ``SystemExit`` and ``KeyboardInterrupt``
+raised by plugin code are failures like any other. What plugin code prints
+goes to stderr (:func:`output_to_stderr`): stdout carries the command's
+output alone, so ``export json`` stays JSON.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-import importlib.util
+import os
+import sys
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import types
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
 
-from . import hookspecs
+from . import hookspecs, trust
 from .errors import DiasporatrackError
 from .protocols import Exporter, ReminderChannel, ReminderRule, Scorer
+from .trust import UntrustedPluginWarning
 
 if TYPE_CHECKING:
     from .model import Event, Recommendation
@@ -52,6 +61,66 @@ BUILTINS = {
 
 class PluginError(DiasporatrackError):
     """A plugin could not be loaded or failed in a hook."""
+
+
+_quiet_depth = 0
+
+
+@contextlib.contextmanager
+def output_to_stderr() -> Iterator[None]:
+    """While plugin code runs, what it prints goes to stderr, not stdout.
+
+    Both ``sys.stdout`` and file descriptor 1 are redirected, so a plugin's
+    ``print``, a C extension's or a child process's output cannot corrupt a
+    command's machine output (``export json``, ``--format json``).
+    Re-entrant; a command a plugin adds is not run under it (its output is
+    the command's).
+    """
+    global _quiet_depth
+    if _quiet_depth:
+        yield
+        return
+    saved = None
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except OSError:  # no usable fd 1 or 2 (a daemon): Python's stdout is still redirected
+        if saved is not None:
+            os.close(saved)
+        saved = None
+    _quiet_depth += 1
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        _quiet_depth -= 1
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+@contextlib.contextmanager
+def blame(plugin: str, where: str) -> Iterator[None]:
+    """Turn anything plugin code raises into one :class:`PluginError` naming ``plugin`` and ``where``.
+
+    ``SystemExit`` and ``KeyboardInterrupt`` included: a plugin must not end
+    the program in silence. Errors the library raises on purpose pass
+    through unchanged (a plugin may call the library).
+    """
+    try:
+        yield
+    except DiasporatrackError:
+        raise
+    except BaseException as err:  # noqa: BLE001 - the point: nothing from a plugin escapes unnamed
+        raise PluginError(f"plugin {plugin!r} failed in {where}: {_describe(err)}") from err
 
 
 @attrs.frozen
@@ -106,8 +175,17 @@ class Plugins:
         extra: Iterable[Any] = (),
         *,
         entry_points: bool = True,
+        local: bool = True,
     ) -> None:
+        """Register the built-ins, then installed plugins (``entry_points``), the workspace's
+        trusted plugin files (``local``) and ``extra`` objects.
+
+        With plugins switched off (:func:`diasporatrack.trust.plugins_off`)
+        only the built-ins and ``extra`` are registered; installed plugins and
+        plugin files are still named, so ``disable:`` can refer to them.
+        """
         config = config or {}
+        off = trust.plugins_off()
         self.root = root
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
@@ -115,13 +193,15 @@ class Plugins:
         self.disabled = set(config.get("disable") or ())
         self._names: set[str] = set()  # every plugin found, disabled ones included
         self._registries: dict[str, Registry] = {}
+        self.untrusted: list[tuple[Path, str]] = []  # plugin files not loaded, and why
+        self.skipped_files: list[Path] = []  # plugin files not loaded because local=False
         for name, module in BUILTINS.items():
             self._register_lazy(name, lambda module=module: importlib.import_module(module),
                                 PluginInfo(name, "builtin", module))
         if entry_points:
-            self._load_entry_points()
-        for entry in config.get("plugins") or ():
-            self._load_file(Path(entry) if root is None else root / entry)
+            self._load_entry_points(load=not off)
+        files = [Path(entry) if root is None else root / entry for entry in config.get("plugins") or ()]
+        self._load_files(files, load=local and not off)
         for index, plugin in enumerate(extra):
             if self.pm.is_registered(plugin):
                 continue  # already loaded, e.g. installed and passed to Tracker.open too
@@ -132,6 +212,21 @@ class Plugins:
             raise PluginError(f"disable: no plugin is named {sorted(unknown)[0]!r} "
                               f"(plugins: {', '.join(sorted(self._names))})")
         self._check()
+        if self.untrusted:
+            warnings.warn(UntrustedPluginWarning(self._untrusted_message()), stacklevel=2)
+
+    def _untrusted_message(self) -> str:
+        """One line: which files were not run, why, and the command that trusts them."""
+        import shlex
+
+        from .workspace import display_path
+
+        shown = [f"{display_path(path)} ({why})" for path, why in self.untrusted]
+        files = f"plugin file {shown[0]}" if len(shown) == 1 else \
+            f"{len(shown)} plugin files: {', '.join(shown)}"
+        where = f" --root {shlex.quote(str(self.root))}" if self.root is not None else ""
+        them = "it" if len(shown) == 1 else "them"
+        return f"not running {files}; review {them}, then run: diasporatrack trust{where}"
 
     # --- loading ----------------------------------------------------------
 
@@ -139,10 +234,13 @@ class Plugins:
         self._names.add(name)
         if name in self.disabled:
             return
-        try:
-            plugin = load()
-        except (Exception, SystemExit) as err:  # a plugin's sys.exit() must not end the program quietly
-            raise PluginError(f"plugin {name!r} failed to load: {_describe(err)}") from err
+        with output_to_stderr():
+            try:
+                plugin = load()
+            except DiasporatrackError:
+                raise
+            except BaseException as err:  # noqa: BLE001 - sys.exit() or Ctrl-C in an import is named too
+                raise PluginError(f"plugin {name!r} failed to load: {_describe(err)}") from err
         self._register(plugin, info)
 
     def _register(self, plugin: Any, info: PluginInfo) -> None:
@@ -160,33 +258,51 @@ class Plugins:
             raise PluginError(f"plugin {info.name!r} cannot be registered: {err}") from err
         self.info[info.name] = info
 
-    def _load_entry_points(self) -> None:
+    def _load_entry_points(self, load: bool = True) -> None:
         from importlib.metadata import entry_points
 
         for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if not load or not trust.installed_allowed(ep.name):
+                self._names.add(ep.name)  # named (for disable:), never imported
+                continue
             dist = getattr(ep, "dist", None)
             location = f"{dist.name} {dist.version}" if dist is not None else ep.value
             self._register_lazy(ep.name, ep.load, PluginInfo(
                 ep.name, "entry point", location, dist.version if dist is not None else None))
 
-    def _load_file(self, path: Path) -> None:
-        name = path.stem
-        info = PluginInfo(name, "file", str(path))
-        self._names.add(name)
-        if name in self.disabled:
-            return
-        if not path.is_file():
-            raise PluginError(f"plugin file {path} (named in diasporatrack.yaml) does not exist")
-
-        def load() -> ModuleType:
-            spec = importlib.util.spec_from_file_location(f"diasporatrack_local_plugin_{name}", path)
-            if spec is None or spec.loader is None:
-                raise ImportError(f"cannot import {path}")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
-
-        self._register_lazy(name, load, info)
+    def _load_files(self, paths: Sequence[Path], load: bool) -> None:
+        """The workspace's plugin files: named always, run only if ``load`` and trusted as they are."""
+        store: dict[str, dict[str, str]] | None = None
+        store_error = ""
+        for path in paths:
+            name = path.stem
+            self._names.add(name)
+            if name in self.disabled:
+                continue
+            if not os.path.lexists(path):
+                raise PluginError(f"plugin file {path} (named in diasporatrack.yaml) does not exist")
+            if not load:
+                self.skipped_files.append(path)
+                continue
+            try:
+                real, data = trust.read_plugin_file(path)
+            except trust.TrustError as err:
+                raise PluginError(f"{err} (named in diasporatrack.yaml)") from err
+            if store is None:
+                try:
+                    store = {} if trust.local_trusted_by_environment() else trust.read_store()
+                except trust.TrustError as err:  # a damaged store trusts nothing; it says so
+                    store_error = str(err)
+                    store = {}
+            if store_error:
+                self.untrusted.append((path, store_error))
+                continue
+            why = trust.why_untrusted(real, data, store)
+            if why is not None:
+                self.untrusted.append((path, why))
+                continue
+            self._register_lazy(name, lambda real=real, data=data, name=name: _run_file(name, real, data),
+                                PluginInfo(name, "file", str(path)))
 
     def _check(self) -> None:
         try:
@@ -221,8 +337,9 @@ class Plugins:
         for impl in self._impls(hook):
             plugin = impl.plugin_name
             try:
-                result = impl.function()
-            except Exception as err:
+                with output_to_stderr():
+                    result = impl.function()
+            except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a hook are named too
                 raise PluginError(f"plugin {plugin!r} failed in {hook}: {_describe(err)}") from err
             if result is None:
                 continue
@@ -265,8 +382,9 @@ class Plugins:
         found = []
         for impl in self._impls("validate_recommendation"):
             try:
-                messages = impl.function(recommendation=recommendation, tracker=tracker)
-            except Exception as err:
+                with output_to_stderr():  # no-op when the caller already redirected (Tracker.check)
+                    messages = impl.function(recommendation=recommendation, tracker=tracker)
+            except BaseException as err:  # noqa: BLE001
                 raise PluginError(f"plugin {impl.plugin_name!r} failed in validate_recommendation "
                                   f"for {recommendation.id}: {_describe(err)}") from err
             if messages is None:
@@ -282,12 +400,13 @@ class Plugins:
     def notify(self, tracker: Tracker, events: Sequence[Event]) -> None:
         """Tell every ``on_event`` listener; all run even if one fails."""
         failures = []
-        for event in events:
-            for impl in self._impls("on_event"):
-                try:
-                    impl.function(tracker=tracker, event=event)
-                except Exception as err:
-                    failures.append(f"plugin {impl.plugin_name!r} failed in on_event: {_describe(err)}")
+        with output_to_stderr():
+            for event in events:
+                for impl in self._impls("on_event"):
+                    try:
+                        impl.function(tracker=tracker, event=event)
+                    except BaseException as err:  # noqa: BLE001 - the event is stored: report, go on
+                        failures.append(f"plugin {impl.plugin_name!r} failed in on_event: {_describe(err)}")
         if failures:
             raise PluginError("; ".join(failures) + " (the event itself was stored)")
 
@@ -297,8 +416,9 @@ class Plugins:
         for impl in self._impls("register_commands"):
             before = set(subparsers.choices)
             try:
-                impl.function(subparsers=subparsers)
-            except Exception as err:
+                with output_to_stderr():
+                    impl.function(subparsers=subparsers)
+            except BaseException as err:  # noqa: BLE001
                 raise PluginError(f"plugin {impl.plugin_name!r} failed in register_commands: "
                                   f"{_describe(err)}") from err
             for name in set(subparsers.choices) - before:
@@ -325,6 +445,14 @@ class Plugins:
                 "registers": {k: sorted(v) for k, v in sorted(registered.get(name, {}).items())},
             })
         return out
+
+
+def _run_file(name: str, path: Path, data: bytes) -> types.ModuleType:
+    """Run the bytes of a plugin file that were checked against the trust store (not a re-read)."""
+    module = types.ModuleType(f"diasporatrack_local_plugin_{name}")
+    module.__file__ = str(path)
+    exec(compile(data, str(path), "exec"), module.__dict__)  # noqa: S102 - trusted by the user, see trust.py
+    return module
 
 
 _OURS = str(Path(__file__).resolve().parent)

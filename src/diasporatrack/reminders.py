@@ -89,21 +89,24 @@ def collect(tracker: Tracker, context: Context, *, owner: str | None = None,
     chosen = [registry[name] for name in rules] if rules else list(registry)
     wanted = tracker.owner_and_descendants(tracker.resolve_owner(owner)) if owner else None
     found: dict[str, Reminder] = {}
-    for rec in tracker:
-        if not tracker.lifecycle.is_active(rec.status):
-            continue
-        for rule in chosen:
-            for reminder in _run_rule(tracker, rule, rec, context):
-                if wanted is not None and reminder.owner not in wanted:
-                    continue
-                found.setdefault(reminder.key, reminder)
+    from .plugins import output_to_stderr
+
+    with output_to_stderr():  # what rules print goes to stderr, once for the whole run
+        for rec in tracker:
+            if not tracker.lifecycle.is_active(rec.status):
+                continue
+            for rule in chosen:
+                for reminder in _run_rule(tracker, rule, rec, context):
+                    if wanted is not None and reminder.owner not in wanted:
+                        continue
+                    found.setdefault(reminder.key, reminder)
     return sorted(found.values(), key=lambda r: (r.owner or "", r.recommendation, r.rule))
 
 
 def _run_rule(tracker: Tracker, rule, rec, context) -> list[Reminder]:
     try:
         return list(rule.check(rec, context) or ())
-    except Exception as err:
+    except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a rule are named too
         from .plugins import PluginError, _describe
 
         plugin = tracker.plugins.reminder_rules.owners.get(rule.name, "?")
@@ -139,7 +142,7 @@ def deliver(tracker: Tracker, channel_name: str, reminders: Sequence[Reminder], 
     options["dry_run"] = dry_run
     try:
         deliveries = list(channel.deliver(reminders, attrs.evolve(context, settings=options)))
-    except Exception as err:
+    except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a channel are named too
         from .errors import DiasporatrackError
         from .plugins import PluginError, _describe
 

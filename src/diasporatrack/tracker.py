@@ -598,12 +598,16 @@ class Tracker:
             full = Tracker.load(self.root, plugins=self._extra_plugins)
             full._plugins = self._plugins
             return full.check()
+        from .plugins import output_to_stderr
+
         found = list(self.problems)
-        for rec in self._state.values():
-            where = self.workspace.locations.get(rec.id)
-            for plugin, message in self.plugins.validate(rec, self):
-                found.append(Problem(message=f"{rec.id}: {message} [{plugin}]",
-                                     path=where.path if where else None, line=where.line if where else None))
+        plugins = self.plugins
+        with output_to_stderr():  # once for all recommendations: what validators print goes to stderr
+            for rec in self._state.values():
+                where = self.workspace.locations.get(rec.id)
+                for plugin, message in plugins.validate(rec, self):
+                    found.append(Problem(message=f"{rec.id}: {message} [{plugin}]",
+                                         path=where.path if where else None, line=where.line if where else None))
         return found
 
     def context(self, today: str | dt.date | None = None) -> Context:
@@ -620,36 +624,38 @@ class Tracker:
         context = self.context(today)
         recs = self if recommendations is None else recommendations
         out = {}
-        from .plugins import PluginError, _describe
+        from .plugins import PluginError, _describe, output_to_stderr
         from .protocols import Score
 
         plugin = self.plugins.scorers.owners[scorer]
-        for rec in recs:
-            try:
-                result = chosen.score(rec, context)
-            except DiasporatrackError:
-                raise
-            except Exception as err:
-                raise PluginError(f"plugin {plugin!r} failed in scorer {scorer!r} for {rec.id}: "
-                                  f"{_describe(err)}") from err
-            if not isinstance(result, Score):
-                raise PluginError(f"plugin {plugin!r} returned {type(result).__name__} from scorer {scorer!r} "
-                                  "(score() must return a diasporatrack.protocols.Score)")
-            out[rec.id] = result
+        with output_to_stderr():
+            for rec in recs:
+                try:
+                    result = chosen.score(rec, context)
+                except DiasporatrackError:
+                    raise
+                except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a scorer are named too
+                    raise PluginError(f"plugin {plugin!r} failed in scorer {scorer!r} for {rec.id}: "
+                                      f"{_describe(err)}") from err
+                if not isinstance(result, Score):
+                    raise PluginError(f"plugin {plugin!r} returned {type(result).__name__} from scorer "
+                                      f"{scorer!r} (score() must return a diasporatrack.protocols.Score)")
+                out[rec.id] = result
         return out
 
     def export(self, format: str, recommendations: Iterable[Recommendation] | None = None) -> str | bytes:
         """The recommendations (default: all) in an exporter's format."""
         exporter = self.plugins.exporters[format]
         recs = list(self if recommendations is None else recommendations)
-        from .plugins import PluginError, _describe
+        from .plugins import PluginError, _describe, output_to_stderr
 
         plugin = self.plugins.exporters.owners[format]
         try:
-            data = exporter.export(self, recs)
+            with output_to_stderr():
+                data = exporter.export(self, recs)
         except DiasporatrackError:
             raise
-        except Exception as err:
+        except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in an exporter are named too
             raise PluginError(f"plugin {plugin!r} failed in exporter {format!r}: {_describe(err)}") from err
         if not isinstance(data, (str, bytes)):
             raise PluginError(f"plugin {plugin!r} returned {type(data).__name__} from exporter {format!r} "

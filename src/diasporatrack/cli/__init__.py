@@ -17,11 +17,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..errors import DiasporatrackError, WorkspaceError
+from ..trust import UntrustedPluginWarning, switched_off
 from . import (
     attention,
     completion,
@@ -37,16 +39,19 @@ from . import (
     workspace,
 )
 from . import plugins as plugins_cmd
+from . import trust as trust_cmd
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_plugins
 
 if TYPE_CHECKING:
     from ..plugins import Plugins
 
+_show_warning = warnings.showwarning
+
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main", "run"]
 
 # In the order `--help` and docs/cli.md list them: recommendations first, then the other nouns, then the workspace.
 GROUPS = (listing, show, log, update, stats, attention, exporting, importing, sources, owners, workspace, plugins_cmd,
-          completion)
+          trust_cmd, completion)
 BUILTIN_COMMANDS = frozenset(name for group in GROUPS for name in group.COMMANDS)
 
 
@@ -70,6 +75,9 @@ def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--root", help="the workspace directory (default: $DIASPORATRACK_ROOT, else the nearest "
                                        "workspace or recommendations/ folder upward)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--no-plugins", action="store_true",
+                        help="load no installed plugin and no plugin file, only the built-ins "
+                             "(also: DIASPORATRACK_NO_PLUGINS=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in GROUPS:
         group.register(sub, plugins)
@@ -87,8 +95,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     early.add_argument("--root")
     early.add_argument("--debug", action="store_true")
     early.add_argument("--help", "-h", action="store_true")
+    early.add_argument("--version", action="store_true")
+    early.add_argument("--no-plugins", action="store_true")
     early.add_argument("command", nargs="?")
     known, _ = early.parse_known_args(argv)
+    if known.version and known.command is None:  # never needs a plugin, so no plugin can break it
+        print(f"diasporatrack {__version__}")
+        return EXIT_OK
+    with switched_off(known.no_plugins), warnings.catch_warnings():
+        warnings.simplefilter("always", UntrustedPluginWarning)
+        warnings.showwarning = _one_line_warning(set())
+        return _main(argv, known)
+
+
+def _one_line_warning(seen: set[str]):
+    """Warnings about plugins as one line on stderr, each once per run (plugins may be loaded twice)."""
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, UntrustedPluginWarning):
+            text = f"diasporatrack: warning: {message}"
+            if text not in seen:
+                seen.add(text)
+                print(text, file=sys.stderr)
+            return
+        _show_warning(message, category, filename, lineno, file, line)
+    return show
+
+
+def _main(argv: list[str], known: argparse.Namespace) -> int:
+    plugins = None
     try:
         # Built-in commands parse without plugins (start-up stays fast); a
         # plugin's command or --help needs them all. The tracker loads them
@@ -99,8 +133,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DiasporatrackError as err:
         if known.debug:
             raise
-        print(f"diasporatrack: error: {err}", file=sys.stderr)
-        return err.exit_code
+        if not (known.help or known.command is None):
+            print(f"diasporatrack: error: {err}", file=sys.stderr)
+            return err.exit_code
+        # A broken plugin must not take --help away: show the built-in commands, and why the rest is missing.
+        print(f"diasporatrack: warning: {err}; plugin commands are not listed (--no-plugins hides this)",
+              file=sys.stderr)
+        plugins = None
+        parser = build_parser(None)
     completion.autocomplete(parser)  # a shell asking for completions is answered here, and the run ends
     args = parser.parse_args(argv)
     args.plugin_manager = plugins
@@ -140,9 +180,9 @@ def _run_plugin_command(args: argparse.Namespace, plugin: str) -> int:
                           "(it needs parser.set_defaults(func=...))")
     try:
         code = func(args)
-    except (DiasporatrackError, KeyboardInterrupt, BrokenPipeError):
+    except (DiasporatrackError, BrokenPipeError):
         raise
-    except Exception as err:
+    except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a plugin's command are named too
         if args.debug:
             raise
         raise PluginError(f"plugin {plugin!r} failed in command {args.command!r}: {_describe(err)}") from err

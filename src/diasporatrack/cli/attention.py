@@ -51,19 +51,24 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from ..plugins import output_to_stderr
     from ..reminders import remind
 
     tracker = open_tracker(args)
     channels = args.channel or ([] if args.format == "json" else ["console"])
-    result = remind(
-        tracker,
-        channels=channels,
-        today=args.today,
-        owner=args.owner,
-        dry_run=args.dry_run,
-        by=args.by,
-        calendar_file=args.calendar_file,
-    )
+    # With JSON on stdout, nothing a channel prints may land in it.
+    with output_to_stderr() if args.format == "json" else nullcontext():
+        result = remind(
+            tracker,
+            channels=channels,
+            today=args.today,
+            owner=args.owner,
+            dry_run=args.dry_run,
+            by=args.by,
+            calendar_file=args.calendar_file,
+        )
     if args.format == "json":
         print(to_json([{"key": r.key, "rule": r.rule, "recommendation": r.recommendation, "title": r.title,
                       "reason": r.reason, "since": r.since.isoformat(), "owner": r.owner, "contact": r.contact}

@@ -23,12 +23,21 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from ..plugins import Plugins
     from ..tracker import Tracker
 
     tracker = Tracker.load(args.root)
-    if args.plugin_manager is not None and args.plugin_manager.root == tracker.root:
-        tracker._plugins = args.plugin_manager
+    # Validation is what pre-commit and CI run on whatever was pushed: the
+    # workspace's own plugin files run only when asked, and only if trusted.
+    tracker._plugins = Plugins(tracker.root, tracker.config, local=args.with_plugins)
     problems = tracker.check()
+    skipped = tracker._plugins.skipped_files
+    if skipped and not args.with_plugins:
+        from ..trust import plugins_off
+
+        if not plugins_off():
+            print(f"diasporatrack: note: validate did not run the {plural(len(skipped), 'plugin file')} named in "
+                  "diasporatrack.yaml; validate --with-plugins runs the trusted ones", file=sys.stderr)
     if args.format == "json":
         print(to_json([{"path": str(p.path) if p.path else None, "line": p.line, "message": p.message,
                       "severity": severity} for severity, found in (("error", problems),
@@ -85,6 +94,9 @@ def register(sub, plugins) -> None:
 
     p = sub.add_parser("validate", help="check every file; print all problems (exit 1 if any)")
     add_format(p, ("text", "json"))
+    p.add_argument("--with-plugins", action="store_true",
+                   help="also run the validators of the workspace's plugin files (those you trusted, or all "
+                        "with DIASPORATRACK_TRUST_LOCAL_PLUGINS=1)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("statuses", help="the status lifecycle: definitions, weights, allowed next statuses")
