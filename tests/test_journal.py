@@ -36,7 +36,7 @@ def test_state_is_yaml_plus_journal(ws):
     assert rec.status == "in-progress"
     assert rec.due == dt.date(2026, 1, 31)
     assert len(rec.history) == 2
-    # The authored YAML is never rewritten.
+    # update never rewrites the authored YAML (only add/set/edit/remove/move do, and only the changed lines).
     assert "in-progress" not in (ws / "report.yaml").read_text()
 
 

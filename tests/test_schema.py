@@ -66,6 +66,9 @@ def test_journal_events_pass_the_event_schema(ws):
 
     tracker = Tracker.open(ws)
     tracker.update("rep-forum", status="accepted", add_owners=["edu"], due="2026-01-01", note="n", force=True)
+    tracker.set_fields("rep-health", title="T", themes=["a"], quote=None)
+    tracker.add_owner({"id": "new", "name": "New"})
+    tracker.remove_recommendation("rep-education")
     for line in (ws / "journal.jsonl").read_text().splitlines():
         check("event", json.loads(line))
     check("event", event_to_dict(tracker.get("rep-forum").history[0]))

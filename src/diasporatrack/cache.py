@@ -48,7 +48,7 @@ CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
 # The CLI sets this: a fresh cache is then written by a detached child process
 # after the command's answer is out, so a cold command is no slower than reading.
 BACKGROUND = False
-FORMAT = 5
+FORMAT = 6  # 6: events gained the fields of schema 2 (edits)
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);

@@ -87,7 +87,9 @@ def on_event(tracker: Tracker, event: Event) -> None:
     """React to an event after it is durably written to the journal.
 
     A listener that raises cannot undo or corrupt the event: it is already
-    stored; the error is reported naming the plugin.
+    stored; the error is reported naming the plugin. An ``edit`` event (a
+    change written into the YAML files) may be about a source or an owner
+    (``event.subject``) or about a recommendation it removed.
     """
 
 

@@ -38,8 +38,11 @@ JOURNAL_NAME = "journal.jsonl"
 _REQUIRED = ("id", "at", "by", "recommendation")
 _KNOWN = set(_REQUIRED) | {
     "kind", "status", "previous_status", "response", "previous_response", "owners_added", "owners_removed",
-    "due", "due_cleared", "note", "forced", "data",
+    "due", "due_cleared", "note", "forced", "data", "v", "subject", "field", "old", "new",
 }
+# The event schema: 1 (no "v" written) up to this one. 2 added edits of the YAML files.
+SCHEMA_VERSION = 2
+SUBJECTS = ("source", "owner")
 
 
 def new_event_id() -> str:
@@ -81,6 +84,11 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         out["forced"] = True
     if event.data:
         out["data"] = dict(event.data)
+    if event.v != 1:
+        out["v"] = event.v
+    for name in ("subject", "field", "old", "new"):
+        if getattr(event, name) is not None:
+            out[name] = getattr(event, name)
     return out
 
 
@@ -103,6 +111,14 @@ def event_from_dict(raw: Any) -> Event:
             raise ValueError(f"{name} must be true or false")
     if "data" in fields and not isinstance(fields["data"], dict):
         raise ValueError("data must be a JSON object")
+    version = fields.get("v", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError("v must be a whole number from 1")
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"written by a newer diasporatrack (event schema {version}; this one reads up to "
+                         f"{SCHEMA_VERSION}): upgrade to read it")
+    if "subject" in fields and fields["subject"] not in SUBJECTS:
+        raise ValueError(f"subject must be one of {', '.join(SUBJECTS)}")
     try:
         fields["at"] = parse_time(fields["at"])
         if fields.get("due") is not None:

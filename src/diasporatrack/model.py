@@ -75,8 +75,9 @@ class Owner:
 class Event:
     """One line of the journal: something that happened to a recommendation.
 
-    ``kind`` is ``"update"`` for status, owner, due-date and note changes and
-    ``"reminded"`` for a reminder sent; plugins may add kinds of their own and
+    ``kind`` is ``"update"`` for status, owner, due-date and note changes,
+    ``"reminded"`` for a reminder sent and ``"edit"`` for a change written
+    into the YAML files (its ``field``, ``old`` and ``new`` say which); plugins may add kinds of their own and
     keep their details in ``data``. ``at`` is always UTC; events are folded
     in ``(at, id)`` order so every clone agrees on the result.
     """
@@ -97,6 +98,15 @@ class Event:
     note: str | None = attrs.field(default=None, validator=_opt_text)
     forced: bool = attrs.field(default=False, validator=v.instance_of(bool))
     data: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    # Event schema 2: an ``edit`` of the authored YAML. ``subject`` says what
+    # ``recommendation`` names when it is not a recommendation ("source",
+    # "owner"); ``field`` is the field changed (None: the whole record was
+    # added or removed); ``old`` and ``new`` are JSON values, None for absent.
+    v: int = attrs.field(default=1, validator=v.instance_of(int))
+    subject: str | None = attrs.field(default=None, validator=_opt_text)
+    field: str | None = attrs.field(default=None, validator=_opt_text)
+    old: Any = attrs.field(default=None, hash=False)
+    new: Any = attrs.field(default=None, hash=False)
 
     @property
     def sort_key(self) -> tuple[dt.datetime, str]:
@@ -119,12 +129,30 @@ class Event:
             parts.append(f"due {self.due.isoformat()}")
         if self.due_cleared:
             parts.append("due cleared")
-        if self.kind != "update":
+        if self.kind == "edit":
+            parts.append(_describe_edit(self))
+        elif self.kind != "update":
             detail = self.data.get("summary") if isinstance(self.data, Mapping) else None
             parts.append(self.kind + (f": {detail}" if detail else ""))
         if self.note:
             parts.append(f"note: {self.note}")
         return "; ".join(parts) or self.kind
+
+
+def _describe_edit(event: Event) -> str:
+    what = f"{event.subject} " if event.subject else ""
+    if event.field is None:
+        return f"{what}{'added' if event.old is None else 'removed' if event.new is None else 'replaced'}"
+    return f"{what}{event.field}: {_short(event.old)} -> {_short(event.new)}"
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        value = ", ".join(str(item) for item in value) or "[]"
+    text = " ".join(str(value).split())
+    return repr(text[:37] + "..." if len(text) > 40 else text)
 
 
 @attrs.frozen(kw_only=True)

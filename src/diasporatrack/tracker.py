@@ -88,6 +88,8 @@ class Tracker:
         self._last: tuple[dt.datetime, str] | None = None  # sort key of the last event folded
         self._event_count = 0
         self._seen: set[str] = set()
+        self._retired: set[str] = set()  # recommendations removed by an edit: their old events stay quiet
+        self._orphans: dict[str, list[Problem]] = {}  # warnings about events of unknown recommendations
         self._cache_print: str | None = None  # fingerprint, when this tracker keeps a cache
         self._fresh_rows: dict[str, str] = {}  # JSON rows made while writing the cache
         self._unsaved: set[str] = set()  # changed since the cache last saw this tracker's state
@@ -262,6 +264,7 @@ class Tracker:
         everything = sorted(self._events + events, key=lambda e: e.sort_key)
         self._state = dict(self.workspace.recommendations)
         self.warnings = [w for w in self.warnings if not w.message.startswith("journal event ")]
+        self._retired, self._orphans = set(), {}
         self._events, self._last, self._event_count = [], None, 0
         self._fresh_rows = {}
         self._fold(everything)
@@ -275,9 +278,27 @@ class Tracker:
             fresh = Tracker.load(self.root)
             if fresh.problems:
                 raise WorkspaceError(fresh.problems) from None
-            for name in ("workspace", "warnings", "_state", "_offset", "_events", "_last", "_event_count", "_seen"):
-                setattr(self, name, getattr(fresh, name))
+            self._take(fresh)
             self._write_cache()
+
+    _FOLDED = ("workspace", "warnings", "_state", "_offset", "_events", "_last", "_event_count", "_seen",
+               "_retired", "_orphans")
+
+    def _take(self, fresh: Tracker) -> None:
+        for name in self._FOLDED:
+            setattr(self, name, getattr(fresh, name))
+
+    def _adopt(self, workspace: Workspace) -> None:
+        """After the YAML files were written (under the lock): fold the journal again on ``workspace``."""
+        fresh = Tracker(workspace, self.journal, plugins=self._extra_plugins)
+        fresh._catch_up()
+        self._take(fresh)
+        self._fresh_rows, self._unsaved = {}, set()
+        if self._cache_print is not None:
+            from . import cache as cache_module
+
+            self._cache_print = cache_module.fingerprint(self.root)
+            self._write_cache(detached=True)
 
     def _fold(self, events: Iterable[Event]) -> None:
         for event in events:
@@ -286,11 +307,11 @@ class Tracker:
             if self._last is None or event.sort_key > self._last:
                 self._last = event.sort_key
             self._event_count += 1
+            if event.kind == "edit" and event.subject is not None:
+                continue  # an edit of a source or an owner: already in the files
             rec = self._state.get(event.recommendation)
             if rec is None:
-                self.warnings.append(Problem(
-                    message=f"journal event {event.id} is for unknown recommendation {event.recommendation!r}",
-                    path=display_path(self.journal.path)))
+                self._orphan(event)
                 continue
             if event.status is not None and event.status not in self.lifecycle:
                 self.warnings.append(Problem(
@@ -455,10 +476,21 @@ class Tracker:
         return self.get(ref).history
 
     def as_of(self, day: str | dt.date) -> Tracker:
-        """A read-only view of the workspace as it stood at the end of ``day`` (UTC)."""
+        """A read-only view of the workspace as it stood at the end of ``day`` (UTC).
+
+        Edits of the YAML files journaled after ``day`` are undone; changes made
+        to the files by hand cannot be, and show as they are now.
+        """
         # A view of the past folds the authored files anew, never from the cache.
         workspace = self.workspace if self._events is not None else read_workspace(self.root)
-        view = Tracker(workspace, self.journal, as_of=parse_date(day), plugins=self._extra_plugins)
+        day = parse_date(day)
+        cutoff = _end_of_day(day)
+        later = {e.id: e for e in self.journal.read(0)[0] if e.kind == "edit" and e.at > cutoff}
+        if later:  # the files as they were then: journaled edits made since are taken back
+            from .edits import undo_edits
+
+            workspace = undo_edits(workspace, later.values())
+        view = Tracker(workspace, self.journal, as_of=day, plugins=self._extra_plugins)
         view._plugins = self._plugins
         view._catch_up()
         return view
@@ -590,6 +622,63 @@ class Tracker:
             self._persist_cache()
         plugins.notify(self, stamped)
 
+    # --- writing the YAML files (see diasporatrack.authoring) -----------------
+
+    def add_recommendation(self, source: str, fields: dict[str, Any], *, id: str | None = None,
+                           by: str | None = None) -> Recommendation:
+        """Append a recommendation to a source's file; see :func:`~diasporatrack.authoring.add_recommendation`."""
+        from . import authoring
+
+        return authoring.add_recommendation(self, source, fields, id=id, by=by)
+
+    def set_fields(self, ref: str, *, add: dict[str, Iterable[str]] | None = None,
+                   remove: dict[str, Iterable[str]] | None = None, by: str | None = None,
+                   **changes: Any) -> Recommendation:
+        """Change authored fields (``title=...``, ``themes=[...]``, ``quote=None`` removes);
+        see :func:`~diasporatrack.authoring.set_fields`."""
+        from . import authoring
+
+        return authoring.set_fields(self, ref, changes, add=add, remove=remove, by=by)
+
+    def remove_recommendation(self, ref: str, *, by: str | None = None) -> Recommendation:
+        """Take a recommendation out of its file; its history stays in the journal."""
+        from . import authoring
+
+        return authoring.remove_recommendation(self, ref, by=by)
+
+    def move_recommendation(self, ref: str, to_source: str, *, by: str | None = None) -> Recommendation:
+        """Move a recommendation's lines to another source's file."""
+        from . import authoring
+
+        return authoring.move_recommendation(self, ref, to_source, by=by)
+
+    def add_source(self, fields: dict[str, Any], *, path: str | os.PathLike[str] | None = None,
+                   by: str | None = None) -> Source:
+        """Create a source file; see :func:`~diasporatrack.authoring.add_source`."""
+        from . import authoring
+
+        return authoring.add_source(self, fields, path=path, by=by)
+
+    def set_source_fields(self, ref: str, *, add: dict[str, Iterable[str]] | None = None,
+                          remove: dict[str, Iterable[str]] | None = None, by: str | None = None,
+                          **changes: Any) -> Source:
+        """Change fields of a source's ``source:`` block."""
+        from . import authoring
+
+        return authoring.set_source_fields(self, ref, changes, add=add, remove=remove, by=by)
+
+    def add_owner(self, fields: dict[str, Any], *, by: str | None = None) -> Owner:
+        """Add an owner to ``owners.yaml``."""
+        from . import authoring
+
+        return authoring.add_owner(self, fields, by=by)
+
+    def set_owner_fields(self, ref: str, *, by: str | None = None, **changes: Any) -> Owner:
+        """Change fields of an owner in ``owners.yaml``."""
+        from . import authoring
+
+        return authoring.set_owner_fields(self, ref, changes, by=by)
+
     # --- plugins at work ----------------------------------------------------
 
     def check(self) -> list[Problem]:
@@ -661,6 +750,23 @@ class Tracker:
             raise PluginError(f"plugin {plugin!r} returned {type(data).__name__} from exporter {format!r} "
                               "(export() must return str or bytes)")
         return data
+
+
+    def _orphan(self, event: Event) -> None:
+        """An event for a recommendation not in the files: a warning, unless an edit removed it."""
+        rec_id = event.recommendation
+        if event.kind == "edit" and event.field is None:
+            if event.new is None:  # removed on purpose: its history stays in the journal, quietly
+                self._retired.add(rec_id)
+                dropped = self._orphans.pop(rec_id, [])
+                self.warnings = [w for w in self.warnings if all(w is not d for d in dropped)]
+            return
+        if rec_id in self._retired:
+            return
+        warning = Problem(message=f"journal event {event.id} is for unknown recommendation {rec_id!r}",
+                          path=display_path(self.journal.path))
+        self.warnings.append(warning)
+        self._orphans.setdefault(rec_id, []).append(warning)
 
 
 class _Stale(Exception):

@@ -4,7 +4,7 @@ A workspace holds one YAML file per source document (any depth),
 ``owners.yaml``, an optional ``diasporatrack.yaml`` and the journal. The
 reader never raises on bad content: it returns a :class:`Workspace` whose
 ``problems`` list every mistake as ``file:line: message``, so ``validate``
-can show them all at once. The program never writes the YAML files.
+can show them all at once. Writing them is :mod:`diasporatrack.authoring`'s job.
 """
 
 from __future__ import annotations
@@ -273,11 +273,11 @@ def _weight(value: Any) -> float:
 # --- reading --------------------------------------------------------------
 
 
-def _load(path: Path, problems: list[Problem]) -> Any:
+def _load(path: Path, problems: list[Problem], text: str | None = None) -> Any:
     from .yamlio import YamlProblem, load_yaml  # PyYAML is only imported when a file is read
 
     try:
-        return load_yaml(path)
+        return load_yaml(path, text)
     except YamlProblem as err:
         problems.append(attrs.evolve(err.problem, path=display_path(path)))
         return None
@@ -353,14 +353,17 @@ def _read_lifecycle(raw: Any, check: _Checker, line: int | None) -> Lifecycle | 
         return None
 
 
-def read_owners(root: Path, problems: list[Problem]) -> tuple[dict[str, Owner], dict[str, Location]]:
+def read_owners(
+    root: Path, problems: list[Problem], text: str | None = None
+) -> tuple[dict[str, Owner], dict[str, Location]]:
+    """Read ``owners.yaml`` (or ``text``, the content it is about to get)."""
     path = root / OWNERS_FILE
     owners: dict[str, Owner] = {}
     where: dict[str, Location] = {}
-    if not path.is_file():
+    if text is None and not path.is_file():
         return owners, where
     shown = display_path(path)
-    raw = _load(path, problems)
+    raw = _load(path, problems, text)
     if raw is None:
         return owners, where
     check = _Checker(shown, problems)

@@ -1,0 +1,274 @@
+"""Edits of the authored YAML: one locked, checked, journaled change; and taking edits back.
+
+A :class:`Change` reads the workspace under the journal's lock, collects the
+new text of every file it touches, checks the workspace as it will be, then
+writes each file atomically (temporary file, fsync, rename) and appends its
+``edit`` events. Any error before that leaves every file as it was.
+:func:`undo_edits` gives the authored workspace as it was before some edits:
+``as_of`` uses it for a day in the past.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import InputError, WorkspaceError
+from .files import atomic_write
+from .journal import SCHEMA_VERSION, new_event_id
+from .model import Event, Owner, Recommendation, Source
+from .workspace import (
+    OWNER_SPEC, OWNERS_FILE, RECOMMENDATION_SPEC, SOURCE_SPEC, Location, Workspace, _did_you_mean, display_path,
+    read_owners, read_source_file, read_workspace,
+)
+from .yamledit import Document, EditError
+from .yamlio import read_text
+
+if TYPE_CHECKING:
+    from .tracker import Tracker
+
+LIST_FIELDS = frozenset({"addressed_to", "owners", "themes", "links", "authors"})
+# Changed only through update/respond: they are transitions, with their own events.
+JOURNALED = {"status": "update --status", "response": "respond"}
+
+
+# --- one locked change ----------------------------------------------------------
+
+
+class Change:
+    """The files a change touches, checked together, then written and journaled."""
+
+    def __init__(self, tracker: Tracker) -> None:
+        self.tracker = tracker
+        self.root = tracker.root
+        self.ws = read_workspace(self.root)  # the files as they are now, with every location
+        if self.ws.problems:
+            raise WorkspaceError(self.ws.problems)
+        self.docs: dict[Path, Document] = {}
+        self.new_files: dict[Path, str] = {}
+        self.events: list[Event] = []
+
+    def doc(self, path: Path) -> Document:
+        path = Path(path)
+        if path not in self.docs:
+            self.docs[path] = Document(read_text(path), str(display_path(path)))
+        return self.docs[path]
+
+    def file_of(self, key: str) -> Location:
+        return self.ws.locations[key]
+
+    def event(self, subject_id: str, *, field: str | None, old: Any, new: Any, subject: str | None = None,
+              by: str | None = None) -> None:
+        from .tracker import current_actor
+
+        self.events.append(Event(id=new_event_id(), at=dt.datetime.now(dt.timezone.utc), by=current_actor(by),
+                                 recommendation=subject_id, kind="edit", v=SCHEMA_VERSION, subject=subject,
+                                 field=field, old=to_json(old), new=to_json(new)))
+
+    def check(self) -> Workspace:
+        """The workspace as it will be: the changed files read from their new text."""
+        texts = {path: doc.text for path, doc in self.docs.items()} | self.new_files
+        shown = {display_path(p) for p in texts}
+        ws = attrs.evolve(
+            self.ws, problems=[],
+            sources={k: v for k, v in self.ws.sources.items() if self.ws.locations["source:" + k].path not in shown},
+            recommendations={k: v for k, v in self.ws.recommendations.items()
+                             if self.ws.locations[k].path not in shown},
+            locations={k: v for k, v in self.ws.locations.items() if v.path not in shown},
+        )
+        owners_path = self.root / OWNERS_FILE
+        if owners_path in texts:
+            ws.owners, where = read_owners(self.root, ws.problems, texts[owners_path])
+            ws.locations.update({"owner:" + k: v for k, v in where.items()})
+        from .yamlio import YamlProblem, load_yaml
+
+        for path, text in texts.items():
+            if path == owners_path:
+                continue
+            try:
+                raw = load_yaml(display_path(path), text)
+            except YamlProblem as err:
+                ws.problems.append(err.problem)
+                continue
+            read_source_file(path, ws, raw)
+        if ws.problems:
+            raise WorkspaceError(ws.problems)
+        return ws
+
+    def commit(self, fh: Any) -> Workspace:
+        """Check, write every changed file, then journal the events; the new workspace."""
+        ws = self.check()
+        for path, text in self.new_files.items():
+            if path.exists():
+                raise InputError(f"{display_path(path)} already exists; nothing was written")
+        for path, doc in self.docs.items():
+            atomic_write(path, _with_bom(path, doc.text))
+        for path, text in self.new_files.items():
+            atomic_write(path, text)
+        tracker = self.tracker
+        from .tracker import _next_time
+
+        last = tracker._last[0] if tracker._last else None
+        for n, event in enumerate(self.events):  # never before an event already folded: see _next_time
+            last = _next_time(last)
+            self.events[n] = attrs.evolve(event, at=last)
+        tracker._offset = tracker.journal.append(fh, self.events)
+        tracker._adopt(ws)
+        return ws
+
+
+def _with_bom(path: Path, text: str) -> bytes:
+    """The new text, with the byte-order mark the file started with (if it had one)."""
+    with open(path, "rb") as fh:
+        bom = fh.read(3) == b"\xef\xbb\xbf"
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+def run_change(tracker: Tracker, work) -> Any:
+    """Run ``work(change)`` under the lock; the change is written only if it all succeeds."""
+    if tracker.as_of_date is not None:
+        raise InputError("this is a view of the past (as_of); it cannot be changed")
+    plugins = tracker.plugins  # a plugin that cannot load stops the change before anything is written
+    with tracker.journal.locked() as fh:
+        tracker._catch_up_locked()
+        change = Change(tracker)
+        try:
+            result = work(change)
+            if not change.events:
+                raise InputError("nothing to change: every value given is the one already written")
+            change.commit(fh)
+        except EditError as err:
+            raise InputError(str(err)) from None
+    plugins.notify(tracker, change.events)
+    return result(tracker) if callable(result) else result
+
+
+# --- values ----------------------------------------------------------------------
+
+
+def to_json(value: Any) -> Any:
+    """A value as the journal keeps it: dates as text, tuples as lists."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    return value
+
+
+def checked(spec: dict, what: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Fields as they will be written, each checked like the reader checks it."""
+    out = {}
+    for name, value in fields.items():
+        if name not in spec:
+            raise InputError(f"unknown field {name!r} for a {what}{_did_you_mean(name, spec)}; "
+                             f"fields are: {', '.join(spec)}")
+        if value is None:
+            out[name] = None
+            continue
+        if isinstance(value, tuple):
+            value = list(value)
+        try:
+            converted = spec[name](value)
+        except ValueError as err:
+            raise InputError(f"{name}: {err}") from None
+        out[name] = list(converted) if isinstance(converted, tuple) else converted
+    return out
+
+
+def ordered(spec: dict, fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: fields[k] for k in spec if fields.get(k) is not None}
+
+
+def _new_value(current: Any, name: str, changes: dict, add: Mapping, remove: Mapping, what: str) -> Any:
+    value = changes[name] if name in changes else current
+    if name in add or name in remove:
+        if name not in LIST_FIELDS:
+            raise InputError(f"{name} is not a list: set it instead of adding to it")
+        items = list(value or [])
+        for item in remove.get(name, ()):
+            if item not in items:
+                raise InputError(f"{item!r} is not among the {name} of {what} ({', '.join(items) or 'none'})")
+            items.remove(item)
+        items += [item for item in dict.fromkeys(add.get(name, ())) if item not in items]
+        value = items
+    return value
+
+
+def apply_fields(change: Change, doc: Document, base: tuple, spec: dict, what: str, subject_id: str,
+                 changes: Mapping[str, Any], add: Mapping, remove: Mapping, required: Iterable[str],
+                 subject: str | None, by: str | None) -> None:
+    """Set fields of the mapping at ``base`` in ``doc``, journaling each change."""
+    names = list(dict.fromkeys([*changes, *add, *remove]))
+    values = checked(spec, what, dict(changes))
+    checked(spec, what, {n: list(v) for n, v in [*add.items(), *remove.items()]})
+    if "id" in names:
+        raise InputError(f"the id of {what} cannot change (the journal keys its history by it)")
+    for name in names:
+        old = doc.value((*base, name))
+        old = to_json(old)
+        new = to_json(_new_value(old, name, values, add, remove, what))
+        if new is None and name in required:
+            raise InputError(f"{name} is required for {what}: it cannot be removed")
+        if new == old or (new in ([], "") and old is None):
+            continue
+        value = dt.date.fromisoformat(new) if spec[name].__name__ == "date" and new is not None else new
+        doc.set((*base, name), value)
+        change.event(subject_id, field=name, old=old, new=new, subject=subject, by=by)
+
+
+# --- the past ----------------------------------------------------------------------
+
+
+def undo_edits(ws: Workspace, events: Iterable[Event]) -> Workspace:
+    """The authored workspace before ``events`` (edits, undone newest first): for ``as_of``.
+
+    Only journaled edits can be undone; a file changed by hand is taken as it is.
+    """
+    recs, sources, owners = dict(ws.recommendations), dict(ws.sources), dict(ws.owners)
+    for event in sorted((e for e in events if e.kind == "edit"), key=lambda e: e.sort_key, reverse=True):
+        key = event.recommendation
+        if event.subject is None:
+            table, make, spec = recs, _make_recommendation, RECOMMENDATION_SPEC
+        elif event.subject == "source":
+            table, make, spec = sources, lambda f: Source(**f), SOURCE_SPEC
+        else:
+            table, make, spec = owners, lambda f: Owner(**f), OWNER_SPEC
+        try:
+            if event.field is None:
+                if event.old is None:
+                    table.pop(key, None)
+                else:
+                    table[key] = make(_model_fields(spec, event.old, ws))
+            elif key in table:
+                table[key] = _undo_field(table[key], event, spec)
+        except (InputError, TypeError, ValueError):
+            continue  # an edit the model cannot take back (a field renamed since): keep what is there
+    return attrs.evolve(ws, recommendations=recs, sources=sources, owners=owners)
+
+
+def _model_fields(spec: dict, raw: dict, ws: Workspace) -> dict:
+    fields = {k: v for k, v in checked({**spec, "source": str}, "record", raw).items() if v is not None}
+    if "status" in spec and "status" not in fields:
+        fields["status"] = ws.lifecycle.initial
+    return fields
+
+
+def _make_recommendation(fields: dict) -> Recommendation:
+    return Recommendation(**fields)
+
+
+def _undo_field(record: Any, event: Event, spec: dict) -> Any:
+    if event.field == "source":
+        return attrs.evolve(record, source=event.old)
+    if event.field not in spec:
+        return record
+    old = checked(spec, "record", {event.field: event.old})[event.field]
+    if old is None:
+        old = attrs.fields_dict(type(record))[event.field].default
+    return attrs.evolve(record, **{event.field: old})

@@ -1,0 +1,446 @@
+"""Changing authored YAML by splicing text: only the changed lines change.
+
+A :class:`Document` holds a file's text and its composed node tree (PyYAML's
+pure-Python composer records where every node starts and ends). A change is
+made by cutting the text of the located node out and splicing new text in;
+every comment, every key order and every other byte stays as it was. New
+values are written by :mod:`yaml`'s own emitter and read back with the
+project's strict loader before they are used, so ``no``, ``12:30``, ``0123``
+or ``2025-01-01`` meant as text get quotes.
+
+Each change is checked: the new text is parsed again and must hold exactly
+the old data with that one change. Anything else raises :class:`EditError`
+and the document is left as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from .yamlemit import EditError, block_item, block_value, key_text, render_document, scalar_text
+from .yamlio import YamlProblem, _PureLoader, load_yaml
+
+__all__ = ["Document", "EditError", "render_document", "scalar_text"]
+
+Path_ = tuple  # a path of mapping keys and list indexes from the document root
+_BLOCK_HEADER = re.compile(r"[|>][-+1-9]*")
+
+
+# --- the document -------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """Loaded data with tuples as lists, for comparing with what a change should give."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Document:
+    """The text of one YAML file and the positions of its nodes."""
+
+    def __init__(self, text: str, name: str = "<text>") -> None:
+        self.name = name
+        self.nl = "\r\n" if "\r\n" in text else "\n"
+        self._set_text(text)
+
+    def _set_text(self, text: str) -> None:
+        loader = _PureLoader(text)
+        try:
+            self.root = loader.get_single_node()
+        except yaml.YAMLError as err:
+            raise EditError(f"{self.name}: not valid YAML: {err}") from None
+        finally:
+            loader.dispose()
+        try:
+            self.data = load_yaml(None, text)  # type: ignore[arg-type]
+        except YamlProblem as err:
+            raise EditError(f"{self.name}:{err.problem.line}: {err.problem.message}") from None
+        self.text = text
+
+    # --- finding ------------------------------------------------------------
+
+    def node(self, path: Path_) -> yaml.Node:
+        """The node at ``path`` (mapping keys and list indexes)."""
+        return self._walk(path)[0]
+
+    def _walk(self, path: Path_) -> tuple[yaml.Node, bool]:
+        node, flow = self.root, False
+        for step in path:
+            if node is None:
+                raise KeyError(step)
+            flow = flow or bool(getattr(node, "flow_style", False))
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == step), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                node = node.value[step]
+            else:
+                raise KeyError(step)
+        if node is None:
+            raise KeyError(path[-1])
+        return node, flow
+
+    def value(self, path: Path_) -> Any:
+        """The loaded value at ``path``; ``None`` when a mapping lacks the key."""
+        data = self.data
+        for step in path:
+            if isinstance(data, dict):
+                data = data.get(step)
+            elif isinstance(data, list) and isinstance(step, int) and step < len(data):
+                data = data[step]
+            else:
+                return None
+        return data
+
+    def lines_of(self, path: Path_) -> tuple[int, int]:
+        """First and last line (1-based) of the key and value at ``path``."""
+        mapping, _ = self._walk(path[:-1])
+        pair = self._pair(mapping, path[-1])
+        if pair is None:
+            raise KeyError(path[-1])
+        key, value = pair
+        return key.start_mark.line + 1, self.text.count("\n", 0, self._end(value)) + 1
+
+    def item_text(self, path: Path_) -> str:
+        """The block-list item at ``path`` as written, without its dash and indentation."""
+        seq, item = self._block_item_at(path)
+        start, end = self._item_range(item)
+        col = item.start_mark.column
+        lines = self.text[start:end].splitlines(keepends=True)
+        rest = [line[min(col, len(line) - len(line.lstrip(" "))):] for line in lines[1:]]
+        return "".join([lines[0][col:], *rest]).replace("\r\n", "\n")
+
+    def replace_item_text(self, path: Path_, text: str) -> None:
+        """Put ``text`` (as :meth:`item_text` gives it, edited) in place of the item at ``path``."""
+        seq, item = self._block_item_at(path)
+        start, end = self._item_range(item)
+        value = self._parse_item(text)
+        expected = _plain(copy.deepcopy(self.data))
+        _at(expected, path[:-1])[path[-1]] = value
+        prefix = self.text[start:item.start_mark.index]
+        self._apply([(start, end, self._indent(text, prefix))], expected, path)
+
+    def append_item_text(self, path: Path_, text: str) -> None:
+        """Add ``text`` (one mapping, unindented) as the last item of the list at ``path``."""
+        value = self._parse_item(text)
+        try:
+            seq, _ = self._walk(path)
+        except KeyError:
+            seq = None
+        expected = _plain(copy.deepcopy(self.data))
+        if not isinstance(seq, yaml.SequenceNode) or seq.flow_style or not seq.value:
+            mapping, _ = self._walk(path[:-1])
+            pair = self._pair(mapping, path[-1])
+            empty = pair is not None and not mapping.flow_style and (
+                isinstance(pair[1], yaml.SequenceNode) and not pair[1].value
+                or isinstance(pair[1], yaml.ScalarNode) and self.value(path) is None)
+            if not empty:
+                self.set(path, list(self.value(path) or []) + [value])
+                return
+            # "key: []" or "key:" becomes a block list holding the text as written
+            key, node = pair
+            colon, end = self._colon(key), self._end(node)
+            at = self._after_line(end)
+            lead = self.nl if at == len(self.text) and not self.text.endswith("\n") else ""
+            _at(expected, path[:-1])[path[-1]] = [value]
+            prefix = " " * (key.start_mark.column + 2) + "- "
+            self._apply([(colon, end, ""), (at, at, lead + self._indent(text, prefix))], expected, path)
+            return
+        first = seq.value[0]
+        start = self._item_range(first)[0]
+        prefix = self.text[start:first.start_mark.index]
+        at = self._after_line(self._end(seq.value[-1]))
+        lead = self.nl if at == len(self.text) and not self.text.endswith("\n") else ""
+        _at(expected, path).append(value)
+        self._apply([(at, at, lead + self._indent(text, prefix))], expected, path)
+
+    def _block_item_at(self, path: Path_) -> tuple[yaml.Node, yaml.Node]:
+        seq, _ = self._walk(path[:-1])
+        if not isinstance(seq, yaml.SequenceNode) or seq.flow_style:
+            raise EditError(f"{self.name}: {_show(path[:-1])} is not a block list; change it by hand")
+        return seq, seq.value[path[-1]]
+
+    def _parse_item(self, text: str) -> dict:
+        try:
+            value = load_yaml(None, text)  # type: ignore[arg-type]
+        except YamlProblem as err:
+            raise EditError(f"line {err.problem.line}: {err.problem.message}") from None
+        if not isinstance(value, dict):
+            raise EditError("line 1: expected a mapping of fields (key: value lines)")
+        return _plain(value)
+
+    def _indent(self, text: str, prefix: str) -> str:
+        """``text`` indented as an item whose first line starts with ``prefix`` (``"  - "``)."""
+        pad = " " * len(prefix)
+        lines = text.replace("\r\n", "\n").rstrip("\n").split("\n")
+        out = [prefix + lines[0]] + [pad + line if line.strip() else "" for line in lines[1:]]
+        return self.nl.join(out) + self.nl
+
+    # --- positions ------------------------------------------------------------
+
+    def _end(self, node: yaml.Node) -> int:
+        """Where the text of a node ends (block nodes: after their last content, not at the next token)."""
+        if isinstance(node, yaml.ScalarNode):
+            end = node.end_mark.index
+            if node.style in ("|", ">"):
+                while end > node.start_mark.index and self.text[end - 1] in "\r\n \t":
+                    end -= 1
+                end = self._line_stop(end)
+            return end
+        if getattr(node, "flow_style", False) or not node.value:
+            return node.end_mark.index
+        last = node.value[-1]
+        return self._end(last[1] if isinstance(node, yaml.MappingNode) else last)
+
+    def _line_start(self, index: int) -> int:
+        return self.text.rfind("\n", 0, index) + 1
+
+    def _line_stop(self, index: int) -> int:
+        """The end of the line holding ``index`` (before its line break)."""
+        stop = self.text.find("\n", index)
+        stop = len(self.text) if stop == -1 else stop
+        return stop - 1 if stop > 0 and self.text[stop - 1] == "\r" else stop
+
+    def _after_line(self, index: int) -> int:
+        stop = self.text.find("\n", index)
+        return len(self.text) if stop == -1 else stop + 1
+
+    def _colon(self, key: yaml.Node) -> int:
+        colon = self.text.find(":", key.end_mark.index)
+        if colon == -1:
+            raise EditError(f"{self.name}: cannot find the ':' after {key.value!r}")
+        return colon + 1
+
+    def _dash(self, item: yaml.Node) -> int:
+        pos = item.start_mark.index - 1
+        while pos >= 0 and self.text[pos] in " \t":
+            pos -= 1
+        if pos < 0 or self.text[pos] != "-" or self.text[self._line_start(pos):pos].strip():
+            raise EditError(f"{self.name}:{item.start_mark.line + 1}: a list item laid out in a way "
+                            "this change does not handle; change it by hand")
+        return pos
+
+    def _item_range(self, item: yaml.Node) -> tuple[int, int]:
+        return self._line_start(self._dash(item)), self._after_line(self._end(item))
+
+    def _column(self, index: int) -> int:
+        return index - self._line_start(index)
+
+    def _pair(self, mapping: yaml.Node, key: Any) -> tuple[yaml.Node, yaml.Node] | None:
+        if not isinstance(mapping, yaml.MappingNode):
+            raise EditError(f"{self.name}:{mapping.start_mark.line + 1}: expected a mapping")
+        return next(((k, v) for k, v in mapping.value if k.value == key), None)
+
+    # --- changing --------------------------------------------------------------
+
+    def set(self, path: Path_, value: Any) -> None:
+        """Set the mapping key at ``path`` to ``value`` (``None``: remove the key).
+
+        A missing key is added after its siblings; a list is changed item by
+        item, in the style (flow or block) it was written in.
+        """
+        expected = _plain(copy.deepcopy(self.data))
+        parent = expected
+        for step in path[:-1]:
+            parent = parent[step]
+        if value is None:
+            parent.pop(path[-1], None)
+        else:
+            parent[path[-1]] = _plain(value)
+        mapping, flow = self._walk(path[:-1])
+        flow = flow or bool(mapping.flow_style)
+        pair = self._pair(mapping, path[-1])
+        if pair is None and value is None:
+            return
+        if pair is None:
+            edits = self._addkey_text(mapping, path[-1], value, flow)
+        elif value is None:
+            edits = self._removekey_text(mapping, pair, flow)
+        elif isinstance(value, (list, tuple)) and isinstance(pair[1], yaml.SequenceNode):
+            edits = self._set_items(path, pair, list(value), flow)
+        else:
+            edits = self._replace(pair, value, flow)
+        self._apply(edits, expected, path)
+
+    def _apply(self, edits: list[tuple[int, int, str]], expected: Any, path: Path_) -> None:
+        text = self.text
+        for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+            text = text[:start] + new + text[end:]
+        old = self.text
+        try:
+            self._set_text(text)
+        except EditError as err:
+            self._set_text(old)
+            raise EditError(f"{self.name}: changing {_show(path)} would break the file ({err}); "
+                            "change it by hand") from None
+        if _plain(self.data) != expected:
+            self._set_text(old)
+            raise EditError(f"{self.name}: changing {_show(path)} in place would change more than it; "
+                            "change it by hand")
+
+    def _addkey_text(self, mapping: yaml.MappingNode, key: str, value: Any, flow: bool) -> list:
+        if flow:
+            text = f"{key_text(key)}: {scalar_text(value, flow=True)}"
+            if not mapping.value:
+                return [(mapping.start_mark.index + 1, mapping.start_mark.index + 1, text)]
+            return [(self._end(mapping.value[-1][1]), self._end(mapping.value[-1][1]), ", " + text)]
+        if not mapping.value:
+            raise EditError(f"{self.name}: cannot add {key!r} to an empty mapping")
+        col = mapping.value[0][0].start_mark.column
+        rest, below = block_value(value, col, self.nl)
+        at = self._after_line(self._end(mapping.value[-1][1]))
+        lead = self.nl if at == len(self.text) and not self.text.endswith("\n") else ""
+        return [(at, at, f"{lead}{' ' * col}{key_text(key)}:{rest}{self.nl}{below}")]
+
+    def _removekey_text(self, mapping: yaml.MappingNode, pair: tuple, flow: bool) -> list:
+        pairs = mapping.value
+        i = next(n for n, p in enumerate(pairs) if p[0] is pair[0])
+        key, value = pair
+        if flow:
+            if i + 1 < len(pairs):
+                return [(key.start_mark.index, pairs[i + 1][0].start_mark.index, "")]
+            if i > 0:
+                return [(self._end(pairs[i - 1][1]), self._end(value), "")]
+            return [(key.start_mark.index, self._end(value), "")]
+        start = key.start_mark.index
+        if self.text[self._line_start(start):start].strip():  # "- key: ..." : the key shares the dash's line
+            if i + 1 >= len(pairs):
+                raise EditError(f"{self.name}:{key.start_mark.line + 1}: cannot remove the only field")
+            return [(start, pairs[i + 1][0].start_mark.index, "")]
+        return [(self._line_start(start), self._after_line(self._end(value)), "")]
+
+    def _replace(self, pair: tuple, value: Any, flow: bool) -> list:
+        key, node = pair
+        col = key.start_mark.column
+        scalar = isinstance(node, yaml.ScalarNode)
+        if scalar and node.style in ("|", ">"):  # the header stays on the key's line, the lines below go
+            start = node.start_mark.index
+            header_end = _BLOCK_HEADER.match(self.text, start).end()
+            body = (self._after_line(start), self._after_line(self._end(node)))
+            lines = [line for line in self.text[body[0]:body[1]].splitlines() if line.strip()]
+            if lines:  # keep the block's own indentation
+                col = max(col, len(lines[0]) - len(lines[0].lstrip(" ")) - 2)
+        elif scalar and node.start_mark.index == node.end_mark.index:  # "key:" with nothing after it
+            start = header_end = self._colon(key)
+            body = (self._after_line(start),) * 2
+        elif scalar or flow or node.flow_style:
+            start, header_end = node.start_mark.index, self._end(node)
+            body = (self._after_line(header_end),) * 2
+        else:  # a block list or mapping gives way to a value on the key's line
+            start = header_end = self._colon(key)
+            body = (self._after_line(start), self._after_line(self._end(node)))
+        if flow:
+            rest, below = " " + scalar_text(value, flow=True), ""
+        else:
+            rest, below = block_value(value, col, self.nl)
+        if start != header_end:  # replacing text that already follows "key: "
+            rest = rest[1:] if rest.startswith(" ") else rest
+        if below and body[0] == len(self.text) and not self.text.endswith("\n"):
+            below = self.nl + below
+        return [(start, header_end, rest), (body[0], body[1], below)]
+
+    def _set_items(self, path: Path_, pair: tuple, new: list, flow: bool) -> list:
+        key, seq = pair
+        old = seq.value
+        as_key = [json.dumps(v, sort_keys=True, default=str) for v in _plain(self.value(path))]
+        new_key = [json.dumps(_plain(v), sort_keys=True, default=str) for v in new]
+        ops = difflib.SequenceMatcher(None, as_key, new_key, autojunk=False).get_opcodes()
+        if seq.flow_style or flow:
+            return self._set_flow_items(seq, old, new, ops, flow, key)
+        return self._set_block_items(key, seq, old, new, ops)
+
+    def _set_flow_items(self, seq, old, new, ops, in_flow, key) -> list:
+        if not new and not old:
+            return []
+        if any(isinstance(v, dict) for v in new) and not old and not in_flow:
+            # recommendations: [] becomes a block list
+            col = key.start_mark.column
+            colon = self._colon(key)
+            items = "".join(block_item(v, col + 2, col + 4, self.nl) for v in new)
+            at = self._after_line(seq.end_mark.index)
+            lead = self.nl if at == len(self.text) and not self.text.endswith("\n") else ""
+            return [(colon, seq.end_mark.index, ""), (at, at, lead + items)]
+        edits = []
+        for tag, i1, i2, j1, j2 in ops:
+            texts = [scalar_text(v, flow=True) for v in new[j1:j2]]
+            if tag == "replace":
+                for n in range(min(i2 - i1, j2 - j1)):
+                    edits.append((old[i1 + n].start_mark.index, self._end(old[i1 + n]), texts[n]))
+                if i2 - i1 > j2 - j1:
+                    tag, i1 = "delete", i1 + (j2 - j1)
+                elif j2 - j1 > i2 - i1:
+                    tag, texts, i1 = "insert", texts[i2 - i1:], i2
+            if tag == "delete":
+                if i2 < len(old):
+                    edits.append((old[i1].start_mark.index, old[i2].start_mark.index, ""))
+                elif i1 > 0:
+                    edits.append((self._end(old[i1 - 1]), self._end(old[i2 - 1]), ""))
+                else:
+                    edits.append((old[0].start_mark.index, self._end(old[-1]), ""))
+            elif tag == "insert":
+                if i1 < len(old):
+                    edits.append((old[i1].start_mark.index, old[i1].start_mark.index, ", ".join(texts) + ", "))
+                elif old:
+                    edits.append((self._end(old[-1]), self._end(old[-1]), ", " + ", ".join(texts)))
+                else:
+                    at = seq.start_mark.index + 1
+                    edits.append((at, seq.end_mark.index - 1, ", ".join(texts)))
+        return edits
+
+    def _set_block_items(self, key, seq, old, new, ops) -> list:
+        if not new:  # a block list cannot be empty: write []
+            colon = self._colon(key)
+            start, _ = self._item_range(old[0])
+            return [(colon, colon, " []"), (start, self._item_range(old[-1])[1], "")]
+        dash_col = self._column(self._dash(old[0]))
+        item_col = old[0].start_mark.column
+        edits = []
+        for tag, i1, i2, j1, j2 in ops:
+            if tag == "replace":
+                n = 0
+                while n < min(i2 - i1, j2 - j1):
+                    item, value = old[i1 + n], new[j1 + n]
+                    if not isinstance(item, yaml.ScalarNode) or isinstance(value, (dict, list)) \
+                            or item.style in ("|", ">"):
+                        break
+                    edits.append((item.start_mark.index, item.end_mark.index, scalar_text(value)))
+                    n += 1
+                i1, j1 = i1 + n, j1 + n
+                if i1 < i2:
+                    start, end = self._item_range(old[i1])[0], self._item_range(old[i2 - 1])[1]
+                    edits.append((start, end, ""))
+                tag = "insert" if j1 < j2 else "equal"
+                at_item = i2
+            else:
+                at_item = i1
+            if tag == "delete":
+                edits.append((self._item_range(old[i1])[0], self._item_range(old[i2 - 1])[1], ""))
+            elif tag == "insert":
+                text = "".join(block_item(v, dash_col, item_col, self.nl) for v in new[j1:j2])
+                if at_item < len(old):
+                    at = self._item_range(old[at_item])[0]
+                else:
+                    at = self._item_range(old[-1])[1]
+                    if at == len(self.text) and not self.text.endswith("\n"):
+                        text = self.nl + text
+                edits.append((at, at, text))
+        return edits
+
+
+def _at(data: Any, path: Path_) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _show(path: Sequence) -> str:
+    return ".".join(str(step) for step in path)
