@@ -234,3 +234,23 @@ def test_the_cache_sees_the_change(ws):
     Tracker.open(ws)  # writes the cache
     Tracker.open(ws).set_fields("rep-forum", title="A forum")
     assert Tracker.open(ws).get("rep-forum").title == "A forum"
+
+
+def test_when_the_journal_cannot_take_the_events_the_files_are_put_back(ws, monkeypatch):
+    from diasporatrack.errors import JournalError
+    from diasporatrack.journal import Journal
+
+    write(ws / "other.yaml", "source:\n  id: other\n  title: Other\nrecommendations: []\n")
+    tracker = Tracker.open(ws)
+    before = _sums(ws)
+
+    def full_disk(self, fh, events):
+        raise JournalError("cannot append to the journal: No space left on device")
+
+    monkeypatch.setattr(Journal, "append", full_disk)
+    with pytest.raises(JournalError):
+        tracker.move_recommendation("rep-forum", "other")
+    with pytest.raises(JournalError):
+        tracker.add_source({"id": "third", "title": "Third"})
+    assert _sums(ws) == before
+    assert sorted(p.name for p in ws.iterdir()) == ["journal.jsonl", "other.yaml", "owners.yaml", "report.yaml"]

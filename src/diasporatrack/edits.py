@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import InputError, WorkspaceError
-from .files import atomic_write
+from .files import StagedFile
 from .journal import SCHEMA_VERSION, new_event_id
 from .model import Event, Owner, Recommendation, Source
 from .workspace import (
@@ -100,23 +100,35 @@ class Change:
         return ws
 
     def commit(self, fh: Any) -> Workspace:
-        """Check, write every changed file, then journal the events; the new workspace."""
+        """Check, put every changed file in place, then journal the events; the new workspace.
+
+        The files change together with their events: if a file cannot be
+        written or the journal cannot take the events, every file is put back.
+        """
         ws = self.check()
-        for path, text in self.new_files.items():
-            if path.exists():
-                raise InputError(f"{display_path(path)} already exists; nothing was written")
-        for path, doc in self.docs.items():
-            atomic_write(path, _with_bom(path, doc.text))
-        for path, text in self.new_files.items():
-            atomic_write(path, text)
-        tracker = self.tracker
         from .tracker import _next_time
 
+        tracker = self.tracker
         last = tracker._last[0] if tracker._last else None
         for n, event in enumerate(self.events):  # never before an event already folded: see _next_time
             last = _next_time(last)
             self.events[n] = attrs.evolve(event, at=last)
-        tracker._offset = tracker.journal.append(fh, self.events)
+        writes = [(path, _with_bom(path, doc.text)) for path, doc in self.docs.items()]
+        writes += [(path, text.encode("utf-8")) for path, text in self.new_files.items()]
+        staged: list[StagedFile] = []
+        try:
+            for path, data in writes:
+                staged.append(StagedFile(path))
+                staged[-1].stage(data)
+            for file in staged:
+                file.commit(exclusive=not file.existed)
+            tracker._offset = tracker.journal.append(fh, self.events)
+        except BaseException:
+            for file in reversed(staged):
+                file.rollback()
+            raise
+        for file in staged:
+            file.finish()
         tracker._adopt(ws)
         return ws
 
