@@ -81,7 +81,8 @@ def test_corpus_case(name, command, ws, cli, tmp_path):
     _check(result.code, result.out, result.err, _expected(CASES[name], command))
 
 
-SUBPROCESS_CASES = ["duplicate-key", "not-utf8-latin1", "journal-corrupt-middle", "python-tag", "owners-is-list"]
+SUBPROCESS_CASES = ["duplicate-key", "not-utf8-latin1", "journal-corrupt-middle", "python-tag", "owners-is-list",
+                    "plugin-file-untrusted"]
 
 
 @pytest.mark.parametrize("name", SUBPROCESS_CASES)

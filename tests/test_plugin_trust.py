@@ -291,3 +291,20 @@ def test_load_plugins_limits_installed_plugins_by_name(ws, tmp_path, cli, monkey
     monkeypatch.setenv("DIASPORATRACK_LOAD_PLUGINS", " dt_quiet_plugin ")
     names = {p["name"] for p in json.loads(cli("--root", "ws", "plugins", "--format", "json").out)}
     assert "dt_quiet_plugin" in names and "dt_other_plugin" not in names
+
+
+def test_the_corpus_plugin_file_never_runs_in_a_real_process(tmp_path):
+    # tests/corpus/plugin-file-untrusted: a plugin file that writes MARKER and exits if it ever runs.
+    import shutil
+
+    from test_corpus import CORPUS
+
+    shutil.copytree(CORPUS / "plugin-file-untrusted", tmp_path / "ws")
+    before = snapshot(tmp_path / "ws")
+    for argv in (["export", "json"], ["--help"], ["validate", "--with-plugins"]):  # the rest: in-process above
+        done = subprocess.run([sys.executable, "-m", "diasporatrack", "--root", "ws", *argv], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, (argv, done.stderr)
+        assert done.stderr.count("not running plugin file ws/local/evil.py (not trusted)") == 1
+        assert not (tmp_path / "MARKER").exists()
+    assert snapshot(tmp_path / "ws") == before
