@@ -224,3 +224,34 @@ def test_a_plugin_both_installed_and_passed_is_registered_once(ws):
 
     tracker = Tracker.open(ws, plugins=[json_exporter])
     assert "json" in tracker.plugins.exporters
+
+
+def test_a_plugin_file_may_use_dataclasses_with_postponed_annotations(ws, cli):
+    # Such classes look their module up in sys.modules: a plugin file is registered there like an import.
+    write(ws / "dc.py", """\
+        from __future__ import annotations
+
+        import dataclasses
+        from typing import ClassVar
+
+        from diasporatrack import hookimpl
+
+
+        @dataclasses.dataclass
+        class Plain:
+            name: ClassVar[str] = "plain"
+            extension: ClassVar[str] = "txt"
+            description: ClassVar[str] = "ids, one a line"
+
+            def export(self, tracker, recommendations):
+                return "".join(r.id + "\\n" for r in recommendations)
+
+
+        @hookimpl
+        def register_exporters():
+            return [Plain()]
+        """)
+    write(ws / "diasporatrack.yaml", "plugins: [dc.py]\n")
+    trust(ws / "dc.py")
+    result = cli("--root", "ws", "export", "plain")
+    assert (result.code, result.out, result.err) == (0, "rep-education\nrep-forum\nrep-health\n", "")

@@ -451,7 +451,13 @@ def _run_file(name: str, path: Path, data: bytes) -> types.ModuleType:
     """Run the bytes of a plugin file that were checked against the trust store (not a re-read)."""
     module = types.ModuleType(f"diasporatrack_local_plugin_{name}")
     module.__file__ = str(path)
-    exec(compile(data, str(path), "exec"), module.__dict__)  # noqa: S102 - trusted by the user, see trust.py
+    # In sys.modules like any imported module: dataclasses and typing look classes' modules up there.
+    sys.modules[module.__name__] = module
+    try:
+        exec(compile(data, str(path), "exec"), module.__dict__)  # noqa: S102 - trusted by the user, see trust.py
+    except BaseException:
+        sys.modules.pop(module.__name__, None)
+        raise
     return module
 
 
