@@ -117,7 +117,8 @@ sources = st.fixed_dictionaries(
 )
 owner_files = st.fixed_dictionaries({}, optional={"owners": maybe(st.lists(st.fixed_dictionaries(
     {"id": ids, "name": texts},
-    optional={"kind": maybe(texts), "email": maybe(texts), "note": maybe(texts)}), max_size=5))})
+    optional={"kind": maybe(texts), "email": maybe(st.emails()), "note": maybe(texts)}),
+    max_size=5))})
 status_names = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
 configs = st.none() | st.fixed_dictionaries({}, optional={
     "statuses": st.lists(st.fixed_dictionaries(

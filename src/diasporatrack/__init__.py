@@ -17,6 +17,7 @@ from .errors import (
     DiasporatrackError,
     InputError,
     JournalError,
+    LockTimeout,
     NotFound,
     Problem,
     TransitionError,
@@ -25,28 +26,37 @@ from .errors import (
 from .hookspecs import hookimpl
 from .lifecycle import DEFAULT_LIFECYCLE, Lifecycle, Status
 from .model import IMPACTS, Event, Finding, Owner, Recommendation, Source
+from .reminders import Delivery, Reminder
 from .scaffold import init_workspace
 from .tracker import Tracker, current_actor
 
 
 def validate(root: str | None = None) -> list[Problem]:
-    """Every problem of the workspace at ``root`` (default: found from the cwd), as values."""
-    return Tracker.load(root).problems
+    """Every problem of the workspace at ``root`` (default: found from the cwd), as values.
+
+    Besides what stops the workspace from opening, this includes owners'
+    e-mail addresses no reminder could be sent to.
+    """
+    tracker = Tracker.load(root)
+    return tracker.problems + tracker.contact_problems()
 
 
 __all__ = [
     "DEFAULT_LIFECYCLE",
     "IMPACTS",
+    "Delivery",
     "DiasporatrackError",
     "Event",
     "Finding",
     "InputError",
     "JournalError",
     "Lifecycle",
+    "LockTimeout",
     "NotFound",
     "Owner",
     "Problem",
     "Recommendation",
+    "Reminder",
     "Source",
     "Status",
     "Tracker",

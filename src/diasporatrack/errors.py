@@ -60,6 +60,10 @@ class JournalError(DiasporatrackError):
     """The journal cannot be read or written."""
 
 
+class LockTimeout(DiasporatrackError):
+    """Another process held a lock longer than this one would wait (a second ``remind`` run)."""
+
+
 class InputError(DiasporatrackError):
     """A value given by the user (a date, a status, an owner) is not valid."""
 

@@ -56,20 +56,27 @@ def register_scorers() -> list[Any]:
 @hookspec
 def register_reminder_rules() -> list[Any]:
     """Return reminder rules: objects with ``name``, ``description`` and
-    ``check(recommendation, context) -> list[Reminder]`` (see :mod:`diasporatrack.reminders`).
+    ``check(recommendation, context) -> list[Reminder]`` (:class:`diasporatrack.Reminder`).
 
     Called by ``remind``; a rule says why a recommendation needs attention
-    today (overdue, due soon, stale, ...). Names must be unique.
+    today (overdue, due soon, stale, ...). A reminder names its owner; the
+    owner's contact (else the nearest parent's) is filled in for every rule
+    alike. Names must be unique.
     """
 
 
 @hookspec
 def register_reminder_channels() -> list[Any]:
     """Return reminder channels: objects with ``name``, ``description`` and
-    ``deliver(reminders, context) -> list[Delivery]`` (see :mod:`diasporatrack.reminders`).
+    ``deliver(reminders, context, dry_run=False) -> list[Delivery]``
+    (:class:`diasporatrack.Delivery`).
 
     A channel reports, per reminder, whether it was delivered; only delivered
-    reminders are recorded in the journal. Names must be unique.
+    reminders are recorded in the journal. With ``dry_run`` it delivers
+    nothing. A ``deliver`` without a ``dry_run`` argument keeps working, but
+    is not called under ``--dry-run`` (nothing says it would hold back), so
+    a channel that ignores ``dry_run`` must not be used with it. Names must
+    be unique.
     """
 
 

@@ -81,7 +81,12 @@ class Scorer(Protocol):
 
 @runtime_checkable
 class ReminderRule(Protocol):
-    """Says which recommendations need attention today, and why."""
+    """Says which recommendations need attention today, and why.
+
+    ``check`` returns :class:`~diasporatrack.Reminder` values (none, one or
+    several). It may leave ``owner_name`` and ``contact`` out: ``remind``
+    fills them in, the contact falling back to the owner's nearest parent.
+    """
 
     name: str
     description: str
@@ -91,9 +96,19 @@ class ReminderRule(Protocol):
 
 @runtime_checkable
 class ReminderChannel(Protocol):
-    """Delivers reminders (console, e-mail, calendar, ...)."""
+    """Delivers reminders (console, e-mail, calendar, ...).
+
+    ``deliver`` returns one :class:`~diasporatrack.Delivery` per reminder.
+    With ``dry_run`` it must deliver nothing (send no message, write no
+    file) and say what it would deliver. A channel whose ``deliver`` takes no
+    ``dry_run`` argument (written before it existed) is still called without
+    it, except under ``--dry-run``, where it is not called at all. Set
+    ``records = False`` on a channel that only shows (like the console): its
+    deliveries are not recorded, so every run shows everything again.
+    """
 
     name: str
     description: str
 
-    def deliver(self, reminders: Sequence[Reminder], context: Context) -> Sequence[Delivery]: ...
+    def deliver(self, reminders: Sequence[Reminder], context: Context,
+                dry_run: bool = False) -> Sequence[Delivery]: ...

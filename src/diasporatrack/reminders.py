@@ -11,14 +11,27 @@ retries it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import errno
+import os
+import stat
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 
-from .errors import InputError
+from .errors import InputError, LockTimeout, Problem, WorkspaceError
+from .contacts import contact_of
 from .model import Event
+from .workspace import display_path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; one run at a time is then up to the user
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from .protocols import Context
@@ -29,7 +42,15 @@ REMINDED = "reminded"
 
 @attrs.frozen(kw_only=True)
 class Reminder:
-    """One reason one recommendation needs one owner's attention."""
+    """One reason one recommendation needs one owner's attention.
+
+    Rules make them: ``rule`` (the rule's name), ``recommendation`` (its
+    id), ``title``, ``reason`` (why, in words), ``since`` (the day it first
+    applied) and ``period`` (which occurrence: a week, a due date; a new period
+    is a new reminder). ``owner`` is an owner id, or None for the unowned.
+    A rule may leave ``owner_name`` and ``contact`` out: ``remind`` fills them
+    in from owners.yaml, the contact falling back to the nearest parent's.
+    """
 
     rule: str
     recommendation: str
@@ -49,37 +70,28 @@ class Reminder:
 
 @attrs.frozen(kw_only=True)
 class Delivery:
-    """What a channel did with one reminder: delivered, or why not."""
+    """What a channel did with one reminder: delivered (``ok``), or why not (``error``).
+
+    ``recipient`` is where it went (an address, a file), recorded in the
+    journal. ``skipped`` marks a reminder there was nobody to deliver to (no
+    contact): reported as a warning, not a failure, and not recorded.
+    """
 
     reminder: Reminder
     ok: bool
     recipient: str | None = None
     error: str | None = None
-    skipped: bool = False  # nothing to deliver to (no contact): reported, not a failure
+    skipped: bool = False
 
 
-def contact_of(tracker: Tracker, owner_id: str) -> str | None:
-    """An owner's e-mail, else the nearest parent's (an expert group's organisation)."""
-    seen = set()
-    current = tracker.owners.get(owner_id)
-    while current is not None and current.id not in seen:
-        if current.email:
-            return current.email
-        seen.add(current.id)
-        current = tracker.owners.get(current.parent) if current.parent else None
-    return None
+def addressed(rec_id: str, owners: Sequence[str], **fields) -> list[Reminder]:
+    """The same reminder once per owner, or once for nobody if unowned.
 
-
-def addressed(tracker: Tracker, rec_id: str, owners: Sequence[str], **fields) -> list[Reminder]:
-    """The same reminder once per owner, or once for nobody if unowned."""
+    Names and contacts are filled in by :func:`collect`, for every rule alike.
+    """
     if not owners:
         return [Reminder(recommendation=rec_id, **fields)]
-    out = []
-    for owner in owners:
-        known = tracker.owners.get(owner)
-        out.append(Reminder(recommendation=rec_id, owner=owner, owner_name=known.name if known else owner,
-                            contact=contact_of(tracker, owner), **fields))
-    return out
+    return [Reminder(recommendation=rec_id, owner=owner, **fields) for owner in owners]
 
 
 def collect(tracker: Tracker, context: Context, *, owner: str | None = None,
@@ -99,19 +111,40 @@ def collect(tracker: Tracker, context: Context, *, owner: str | None = None,
                 for reminder in _run_rule(tracker, rule, rec, context):
                     if wanted is not None and reminder.owner not in wanted:
                         continue
-                    found.setdefault(reminder.key, reminder)
+                    found.setdefault(reminder.key, _completed(tracker, reminder))
     return sorted(found.values(), key=lambda r: (r.owner or "", r.recommendation, r.rule))
 
 
-def _run_rule(tracker: Tracker, rule, rec, context) -> list[Reminder]:
-    try:
-        return list(rule.check(rec, context) or ())
-    except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a rule are named too
-        from .plugins import PluginError, _describe
+def _completed(tracker: Tracker, reminder: Reminder) -> Reminder:
+    """Fill in the owner's name and contact (else the nearest parent's) that a rule left out.
 
-        plugin = tracker.plugins.reminder_rules.owners.get(rule.name, "?")
+    Done here, once, so a plugin's rule reaches the same people as a built-in one.
+    """
+    if reminder.owner is None:
+        return reminder
+    changes = {}
+    if reminder.contact is None:
+        changes["contact"] = contact_of(tracker, reminder.owner)
+    if reminder.owner_name is None:
+        known = tracker.owners.get(reminder.owner)
+        changes["owner_name"] = known.name if known else reminder.owner
+    return attrs.evolve(reminder, **changes)
+
+
+def _run_rule(tracker: Tracker, rule, rec, context) -> list[Reminder]:
+    from .plugins import PluginError, _describe
+
+    plugin = tracker.plugins.reminder_rules.owners.get(rule.name, "?")
+    try:
+        found = list(rule.check(rec, context) or ())
+    except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a rule are named too
         raise PluginError(f"plugin {plugin!r} failed in reminder rule {rule.name!r} for {rec.id}: "
                           f"{_describe(err)}") from err
+    for item in found:
+        if not isinstance(item, Reminder):
+            raise PluginError(f"plugin {plugin!r} returned {type(item).__name__} from reminder rule {rule.name!r} "
+                              "(check() must return diasporatrack.Reminder values)")
+    return found
 
 
 def already_sent(tracker: Tracker, channel: str) -> set[str]:
@@ -124,32 +157,56 @@ def already_sent(tracker: Tracker, channel: str) -> set[str]:
     return sent
 
 
+def takes_dry_run(channel: object) -> bool:
+    """Whether a channel's ``deliver`` names a ``dry_run`` argument.
+
+    Channels written before the argument existed keep working, called as
+    they were (the way pluggy calls an implementation with only the
+    arguments it names); under ``--dry-run`` they are not called at all,
+    since nothing says they would hold back.
+    """
+    import inspect  # only remind pays for it
+
+    try:
+        parameter = inspect.signature(channel.deliver).parameters.get("dry_run")
+    except (TypeError, ValueError):  # no signature to read (a builtin): assume the old form
+        return False
+    return parameter is not None and parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+
+
 def deliver(tracker: Tracker, channel_name: str, reminders: Sequence[Reminder], context: Context, *,
             dry_run: bool = False, by: str | None = None) -> list[Delivery]:
     """Deliver through one channel what it has not delivered before; record what got through.
 
     A channel that only shows reminders (``records = False``, like the
-    console) shows them all and records nothing.
+    console) shows them all and records nothing. Under ``dry_run`` a channel
+    without a ``dry_run`` argument is not called (see :func:`takes_dry_run`).
     """
+    from .errors import DiasporatrackError
+    from .plugins import PluginError, _describe
+
     channel = tracker.plugins.reminder_channels[channel_name]
+    plugin = tracker.plugins.reminder_channels.owners.get(channel.name, "?")
     records = getattr(channel, "records", True)
     if records:
         sent = already_sent(tracker, channel.name)
         reminders = [r for r in reminders if r.key not in sent]
-    if not reminders:
+    modern = takes_dry_run(channel)
+    if not reminders or (dry_run and not modern):
         return []
-    options = dict(context.settings)
-    options["dry_run"] = dry_run
     try:
-        deliveries = list(channel.deliver(reminders, attrs.evolve(context, settings=options)))
+        if modern:
+            deliveries = list(channel.deliver(reminders, context, dry_run=dry_run))
+        else:
+            deliveries = list(channel.deliver(reminders, context))
+    except DiasporatrackError:
+        raise
     except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a channel are named too
-        from .errors import DiasporatrackError
-        from .plugins import PluginError, _describe
-
-        if isinstance(err, DiasporatrackError):
-            raise
-        plugin = tracker.plugins.reminder_channels.owners.get(channel.name, "?")
         raise PluginError(f"plugin {plugin!r} failed in reminder channel {channel.name!r}: {_describe(err)}") from err
+    for item in deliveries:
+        if not isinstance(item, Delivery):
+            raise PluginError(f"plugin {plugin!r} returned {type(item).__name__} from reminder channel "
+                              f"{channel.name!r} (deliver() must return diasporatrack.Delivery values)")
     if records and not dry_run:
         tracker.record_events([reminded_event(tracker, d, channel.name, context.today, by)
                                for d in deliveries if d.ok])
@@ -192,10 +249,15 @@ def settings(config: dict) -> dict:
 
 @attrs.frozen
 class RemindResult:
-    """What one ``remind`` run found and did, per channel."""
+    """What one ``remind`` run found and did, per channel.
+
+    ``not_run`` names the channels that were left out, with why (a channel
+    without a ``dry_run`` argument, under ``dry_run``).
+    """
 
     reminders: tuple[Reminder, ...]
     deliveries: dict[str, tuple[Delivery, ...]]
+    not_run: dict[str, str] = attrs.field(factory=dict)
 
     @property
     def failures(self) -> list[Delivery]:
@@ -206,6 +268,69 @@ class RemindResult:
         return [d for ds in self.deliveries.values() for d in ds if d.skipped]
 
 
+LOCK_NAME = ".remind.lock"
+LOCK_TIMEOUT = 60.0  # seconds a run waits for another one to finish; remind(lock_timeout=...) overrides
+
+
+@contextlib.contextmanager
+def reminder_lock(root: Path, timeout: float | None = None,
+                  on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the workspace's reminder lock: one run that delivers and records at a time.
+
+    Held from before the journal is read until what was delivered is
+    recorded, so a second run (cron and a person, two cron jobs) waits, up to
+    ``timeout`` seconds, then sees what the first one sent. ``on_wait`` is told
+    once, in words, that another run is active. The lock is ``flock`` on
+    ``.remind.lock`` in the workspace, a plain file that is never read.
+    """
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
+    path = root / LOCK_NAME
+    shown = display_path(root) / LOCK_NAME  # never the target of a planted link
+    # No following a link planted in a cloned workspace, no blocking on a FIFO.
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
+        | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as err:
+        reason = ("is a symbolic link: the reminder lock must be a plain file; remove the link"
+                  if err.errno == errno.ELOOP else f"cannot open the reminder lock: {err.strerror}")
+        raise WorkspaceError([Problem(message=reason, path=shown)]) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise WorkspaceError([Problem(message="is not a plain file: the reminder lock must be one; remove it",
+                                          path=shown)])
+        if fcntl is not None:
+            _acquire(fd, shown, timeout, on_wait)
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock, also when the process dies
+
+
+def _acquire(fd: int, shown: Path, timeout: float, on_wait: Callable[[str], None] | None) -> None:
+    deadline = time.monotonic() + timeout
+    told = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        except OSError as err:  # a file system without locks
+            raise LockTimeout(f"{shown}: cannot take the reminder lock: {err.strerror}") from None
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise LockTimeout(f"another remind run still holds {shown} after {timeout:g} s; nothing was sent "
+                              "(run again when it has finished)")
+        if not told and on_wait is not None:
+            on_wait(f"another remind run is active (it holds {shown}); waiting up to {timeout:g} s for it to finish")
+            told = True
+        time.sleep(min(0.05, left))
+
+
+NOT_RUN = ("not run: its deliver() takes no dry_run argument, so nothing says it would send nothing "
+           "(a channel that ignores dry_run must not be used with --dry-run)")
+
+
 def remind(
     tracker: Tracker,
     *,
@@ -214,20 +339,34 @@ def remind(
     owner: str | None = None,
     dry_run: bool = False,
     by: str | None = None,
+    lock_timeout: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
     **overrides: object,
 ) -> RemindResult:
     """Find today's reminders and deliver them through ``channels``.
 
     ``overrides`` replace settings of the ``reminders:`` section for this run
     (``calendar_file``, ``stdout``). Channels are checked before anything is
-    sent, so an unknown channel sends nothing.
+    sent, so an unknown channel sends nothing. A run that may deliver and
+    record takes the workspace's reminder lock first (:func:`reminder_lock`,
+    waiting up to ``lock_timeout`` seconds, default :data:`LOCK_TIMEOUT`,
+    then :class:`~diasporatrack.errors.LockTimeout`) and reads the journal
+    again, so two runs never deliver the same reminder twice.
     """
     context = tracker.context(today)
     options = settings(tracker.config)
     options.update({k: v for k, v in overrides.items() if v is not None})
     context = attrs.evolve(context, settings=options)
-    for name in channels:
-        tracker.plugins.reminder_channels[name]  # fail early on a typo
-    found = collect(tracker, context, owner=owner)
-    deliveries = {name: tuple(deliver(tracker, name, found, context, dry_run=dry_run, by=by)) for name in channels}
-    return RemindResult(tuple(found), deliveries)
+    chosen = {name: tracker.plugins.reminder_channels[name] for name in channels}  # fail early on a typo
+    not_run = {name: NOT_RUN for name, channel in chosen.items() if dry_run and not takes_dry_run(channel)}
+    records = not dry_run and any(getattr(channel, "records", True) for channel in chosen.values())
+    if records and tracker.as_of_date is not None:
+        raise InputError("this is a view of the past (as_of); it cannot send reminders")
+    guard = reminder_lock(tracker.root, lock_timeout, on_wait) if records else contextlib.nullcontext()
+    with guard:
+        if records:
+            tracker.refresh()  # what another run recorded while this one waited is sent already
+        found = collect(tracker, context, owner=owner)
+        deliveries = {name: tuple(deliver(tracker, name, found, context, dry_run=dry_run, by=by))
+                      for name in channels if name not in not_run}
+    return RemindResult(tuple(found), deliveries, not_run)

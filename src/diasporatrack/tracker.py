@@ -275,11 +275,27 @@ class Tracker:
         try:
             self._catch_up()
         except _Stale:
-            fresh = Tracker.load(self.root)
-            if fresh.problems:
-                raise WorkspaceError(fresh.problems) from None
-            self._take(fresh)
-            self._write_cache()
+            self._reload()
+
+    def _reload(self) -> None:
+        fresh = Tracker.load(self.root)
+        if fresh.problems:
+            raise WorkspaceError(fresh.problems) from None
+        self._take(fresh)
+        self._write_cache()
+
+    def refresh(self) -> bool:
+        """Fold in what other processes appended to the journal since this tracker read it.
+
+        Returns True if anything was. For a tracker kept open while others
+        write: ``remind`` calls it once it holds the reminder lock, so it sees
+        the reminders another run sent while it waited.
+        """
+        try:
+            return self._catch_up()
+        except _Stale:  # a merged event sorts before those folded: read everything again
+            self._reload()
+            return True
 
     _FOLDED = ("workspace", "warnings", "_state", "_offset", "_events", "_last", "_event_count", "_seen",
                "_retired", "_orphans")
@@ -689,7 +705,7 @@ class Tracker:
             return full.check()
         from .plugins import output_to_stderr
 
-        found = list(self.problems)
+        found = list(self.problems) + self.contact_problems()
         plugins = self.plugins
         with output_to_stderr():  # once for all recommendations: what validators print goes to stderr
             for rec in self._state.values():
@@ -697,6 +713,24 @@ class Tracker:
                 for plugin, message in plugins.validate(rec, self):
                     found.append(Problem(message=f"{rec.id}: {message} [{plugin}]",
                                          path=where.path if where else None, line=where.line if where else None))
+        return found
+
+    def contact_problems(self) -> list[Problem]:
+        """Owners' e-mail addresses no mail can be sent to, located in owners.yaml.
+
+        ``validate`` reports them; they do not stop the workspace from
+        opening, since only the reminders to those owners can fail.
+        """
+        from .contacts import contact_problem
+
+        found = []
+        for owner in self.owners.values():
+            problem = contact_problem(owner.email) if owner.email else None
+            if problem is not None:
+                where = (self.workspace.locations.get(f"owner:{owner.id}#email")
+                         or self.workspace.locations.get(f"owner:{owner.id}"))
+                found.append(Problem(message=f"owner {owner.id!r}: email: {problem}",
+                                     path=where.path if where else None, line=where.line if where else None))
         return found
 
     def context(self, today: str | dt.date | None = None) -> Context:

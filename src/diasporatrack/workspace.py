@@ -383,6 +383,8 @@ def read_owners(
             continue
         owners[fields["id"]] = Owner(**fields)
         where[fields["id"]] = Location(shown, line)
+        if fields.get("email"):  # "#" is in no id: this key never meets an owner's
+            where[fields["id"] + "#email"] = Location(shown, item.line_of("email"))
     for owner in owners.values():
         if owner.parent is not None and owner.parent not in owners:
             check.problem(

@@ -24,7 +24,8 @@ class CalendarChannel:
     description = "Add reminders to an .ics calendar file"
     records = True
 
-    def deliver(self, reminders: Sequence[Reminder], context: Context) -> list[Delivery]:
+    def deliver(self, reminders: Sequence[Reminder], context: Context, dry_run: bool = False) -> list[Delivery]:
+        """Add an entry per reminder; with ``dry_run``, build them and leave the file as it is."""
         import icalendar
 
         path = Path(context.settings.get("calendar_file") or DEFAULT_FILE)
@@ -51,7 +52,7 @@ class CalendarChannel:
             event.add("description", f"{reminder.reason}\nRecommendation: {reminder.recommendation}\nOwner: {who}")
             event.add("categories", ["diasporatrack", reminder.rule])
             calendar.add_component(event)
-        if not context.settings.get("dry_run"):
+        if not dry_run:
             atomic_write(path, calendar.to_ical())
         return [Delivery(reminder=r, ok=True, recipient=str(path)) for r in reminders]
 

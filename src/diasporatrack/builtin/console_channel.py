@@ -26,7 +26,8 @@ class ConsoleChannel:
     description = "Print reminders grouped by owner (records nothing)"
     records = False
 
-    def deliver(self, reminders: Sequence[Reminder], context: Context) -> list[Delivery]:
+    def deliver(self, reminders: Sequence[Reminder], context: Context, dry_run: bool = False) -> list[Delivery]:
+        """Print the tables; the same with ``dry_run``, since showing sends nothing."""
         from tabulate import tabulate
 
         out = context.settings.get("stdout") or sys.stdout

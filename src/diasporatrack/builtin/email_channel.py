@@ -5,7 +5,8 @@ Host, port, sender and security (``none``, ``starttls``, ``ssl``) come from
 only from ``DIASPORATRACK_SMTP_USER`` and ``DIASPORATRACK_SMTP_PASSWORD``.
 Each digest has a plain-text and an HTML part. Headers are built with the
 standard library's ``email`` package, which refuses line breaks in them, so
-a title or an owner name cannot inject a header.
+a title or an owner name cannot inject a header. An address that package
+cannot read fails only the digest it belongs to.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from html import escape
 from ..errors import InputError
 from ..hookspecs import hookimpl
 from ..protocols import Context
+from ..contacts import contact_problem
 from ..reminders import Delivery, Reminder
 
 SECURITY = ("none", "starttls", "ssl")
@@ -40,6 +42,9 @@ def smtp_settings(settings: dict) -> dict:
     unknown = set(email) - {"host", "port", "sender", "security"}
     if unknown:
         raise InputError(f"diasporatrack.yaml: reminders.email: unknown setting {sorted(unknown)[0]!r}")
+    problem = contact_problem(str(email["sender"]))
+    if problem is not None:
+        raise InputError(f"diasporatrack.yaml: reminders.email.sender: {problem}")
     return {"host": str(email["host"]), "port": port, "sender": str(email["sender"]), "security": security}
 
 
@@ -83,8 +88,8 @@ class EmailChannel:
     description = "One SMTP digest per owner contact (plain text and HTML)"
     records = True
 
-    def deliver(self, reminders: Sequence[Reminder], context: Context) -> list[Delivery]:
-        dry_run = context.settings.get("dry_run")
+    def deliver(self, reminders: Sequence[Reminder], context: Context, dry_run: bool = False) -> list[Delivery]:
+        """Send one digest per contact; with ``dry_run``, print them instead and send nothing."""
         if dry_run and not isinstance(context.settings.get("email"), dict):
             # A preview before the server is set up: show the messages, with a placeholder sender.
             config = {"host": "(not set)", "port": 0, "sender": "diasporatrack@localhost", "security": "none"}
@@ -103,10 +108,23 @@ class EmailChannel:
                                                  "not e-mailed"))
             else:
                 digests.setdefault(reminder.contact, []).append(reminder)
-        if not digests:
+        messages = {}
+        for contact, items in list(digests.items()):
+            # One bad address fails its own digest; everyone else's still goes out.
+            problem = contact_problem(contact)
+            if problem is None:
+                try:
+                    messages[contact] = build_digest(contact, items, config["sender"], context.today)
+                except (ValueError, TypeError) as err:
+                    problem = f"the digest to {contact!r} cannot be written: {_one_line(str(err))}"
+            if problem is not None:
+                owners = sorted({repr(r.owner) for r in items})
+                reason = (f"digest for owner{'s' * (len(owners) > 1)} {', '.join(owners)} not sent: "
+                          f"email: {problem}; fix it in owners.yaml")
+                deliveries += [Delivery(reminder=r, ok=False, error=reason) for r in items]
+                del digests[contact]
+        if not messages:
             return deliveries
-        messages = {contact: build_digest(contact, items, config["sender"], context.today)
-                    for contact, items in digests.items()}
         if dry_run:
             out = context.settings.get("stdout") or sys.stdout
             for contact, message in messages.items():

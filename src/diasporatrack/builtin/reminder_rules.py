@@ -29,7 +29,7 @@ class Overdue:
         if rec.due is None or rec.due >= context.today:
             return []
         days = (context.today - rec.due).days
-        return addressed(context.tracker, rec.id, rec.owners, rule=self.name, title=rec.title,
+        return addressed(rec.id, rec.owners, rule=self.name, title=rec.title,
                          reason=f"overdue: was due {rec.due} ({days} day{'s' * (days != 1)} ago)",
                          since=rec.due + dt.timedelta(days=1), period=_week(context.today))
 
@@ -44,7 +44,7 @@ class DueSoon:
             return []
         days = (rec.due - context.today).days
         when = "today" if days == 0 else f"in {days} day{'s' * (days != 1)}"
-        return addressed(context.tracker, rec.id, rec.owners, rule=self.name, title=rec.title,
+        return addressed(rec.id, rec.owners, rule=self.name, title=rec.title,
                          reason=f"due {rec.due} ({when})", since=rec.due - dt.timedelta(days=window),
                          period=rec.due.isoformat())
 
@@ -58,7 +58,7 @@ class Stale:
         last = last_activity(rec, context.tracker)
         if last is None or (context.today - last).days < stale_days:
             return []
-        return addressed(context.tracker, rec.id, rec.owners, rule=self.name, title=rec.title,
+        return addressed(rec.id, rec.owners, rule=self.name, title=rec.title,
                          reason=f"nothing recorded since {last} ({(context.today - last).days} days)",
                          since=last + dt.timedelta(days=stale_days), period=last.isoformat())
 
@@ -84,7 +84,7 @@ class ReviewDue:
         review = next_review(rec, context.tracker)
         if review is None or review > context.today:
             return []
-        return addressed(context.tracker, rec.id, rec.owners, rule=self.name, title=rec.title,
+        return addressed(rec.id, rec.owners, rule=self.name, title=rec.title,
                          reason=f"review due {review} (every {rec.review_every} days)", since=review,
                          period=review.isoformat())
 

@@ -67,6 +67,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
             owner=args.owner,
             dry_run=args.dry_run,
             by=args.by,
+            on_wait=lambda message: print(f"diasporatrack: {message}", file=sys.stderr, flush=True),
             calendar_file=args.calendar_file,
         )
     if args.format == "json":
@@ -77,9 +78,15 @@ def cmd_remind(args: argparse.Namespace) -> int:
         print("nothing needs attention", file=sys.stderr)
     for warning in dict.fromkeys(d.error for d in result.skipped):  # once each, not once per rule
         print(f"diasporatrack: warning: {warning}", file=sys.stderr)
-    for delivery in result.failures:
-        print(f"diasporatrack: error: {delivery.reminder.recommendation} ({delivery.reminder.rule}): "
-              f"{delivery.error}", file=sys.stderr)
+    for name, why in result.not_run.items():
+        print(f"diasporatrack: warning: channel {name!r} {why}", file=sys.stderr)
+    failed: dict[str, list] = {}
+    for delivery in result.failures:  # one line per cause (a digest, a server), naming what it held back
+        failed.setdefault(delivery.error or "not delivered", []).append(delivery.reminder)
+    for error, reminders in failed.items():
+        names = [f"{r.recommendation} ({r.rule})" for r in reminders]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        print(f"diasporatrack: error: {error} [not delivered: {shown}]", file=sys.stderr)
     for name, deliveries in result.deliveries.items():
         if name != "console":
             sent = sum(1 for d in deliveries if d.ok)
