@@ -308,3 +308,15 @@ def test_the_corpus_plugin_file_never_runs_in_a_real_process(tmp_path):
         assert done.stderr.count("not running plugin file ws/local/evil.py (not trusted)") == 1
         assert not (tmp_path / "MARKER").exists()
     assert snapshot(tmp_path / "ws") == before
+
+
+def test_completing_in_a_workspace_with_an_untrusted_plugin_runs_nothing_and_says_nothing(ws, hostile, tmp_path):
+    # A shell shows stderr in the middle of the command line: the one-line warning stays out of completion.
+    line = "diasporatrack sho"
+    env = {**os.environ, "_ARGCOMPLETE": "1", "_ARGCOMPLETE_IFS": "\n", "COMP_LINE": line,
+           "COMP_POINT": str(len(line)), "COMP_TYPE": "9", "DIASPORATRACK_ROOT": str(ws)}
+    out = tmp_path / "completions.txt"
+    done = subprocess.run(["bash", "-c", f'"{sys.executable}" -m diasporatrack 8>"{out}" 9>/dev/null'],
+                          cwd=ws.parent, env=env, capture_output=True, text=True, timeout=60)
+    assert "show" in out.read_text().split()
+    assert done.stderr == "" and not hostile.exists()

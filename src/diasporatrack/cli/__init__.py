@@ -104,14 +104,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     with switched_off(known.no_plugins), warnings.catch_warnings():
         warnings.simplefilter("always", UntrustedPluginWarning)
-        warnings.showwarning = _one_line_warning(set())
+        # A shell completing a word reads our stdout and shows our stderr in the command line: no warnings then.
+        warnings.showwarning = _one_line_warning(set(), quiet="_ARGCOMPLETE" in os.environ)
         return _main(argv, known)
 
 
-def _one_line_warning(seen: set[str]):
+def _one_line_warning(seen: set[str], quiet: bool = False):
     """Warnings about plugins as one line on stderr, each once per run (plugins may be loaded twice)."""
     def show(message, category, filename, lineno, file=None, line=None) -> None:
         if issubclass(category, UntrustedPluginWarning):
+            if quiet:
+                return
             text = f"diasporatrack: warning: {message}"
             if text not in seen:
                 seen.add(text)
@@ -137,8 +140,9 @@ def _main(argv: list[str], known: argparse.Namespace) -> int:
             print(f"diasporatrack: error: {err}", file=sys.stderr)
             return err.exit_code
         # A broken plugin must not take --help away: show the built-in commands, and why the rest is missing.
-        print(f"diasporatrack: warning: {err}; plugin commands are not listed (--no-plugins hides this)",
-              file=sys.stderr)
+        if "_ARGCOMPLETE" not in os.environ:
+            print(f"diasporatrack: warning: {err}; plugin commands are not listed (--no-plugins hides this)",
+                  file=sys.stderr)
         plugins = None
         parser = build_parser(None)
     completion.autocomplete(parser)  # a shell asking for completions is answered here, and the run ends
