@@ -12,20 +12,16 @@ Every failure is a :class:`PluginError` naming the plugin (and the hook), so
 a broken plugin is easy to find and never half-writes data: registries are
 built before anything is written. ``SystemExit`` and ``KeyboardInterrupt``
 raised by plugin code are failures like any other. What plugin code prints
-goes to stderr (:func:`output_to_stderr`): stdout carries the command's
+goes to stderr (:func:`~diasporatrack.plugincode.output_to_stderr`): stdout carries the command's
 output alone, so ``export json`` stays JSON.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
-import sys
-import traceback
-import types
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +30,7 @@ import pluggy
 
 from . import hookspecs, trust
 from .errors import DiasporatrackError
+from .plugincode import describe as _describe, output_to_stderr, run_file
 from .protocols import Exporter, ReminderChannel, ReminderRule, Scorer
 from .trust import UntrustedPluginWarning
 
@@ -61,66 +58,6 @@ BUILTINS = {
 
 class PluginError(DiasporatrackError):
     """A plugin could not be loaded or failed in a hook."""
-
-
-_quiet_depth = 0
-
-
-@contextlib.contextmanager
-def output_to_stderr() -> Iterator[None]:
-    """While plugin code runs, what it prints goes to stderr, not stdout.
-
-    Both ``sys.stdout`` and file descriptor 1 are redirected, so a plugin's
-    ``print``, a C extension's or a child process's output cannot corrupt a
-    command's machine output (``export json``, ``--format json``).
-    Re-entrant; a command a plugin adds is not run under it (its output is
-    the command's).
-    """
-    global _quiet_depth
-    if _quiet_depth:
-        yield
-        return
-    saved = None
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError, AttributeError):
-        pass
-    try:
-        saved = os.dup(1)
-        os.dup2(2, 1)
-    except OSError:  # no usable fd 1 or 2 (a daemon): Python's stdout is still redirected
-        if saved is not None:
-            os.close(saved)
-        saved = None
-    _quiet_depth += 1
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            yield
-    finally:
-        _quiet_depth -= 1
-        try:
-            sys.stderr.flush()
-        except (OSError, ValueError, AttributeError):
-            pass
-        if saved is not None:
-            os.dup2(saved, 1)
-            os.close(saved)
-
-
-@contextlib.contextmanager
-def blame(plugin: str, where: str) -> Iterator[None]:
-    """Turn anything plugin code raises into one :class:`PluginError` naming ``plugin`` and ``where``.
-
-    ``SystemExit`` and ``KeyboardInterrupt`` included: a plugin must not end
-    the program in silence. Errors the library raises on purpose pass
-    through unchanged (a plugin may call the library).
-    """
-    try:
-        yield
-    except DiasporatrackError:
-        raise
-    except BaseException as err:  # noqa: BLE001 - the point: nothing from a plugin escapes unnamed
-        raise PluginError(f"plugin {plugin!r} failed in {where}: {_describe(err)}") from err
 
 
 @attrs.frozen
@@ -301,7 +238,7 @@ class Plugins:
             if why is not None:
                 self.untrusted.append((path, why))
                 continue
-            self._register_lazy(name, lambda real=real, data=data, name=name: _run_file(name, real, data),
+            self._register_lazy(name, lambda real=real, data=data, name=name: run_file(name, real, data),
                                 PluginInfo(name, "file", str(path)))
 
     def _check(self) -> None:
@@ -445,37 +382,3 @@ class Plugins:
                 "registers": {k: sorted(v) for k, v in sorted(registered.get(name, {}).items())},
             })
         return out
-
-
-def _run_file(name: str, path: Path, data: bytes) -> types.ModuleType:
-    """Run the bytes of a plugin file that were checked against the trust store (not a re-read)."""
-    module = types.ModuleType(f"diasporatrack_local_plugin_{name}")
-    module.__file__ = str(path)
-    # In sys.modules like any imported module: dataclasses and typing look classes' modules up there.
-    sys.modules[module.__name__] = module
-    try:
-        exec(compile(data, str(path), "exec"), module.__dict__)  # noqa: S102 - trusted by the user, see trust.py
-    except BaseException:
-        sys.modules.pop(module.__name__, None)
-        raise
-    return module
-
-
-_OURS = str(Path(__file__).resolve().parent)
-
-
-def _describe(err: BaseException) -> str:
-    """``Type: message (file:line)``, the line being the plugin's own code."""
-    where = ""
-    if isinstance(err, SyntaxError) and err.filename:
-        where = f" ({err.filename}:{err.lineno})"
-    else:
-        frames = [
-            f for f in traceback.extract_tb(err.__traceback__)
-            if not f.filename.startswith(_OURS)
-            and not any(part in f.filename for part in ("pluggy", "<frozen", "importlib"))
-        ]
-        if frames:
-            where = f" ({frames[-1].filename}:{frames[-1].lineno})"
-    message = str(err)
-    return f"{type(err).__name__}: {message}{where}" if message else f"{type(err).__name__}{where}"
