@@ -55,7 +55,7 @@ FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTIL
 HEREDOC = re.compile(r"<<-?\s*(['\"]?)(?P<word>\w+)\1")
 # diasporatrack commands that never write anything: the only ones run in the repository.
 READ_ONLY = frozenset({"list", "show", "sources", "statuses", "stats", "history", "validate", "schema", "plugins",
-                       "log"})
+                       "log", "sdgs"})
 # Noun groups (`source list`, `owner show`): only their reading verbs.
 READ_ONLY_VERBS = frozenset({"list", "show"})
 NOUN_GROUPS = frozenset({"source", "owner", "action", "indicator", "user"})

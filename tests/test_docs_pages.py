@@ -54,6 +54,11 @@ def test_publishing_page(tmp_path: Path) -> None:
     assert (tmp_path / "tracking.db").is_file() and (tmp_path / "upr.db").is_file()
 
 
+def test_cli_page(tmp_path: Path) -> None:
+    reader = Reader(tmp_path).follow(DOCS / "cli.md")
+    assert reader.ran == 1, reader.ran
+
+
 def test_reminders_page(tmp_path: Path) -> None:
     before = tree_digest(SHIPPED)
     reader = Reader(tmp_path).follow(DOCS / "reminders.md")

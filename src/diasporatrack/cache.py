@@ -39,6 +39,7 @@ from typing import Any
 import attrs
 
 from . import __version__
+from .labels import label_key
 from .model import Recommendation
 from .serialize import recommendation_to_dict
 from .workspace import CONFIG_FILE, OWNERS_FILE, Workspace, source_files
@@ -48,7 +49,7 @@ CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
 # The CLI sets this: a fresh cache is then written by a detached child process
 # after the command's answer is out, so a cold command is no slower than reading.
 BACKGROUND = False
-FORMAT = 6  # 6: events gained the fields of schema 2 (edits)
+FORMAT = 7  # 6: events gained the fields of schema 2 (edits); 7: classification, progress, clusters
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
@@ -130,8 +131,8 @@ class JournalMark:
 def _index_rows(rec: Recommendation) -> tuple[list, list, list]:
     return (
         [(o, rec.id) for o in rec.owners],
-        [(t.casefold(), rec.id) for t in set(rec.themes)],
-        [(a.casefold(), rec.id) for a in set(rec.addressed_to)],
+        [(t, rec.id) for t in {label_key(t) for t in rec.themes}],
+        [(a, rec.id) for a in {label_key(a) for a in rec.addressed_to}],
     )
 
 
@@ -216,7 +217,8 @@ def _fill(db: sqlite3.Connection, workspace: Workspace, state: dict[str, Recomme
             if statement.strip():
                 db.execute(statement)
         workspace_blob = pickle.dumps(
-            (workspace.config, workspace.lifecycle, workspace.responses, workspace.sources, workspace.owners),
+            (workspace.config, workspace.lifecycle, workspace.responses, workspace.sources, workspace.owners,
+             workspace.children),
             protocol=pickle.HIGHEST_PROTOCOL)
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("format", str(FORMAT)), ("fingerprint", print_), ("workspace", workspace_blob),

@@ -39,9 +39,11 @@ _REQUIRED = ("id", "at", "by", "recommendation")
 _KNOWN = set(_REQUIRED) | {
     "kind", "status", "previous_status", "response", "previous_response", "owners_added", "owners_removed",
     "due", "due_cleared", "note", "forced", "data", "v", "subject", "field", "old", "new",
+    "progress", "previous_progress", "progress_cleared",
 }
-# The event schema: 1 (no "v" written) up to this one. 2 added edits of the YAML files.
-SCHEMA_VERSION = 2
+# The event schema: 1 (no "v" written) up to this one. 2 added edits of the YAML files; 3 added progress.
+SCHEMA_VERSION = 3
+PROGRESS_VERSION = 3
 SUBJECTS = ("source", "owner")
 
 
@@ -80,6 +82,11 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         out["due"] = event.due.isoformat()
     if event.due_cleared:
         out["due_cleared"] = True
+    for name in ("progress", "previous_progress"):
+        if getattr(event, name) is not None:
+            out[name] = getattr(event, name)
+    if event.progress_cleared:
+        out["progress_cleared"] = True
     if event.forced:
         out["forced"] = True
     if event.data:
@@ -106,7 +113,12 @@ def event_from_dict(raw: Any) -> Event:
     for name in ("owners_added", "owners_removed"):
         if name in fields and not (isinstance(fields[name], list) and all(isinstance(o, str) for o in fields[name])):
             raise ValueError(f"{name} must be a list of owner ids")
-    for name in ("due_cleared", "forced"):
+    for name in ("progress", "previous_progress"):
+        value = fields.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not 0 <= value <= 100):
+            raise ValueError(f"{name} must be a number from 0 to 100")
+    for name in ("due_cleared", "forced", "progress_cleared"):
         if name in fields and not isinstance(fields[name], bool):
             raise ValueError(f"{name} must be true or false")
     if "data" in fields and not isinstance(fields["data"], dict):

@@ -17,6 +17,15 @@ from attrs import validators as v
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 IMPACTS = ("none", "minor", "moderate", "transformative")
+# UPR Info's action categories: how much a recommendation asks the State under Review to do.
+ACTION_CATEGORIES = {
+    1: "minimal action: addressed to States other than the one under review, or asks it to seek help "
+       "or share information",
+    2: "continuing action: asks it to go on with what it already does",
+    3: "considering action: asks it to consider, review or reflect on a change",
+    4: "general action: asks it to act, without saying how",
+    5: "specific action: names a concrete measure (a law to pass, a treaty to ratify, ...)",
+}
 
 _id = [v.instance_of(str), v.matches_re(ID_PATTERN)]
 _text = v.instance_of(str)
@@ -27,6 +36,17 @@ _opt_date = v.optional(v.instance_of(dt.date))
 
 def _tuple(value: Any) -> tuple:
     return tuple(value) if value is not None else ()
+
+
+def _scalar_map(instance: object, attribute: attrs.Attribute, value: Mapping[str, Any]) -> None:
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, (str, int, float, bool, dt.date)):
+            raise ValueError(f"{attribute.name}: {key!r} must map to text, a number, true/false or a date")
+
+
+def _percent(instance: object, attribute: attrs.Attribute, value: float | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100):
+        raise ValueError(f"{attribute.name} must be a number from 0 to 100, not {value!r}")
 
 
 def _utc(instance: object, attribute: attrs.Attribute, value: dt.datetime) -> None:
@@ -95,6 +115,9 @@ class Event:
     owners_removed: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
     due: dt.date | None = attrs.field(default=None, validator=_opt_date)
     due_cleared: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    progress: float | None = attrs.field(default=None, validator=_percent)
+    previous_progress: float | None = attrs.field(default=None, validator=_percent)
+    progress_cleared: bool = attrs.field(default=False, validator=v.instance_of(bool))
     note: str | None = attrs.field(default=None, validator=_opt_text)
     forced: bool = attrs.field(default=False, validator=v.instance_of(bool))
     data: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
@@ -129,6 +152,11 @@ class Event:
             parts.append(f"due {self.due.isoformat()}")
         if self.due_cleared:
             parts.append("due cleared")
+        if self.progress is not None:
+            before = f"{_percent_text(self.previous_progress)} -> " if self.previous_progress is not None else ""
+            parts.append(f"progress {before}{_percent_text(self.progress)}")
+        if self.progress_cleared:
+            parts.append("progress cleared (the status gives it again)")
         if self.kind == "edit":
             parts.append(_describe_edit(self))
         elif self.kind != "update":
@@ -166,7 +194,7 @@ class Recommendation:
     status: str = attrs.field(validator=_text)
     response: str | None = attrs.field(default=None, validator=_opt_text)
     quote: str | None = attrs.field(default=None, validator=_opt_text)
-    author: str | None = attrs.field(default=None, validator=_opt_text)
+    authors: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
     addressed_to: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
     owners: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
     themes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
@@ -176,7 +204,26 @@ class Recommendation:
     )
     impact: str | None = attrs.field(default=None, validator=v.optional(v.in_(IMPACTS)))
     links: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    # Classification, as human-rights databases carry it.
+    reference: str | None = attrs.field(default=None, validator=_opt_text)
+    sdgs: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    affected_persons: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    author_group: str | None = attrs.field(default=None, validator=_opt_text)
+    action_category: int | None = attrs.field(default=None, validator=v.optional(v.in_(tuple(ACTION_CATEGORIES))))
+    cycle: str | None = attrs.field(default=None, validator=_opt_text)
+    session: str | None = attrs.field(default=None, validator=_opt_text)
+    extra: Mapping[str, Any] = attrs.field(factory=dict, hash=False, validator=_scalar_map)
+    # Progress beyond the status, clusters and evidence.
+    progress: float | None = attrs.field(default=None, validator=_percent)
+    parent: str | None = attrs.field(default=None, validator=_opt_text)
+    weight: float | None = attrs.field(default=None, validator=v.optional([v.instance_of((int, float)), v.gt(0)]))
+    cites: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
     history: tuple[Event, ...] = attrs.field(default=(), converter=_tuple, eq=False, repr=False)
+
+    @property
+    def author(self) -> str | None:
+        """The authors as one text (``"A; B"``), None when there are none; for code written before lists."""
+        return "; ".join(self.authors) or None
 
     @property
     def updated(self) -> dt.datetime | None:
@@ -201,4 +248,12 @@ class Recommendation:
             changes["due"] = event.due
         elif event.due_cleared:
             changes["due"] = None
+        if event.progress is not None:
+            changes["progress"] = event.progress
+        elif event.progress_cleared:
+            changes["progress"] = None
         return attrs.evolve(self, **changes)
+
+
+def _percent_text(value: float) -> str:
+    return f"{value:g}%"

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import DiasporatrackError, InputError, NotFound, Problem, TransitionError, WorkspaceError
-from .journal import JOURNAL_NAME, Journal, new_event_id
+from .journal import JOURNAL_NAME, PROGRESS_VERSION, Journal, new_event_id
 from .lifecycle import Lifecycle, Responses
 from .model import Event, Owner, Recommendation, Source
 from .workspace import Workspace, display_path, find_root, read_workspace
 
 if TYPE_CHECKING:
     from .plugins import Plugins
+    from .progress import Progress
     from .protocols import Context, Score
 
 USER_ENV = "DIASPORATRACK_USER"
@@ -55,6 +56,17 @@ def parse_date(value: str | dt.date, what: str = "date") -> dt.date:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         raise InputError(f"bad {what} {value!r}: expected YYYY-MM-DD") from None
+
+
+def parse_percent(value: float | str) -> float:
+    """A progress percentage from 0 to 100 (decimals allowed), from a number or its text."""
+    try:
+        number = float(value) if not isinstance(value, bool) else float("nan")
+    except (TypeError, ValueError):
+        raise InputError(f"bad progress {value!r}: expected a number from 0 to 100") from None
+    if not 0 <= number <= 100:  # also refuses nan
+        raise InputError(f"bad progress {value!r}: expected a number from 0 to 100")
+    return int(number) if number.is_integer() else number
 
 
 def _end_of_day(day: dt.date) -> dt.datetime:
@@ -135,12 +147,12 @@ class Tracker:
         found = cache_module.open_cached(path, print_)
         if found is None:
             return None
-        (config, lifecycle, responses, sources, owners), state, mark = found
+        (config, lifecycle, responses, sources, owners, children), state, mark = found
         journal = Journal(path / JOURNAL_NAME)
         if not mark.still_valid(journal.path):
             return None
         workspace = Workspace(root=path, lifecycle=lifecycle, responses=responses, config=config, sources=sources,
-                              owners=owners)
+                              owners=owners, children=children)
         tracker = cls(workspace, journal, plugins=plugins)
         tracker._state = state
         tracker._events = None
@@ -379,6 +391,21 @@ class Tracker:
                     grew = True
         return found
 
+    def children(self, ref: str) -> list[Recommendation]:
+        """The recommendations whose ``parent`` is this one (its cluster), in file order."""
+        return [self._state[i] for i in self.workspace.children.get(self.resolve(ref), ())]
+
+    def progress(self) -> Progress:
+        """Progress as it stands now: ``tracker.progress().reading(rec)`` says how much and why.
+
+        A recommendation's own ``progress`` wins; a parent without one shows
+        the weighted mean of its children; otherwise its status weight
+        counts (see :mod:`diasporatrack.progress`).
+        """
+        from .progress import Progress
+
+        return Progress(self.lifecycle, self.workspace.children, self._state.__getitem__)
+
     def query(
         self,
         *,
@@ -389,6 +416,10 @@ class Tracker:
         addressed_to: Filter = None,
         response: Filter = None,
         unowned: bool = False,
+        sdg: Filter = None,
+        affected: Filter = None,
+        author: Filter = None,
+        where: Filter = None,
         search: str | None = None,
         overdue: bool = False,
         due_before: str | dt.date | None = None,
@@ -399,8 +430,11 @@ class Tracker:
         """Recommendations matching every given filter (each a value or a collection).
 
         ``owner`` matches the owner and any owner under it (an organisation's
-        expert groups); ``addressed_to`` and ``theme`` ignore case; owner and
-        source ids may be unique prefixes. ``search`` is free text: every word
+        expert groups); labels (``theme``, ``addressed_to``, ``affected``
+        groups of persons, ``author``) ignore case, accents and punctuation;
+        owner and source ids may be unique prefixes. ``sdg`` names goals or
+        targets (a goal also finds its targets); ``where`` is ``KEY=VALUE``
+        on the ``extra`` fields (see :mod:`diasporatrack.filters`). ``search`` is free text: every word
         (or "quoted phrase") must begin a word of some text field, ignoring
         case and accents (see :mod:`diasporatrack.search`). ``overdue`` means
         past ``due`` (before ``today``, default: today in UTC) and not in a
@@ -409,7 +443,8 @@ class Tracker:
         """
         recs = [self._state[i] for i in self.query_ids(status=status, owner=owner, source=source, theme=theme,
                                                         addressed_to=addressed_to, response=response,
-                                                        unowned=unowned)]
+                                                        unowned=unowned, sdg=sdg, affected=affected,
+                                                        author=author, where=where)]
         from .search import Narrowing, parse_terms
 
         narrowing = Narrowing(
@@ -435,6 +470,10 @@ class Tracker:
         addressed_to: Filter = None,
         response: Filter = None,
         unowned: bool = False,
+        sdg: Filter = None,
+        affected: Filter = None,
+        author: Filter = None,
+        where: Filter = None,
     ) -> list[str]:
         """Like :meth:`query`, but only the ids (cheaper: nothing is built that is not needed)."""
         statuses = _as_set(status)
@@ -448,13 +487,18 @@ class Tracker:
             for ref in _as_set(owner) or ():
                 owners |= self.owner_and_descendants(self.resolve_owner(ref))
         sources = {self.resolve_source(s) for s in _as_set(source)} if source is not None else None
-        themes = {t.casefold() for t in _as_set(theme)} if theme is not None else None
-        addressees = {a.casefold() for a in _as_set(addressed_to)} if addressed_to is not None else None
+        from .filters import FieldFilters
+        from .labels import label_key
+
+        fields = FieldFilters.make(sdg=sdg, affected=affected, author=author, where=where)
+        themes = {label_key(t) for t in _as_set(theme)} if theme is not None else None
+        addressees = {label_key(a) for a in _as_set(addressed_to)} if addressed_to is not None else None
         responses = _as_set(response)
         for name in responses or ():
             if name not in self.responses:
                 raise _unknown("response", "responses", name, self.responses.names)
-        if statuses is sources is owners is themes is addressees is responses is None and not unowned:
+        if statuses is sources is owners is themes is addressees is responses is None and not unowned \
+                and not fields:
             return list(self._state)
 
         def matches(rec: Recommendation) -> bool:
@@ -463,9 +507,10 @@ class Tracker:
                 or (sources is not None and rec.source not in sources)
                 or (owners is not None and owners.isdisjoint(rec.owners))
                 or (unowned and rec.owners)
-                or (themes is not None and themes.isdisjoint(t.casefold() for t in rec.themes))
-                or (addressees is not None and addressees.isdisjoint(a.casefold() for a in rec.addressed_to))
+                or (themes is not None and themes.isdisjoint(label_key(t) for t in rec.themes))
+                or (addressees is not None and addressees.isdisjoint(label_key(a) for a in rec.addressed_to))
                 or (responses is not None and rec.response not in responses)
+                or (fields and not fields.matches(rec))
             )
 
         select = getattr(self._state, "select_ids", None)
@@ -525,12 +570,17 @@ class Tracker:
         note: str | None = None,
         by: str | None = None,
         force: bool = False,
+        progress: float | str | None = None,
+        clear_progress: bool = False,
     ) -> Recommendation:
         """Change a recommendation and record why in the journal.
 
         A status change must be allowed by the lifecycle unless ``force`` (the
-        override is recorded). Owners must exist in ``owners.yaml``. Returns
-        the recommendation as it stands after the change.
+        override is recorded). Owners must exist in ``owners.yaml``.
+        ``progress`` is a percentage from 0 to 100 (decimals allowed);
+        ``clear_progress`` removes one set before, so the status (or the
+        children) give it again. Returns the recommendation as it stands
+        after the change.
         """
         if self.as_of_date is not None:
             raise InputError("this is a view of the past (as_of); it cannot be changed")
@@ -540,6 +590,7 @@ class Tracker:
         added = tuple(dict.fromkeys(self.resolve_owner(o) for o in add_owners))
         removed = tuple(dict.fromkeys(remove_owners))
         due_date = parse_date(due, "due date") if due is not None else None
+        percent = parse_percent(progress) if progress is not None else None
         if note is not None and not note.strip():
             note = None
         overridden = False
@@ -562,11 +613,18 @@ class Tracker:
             removed = tuple(_current_owner(o, rec) for o in removed)
             added = tuple(o for o in added if o not in rec.owners)
             cleared = clear_due and due_date is None and rec.due is not None
-            if status is None and not added and not removed and due_date is None and not cleared and not note:
+            if percent is not None and percent == rec.progress:
+                percent = None
+            progress_cleared = clear_progress and percent is None and rec.progress is not None
+            if (status is None and not added and not removed and due_date is None and not cleared and not note
+                    and percent is None and not progress_cleared):
                 if add_owners and not added:
                     raise InputError(f"nothing to update for {rec_id}: {', '.join(rec.owners)} already own"
                                      f"{'s' * (len(rec.owners) == 1)} it")
-                raise InputError(f"nothing to update for {rec_id}: give a status, an owner, a due date or a note")
+                if progress is not None:
+                    raise InputError(f"nothing to update for {rec_id}: its progress already is {rec.progress:g}%")
+                raise InputError(f"nothing to update for {rec_id}: give a status, an owner, a due date, "
+                                 "a progress or a note")
             event = Event(
                 id=new_event_id(),
                 at=_next_time(self._last[0] if self._last else None),
@@ -578,6 +636,10 @@ class Tracker:
                 owners_removed=removed,
                 due=due_date,
                 due_cleared=cleared,
+                progress=percent,
+                previous_progress=rec.progress if percent is not None or progress_cleared else None,
+                progress_cleared=progress_cleared,
+                v=PROGRESS_VERSION if percent is not None or progress_cleared else 1,
                 note=note,
                 forced=overridden,
             )

@@ -53,6 +53,8 @@ class Workspace:
     recommendations: dict[str, Recommendation] = attrs.Factory(dict)
     locations: dict[str, Location] = attrs.Factory(dict)
     problems: list[Problem] = attrs.Factory(list)
+    links: list[Any] = attrs.Factory(list)  # parents and citations, checked once every file is read
+    children: dict[str, tuple[str, ...]] = attrs.Factory(dict)  # parent id -> children ids (clusters)
 
 
 # --- finding the workspace ------------------------------------------------
@@ -146,8 +148,8 @@ class _Checker:
                 continue
             try:
                 out[key] = convert(raw[key])
-            except ValueError as err:
-                self.problem(f"{key}: {err}", _line_of(raw, key))
+            except ValueError as err:  # a mapping's converter may know the line of the entry at fault
+                self.problem(f"{key}: {err}", getattr(err, "line", None) or _line_of(raw, key))
                 ok = False
         return out if ok else None
 
@@ -244,11 +246,21 @@ SOURCE_SPEC = {
     "id": identifier, "title": text, "publisher": text, "kind": text, "date": date,
     "authors": text_list, "url": text, "note": text,
 }
-RECOMMENDATION_SPEC = {
-    "id": identifier, "title": text, "text": text, "quote": text, "author": text,
-    "addressed_to": text_list, "owners": id_list, "themes": text_list, "status": text, "response": text,
-    "due": date, "review_every": positive_int, "impact": impact, "links": text_list,
-}
+def _recommendation_spec() -> dict[str, Callable[[Any], Any]]:
+    from . import fieldcheck as f
+
+    return {
+        "id": identifier, "title": text, "text": text, "quote": text, "author": f.authors,
+        "addressed_to": text_list, "owners": id_list, "themes": text_list, "status": text, "response": text,
+        "due": date, "review_every": positive_int, "impact": impact, "links": text_list,
+        "reference": text, "sdgs": f.sdg_list, "affected_persons": text_list, "author_group": text,
+        "action_category": f.action_category, "cycle": f.text_or_number, "session": f.text_or_number,
+        "extra": f.extra, "progress": f.percent, "parent": identifier, "weight": f.positive_number,
+        "cites": id_list,
+    }
+
+
+RECOMMENDATION_SPEC = _recommendation_spec()
 FINDING_SPEC = {"id": identifier, "text": text, "quote": text, "themes": text_list}
 OWNER_SPEC = {"id": identifier, "name": text, "kind": text, "parent": identifier, "email": text, "note": text}
 RESPONSE_SPEC = {"name": lambda v: status_name(v), "definition": text}
@@ -391,6 +403,10 @@ def read_owners(
                 f"owner {owner.id!r} has unknown parent {owner.parent!r}{_did_you_mean(owner.parent, owners)}",
                 where[owner.id].line,
             )
+    from .fieldcheck import cycles
+
+    for cycle in cycles({o.id: o.parent for o in owners.values() if o.parent in owners}):
+        check.problem(f"owners' parents form a cycle: {' -> '.join([*cycle, cycle[0]])}", where[cycle[0]].line)
     return owners, where
 
 
@@ -464,6 +480,18 @@ def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
             if owner not in ws.owners:
                 check.problem(f"{rec_id}: unknown owner {owner!r}{_did_you_mean(owner, ws.owners)}"
                               " (owners are defined in owners.yaml)", line)
+        if "author" in fields:
+            fields["authors"] = fields.pop("author")
+        from .fieldcheck import Link
+
+        if "parent" in fields:
+            if fields["parent"] == rec_id:
+                check.problem(f"{rec_id}: a recommendation cannot be its own parent", item.line_of("parent"))
+                keep = False
+            elif keep:
+                ws.links.append(Link(rec_id, "parent", (fields["parent"],), shown, item.line_of("parent")))
+        if fields.get("cites") and keep:
+            ws.links.append(Link(rec_id, "cites", fields["cites"], shown, item.line_of("cites")))
         if keep:
             with attrs.validators.disabled():  # every field was checked above, with its line
                 ws.recommendations[rec_id] = Recommendation(source=source.id, **fields)
@@ -485,6 +513,9 @@ def read_workspace(root: Path) -> Workspace:
             problems.append(Problem(message="file is empty", path=display_path(path), line=1))
         else:
             read_source_file(path, ws, raw)
+    from .fieldcheck import check_links
+
+    check_links(ws, ws.links)
     return ws
 
 

@@ -72,12 +72,18 @@ class UrgencyScorer:
 
 class ProgressScorer:
     name = "progress"
-    description = "How far it has come: the progress weight of its status (0 to 1)"
+    description = "How far it has come, 0 to 1: progress set with update --progress, else its children's, " \
+                  "else the progress weight of its status"
 
     def score(self, rec: Recommendation, context: Context) -> Score:
-        lifecycle = context.tracker.lifecycle
-        weight = lifecycle[rec.status].weight if rec.status in lifecycle else 0.0
-        return Score.from_terms([Term("status", weight, f"status {rec.status!r} has progress weight {weight:g}")])
+        reading = context.tracker.progress().reading(rec)
+        if reading.basis == "set":
+            return Score.from_terms([Term("progress", reading.value, f"progress set to {rec.progress:g}%")])
+        if reading.basis == "children":
+            return Score.from_terms([Term("children", reading.value,
+                                          f"weighted mean of its children's progress ({reading.percent:.4g}%)")])
+        return Score.from_terms([Term("status", reading.value,
+                                      f"status {rec.status!r} has progress weight {reading.value:g}")])
 
 
 class ImpactScorer:

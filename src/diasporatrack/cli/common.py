@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ..labels import label_key
 from ..model import Recommendation
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
-SORT_KEYS = ("id", "status", "response", "due", "source", "title", "updated", "owners")
+SORT_KEYS = ("id", "status", "response", "due", "source", "title", "updated", "owners", "author", "progress")
 
 
 # --- output ---------------------------------------------------------------------
@@ -65,8 +66,16 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
                                   help="only this owner or any owner under it (repeatable)"), "owners")
     completed(parser.add_argument("--source", action="append", help="only this source document (repeatable)"),
               "sources")
-    parser.add_argument("--theme", action="append", help="only this theme (repeatable)")
+    parser.add_argument("--theme", action="append", help="only this theme (repeatable; case, accents and "
+                        "punctuation ignored, as for every label)")
     parser.add_argument("--addressed-to", action="append", help="only recommendations addressed to this actor")
+    parser.add_argument("--sdg", action="append", metavar="GOAL", help="only those serving this SDG goal or "
+                        "target: 5 also finds 5.1 and 5.a (repeatable; see: diasporatrack sdgs)")
+    parser.add_argument("--affected", action="append", metavar="GROUP",
+                        help="only those concerning this group of persons (repeatable)")
+    parser.add_argument("--author", action="append", help="only those made by this author (repeatable)")
+    parser.add_argument("--where", action="append", metavar="KEY=VALUE",
+                        help="only those whose extra field KEY has VALUE (repeatable: all must match)")
     completed(parser.add_argument("--response", action="append",
                                   help="only this response of the addressee (repeatable)"), "responses")
     parser.add_argument("--unowned", action="store_true", help="only recommendations nobody owns")
@@ -118,6 +127,10 @@ def query(tracker, args: argparse.Namespace) -> list[Recommendation]:
         addressed_to=args.addressed_to or None,
         response=args.response or None,
         unowned=args.unowned,
+        sdg=args.sdg or None,
+        affected=args.affected or None,
+        author=args.author or None,
+        where=args.where or None,
         search=args.search,
         overdue=args.overdue,
         due_before=args.due_before,
@@ -153,7 +166,11 @@ def sort_recs(recs: list[Recommendation], key: str, tracker, today: str | None =
         "title": lambda r: (r.title.casefold(), r.id),
         "updated": lambda r: (r.updated is None, r.updated or 0, r.id),
         "owners": lambda r: (not r.owners, r.owners, r.id),
+        "author": lambda r: (not r.authors, [label_key(a) for a in r.authors], r.id),
+        "progress": lambda r: (measure(r), r.id),
     }
+    if field == "progress":
+        measure = tracker.progress()
     ordered = sorted(recs, key=keys[field], reverse=reverse)
     if reverse and field in ("due", "updated"):
         # Recommendations without a date go last, whichever the direction.

@@ -8,7 +8,10 @@ import textwrap
 
 from ..journal import event_to_dict
 from ..serialize import recommendation_to_dict
-from .common import EXIT_OK, add_as_of, add_format, add_id, open_tracker, table, to_json
+from ..fieldcheck import extra_text
+from ..model import ACTION_CATEGORIES
+from ..sdgs import title as sdg_title
+from .common import EXIT_OK, add_as_of, add_format, add_id, open_tracker, shorten, table, to_json
 
 COMMANDS = ("show", "history")
 
@@ -17,9 +20,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     tracker = open_tracker(args)
     rec = tracker.get(args.id)
     if args.format == "json":
-        print(to_json(recommendation_to_dict(rec, history=True)))
+        out = recommendation_to_dict(rec, history=True)
+        reading = tracker.progress().reading(rec)
+        out["progress_now"] = {"percent": reading.percent, "basis": reading.basis}
+        out["children"] = [c.id for c in tracker.children(rec.id)]
+        print(to_json(out))
         return EXIT_OK
     source = tracker.sources[rec.source]
+    measure = tracker.progress()
+    progress = measure.reading(rec).describe()
+    if rec.progress is not None and tracker.children(rec.id):  # say what the set figure overrides
+        kids = [(measure(c), c.weight or 1) for c in tracker.children(rec.id)]
+        progress += f"; its children's mean would be {sum(v * w for v, w in kids) / sum(w for _, w in kids):.0%}"
     owners = [f"{o} ({tracker.owners[o].name})" if o in tracker.owners else o for o in rec.owners]
     definition = tracker.lifecycle[rec.status].definition if rec.status in tracker.lifecycle else "(not in the lifecycle)"
     fields = [
@@ -29,10 +41,21 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("response", f"{rec.response}: {tracker.responses[rec.response].definition}"
                      if rec.response in tracker.responses else rec.response),
         ("source", f"{source.id}: {source.title}" + (f" ({source.date})" if source.date else "")),
-        ("author", rec.author),
+        ("reference", rec.reference),
+        ("author" if len(rec.authors) < 2 else "authors", "; ".join(rec.authors)),
+        ("author group", rec.author_group),
         ("addressed to", ", ".join(rec.addressed_to)),
         ("owners", ", ".join(owners) or "none"),
         ("themes", ", ".join(rec.themes)),
+        ("sdgs", ", ".join(sdg_title(c) for c in rec.sdgs)),
+        ("affects", ", ".join(rec.affected_persons)),
+        ("action", f"{rec.action_category}, {ACTION_CATEGORIES[rec.action_category]}"
+                   if rec.action_category in ACTION_CATEGORIES else None),
+        ("cycle", rec.cycle),
+        ("session", rec.session),
+        ("progress", progress),
+        ("parent", f"{rec.parent}" + (f" (weight {rec.weight:g})" if rec.weight is not None else "")
+                   if rec.parent else None),
         ("due", rec.due),
         ("review every", f"{rec.review_every} days" if rec.review_every else None),
         ("impact", rec.impact),
@@ -42,11 +65,27 @@ def cmd_show(args: argparse.Namespace) -> int:
     for name, value in fields:
         if value:
             print(f"{name + ':':<14}{value}")
+    for key, value in rec.extra.items():  # further fields the source carried, under their own names
+        print(f"{key + ':':<14}{extra_text(value)}")
     print()
     print(textwrap.fill(" ".join(rec.text.split()), width=78))
     if rec.quote:
         print()
         print(textwrap.fill(f"“{rec.quote}”", width=78, initial_indent="  > ", subsequent_indent="    "))
+    children = tracker.children(rec.id)
+    if children:
+        print()
+        print(table([(c.id, c.status, f"{measure(c):.0%}", c.weight if c.weight is not None else 1,
+                      shorten(c.title, 40)) for c in children], ("child", "status", "progress", "weight", "title")))
+    if rec.cites:
+        found = {f.id: (s.id, f) for s in tracker.sources.values() for f in s.findings}
+        print()
+        print("cites:")
+        for finding_id in rec.cites:
+            source_id, finding = found.get(finding_id, ("?", None))
+            text = finding.text if finding else "(not found)"
+            print(textwrap.fill(f"{finding_id} ({source_id}): {text}", width=78, initial_indent="  - ",
+                                subsequent_indent="    "))
     if rec.history:
         print()
         print(history_table(rec.history))

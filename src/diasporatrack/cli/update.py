@@ -13,6 +13,7 @@ COMMANDS = ("update", "respond")
 def cmd_update(args: argparse.Namespace) -> int:
     tracker = open_tracker(args)
     clear_due = args.due is not None and args.due.lower() == "none"
+    clear_progress = args.progress is not None and args.progress.lower() == "none"
     after = tracker.update(
         args.id,
         status=args.status,
@@ -23,6 +24,8 @@ def cmd_update(args: argparse.Namespace) -> int:
         note=args.note,
         by=args.by,
         force=args.force,
+        progress=None if clear_progress else args.progress,
+        clear_progress=clear_progress,
     )
     event = after.history[-1]
     print(f"{after.id}: {event.describe()}")
@@ -39,7 +42,7 @@ def cmd_respond(args: argparse.Namespace) -> int:
 
 
 def register(sub, plugins) -> None:
-    p = sub.add_parser("update", help="change status, owners or due date, with a note")
+    p = sub.add_parser("update", help="change status, owners, due date or progress, with a note")
     add_id(p)
     completed(p.add_argument("--status", help="new status (see: diasporatrack statuses)"), "statuses")
     completed(p.add_argument("--add-owner", action="append", default=[], metavar="OWNER",
@@ -47,6 +50,8 @@ def register(sub, plugins) -> None:
     completed(p.add_argument("--remove-owner", action="append", default=[], metavar="OWNER",
                              help="remove an owner (repeatable)"), "owners")
     p.add_argument("--due", metavar="DATE", help="due date YYYY-MM-DD, or 'none' to clear it")
+    p.add_argument("--progress", metavar="PERCENT", help="how far it has come, 0 to 100 (decimals allowed), "
+                   "or 'none' to let the status (or its children) give it again")
     p.add_argument("--note", help="why: kept in the history")
     p.add_argument("--by", help="who is making the change (default: $DIASPORATRACK_USER, else your login)")
     p.add_argument("--force", action="store_true", help="allow a status change the lifecycle forbids (recorded)")
