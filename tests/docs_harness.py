@@ -152,7 +152,14 @@ def diasporatrack_argvs(command: str) -> list[list[str]]:
     argvs = []
     words = shlex.split(command, comments=True)
     current: list[str] = []
+    redirect_target = False
     for word in words + [";"]:
+        if redirect_target:  # the file of `> FILE` is not an argument
+            redirect_target = False
+            continue
+        if re.fullmatch(r"\d*(>>?|<|&>)(&\d)?", word):
+            redirect_target = not word.endswith(tuple("0123456789"))
+            continue
         if word in {"&&", "||", ";", "|"}:
             # a leading VAR=value (as cron lines write it) is an assignment, not the command
             while current and re.fullmatch(r"[A-Za-z_]\w*=.*", current[0]):
