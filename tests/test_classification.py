@@ -208,3 +208,15 @@ def test_a_cycle_of_parents_is_one_located_error(tmp_path, cli):
     assert len(problems) == 2, problems
     assert any(p.endswith("s.yaml:3: parents form a cycle: r1 -> r3 -> r2 -> r1") for p in problems), problems
     assert any(p.endswith("owners.yaml:2: owners' parents form a cycle: a -> b -> a") for p in problems), problems
+
+
+def test_set_writes_the_new_fields_and_as_of_takes_them_back(classified):
+    import datetime as dt
+
+    tracker = Tracker.open(classified)
+    rec = tracker.set_fields("upr-2", author=["Fiji", "Samoa"], add={"sdgs": ["16.3"]}, by="tester")
+    assert rec.authors == ("Fiji", "Samoa") and rec.sdgs == ("5", "5.c", "16.3")
+    again = Tracker.open(classified, cache=False).get("upr-2")
+    assert again.authors == ("Fiji", "Samoa") and again.sdgs == ("5", "5.c", "16.3")
+    before = Tracker.open(classified).as_of(dt.date.today() - dt.timedelta(days=1)).get("upr-2")
+    assert before.authors == ("Fiji",) and before.sdgs == ("5", "5.c")

@@ -48,7 +48,7 @@ def test_update_progress_is_journaled_and_shown(cluster, cli):
     result = cli("--root", str(cluster), "update", "kid-b", "--progress", "60.5", "--note", "halfway")
     assert result.code == 0 and "progress 20% -> 60.5%" in result.out
     event = json.loads((cluster / "journal.jsonl").read_text().splitlines()[-1])
-    assert (event["progress"], event["previous_progress"]) == (60.5, 20)
+    assert (event["progress"], event["previous_progress"], event["v"]) == (60.5, 20, 3)
     shown = cli("--root", str(cluster), "show", "top").out
     assert "progress:     70.38% (mean of its children)" in shown
     assert "kid-b" in shown and "60%" in shown  # the children are listed with their progress

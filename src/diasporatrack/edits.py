@@ -19,7 +19,7 @@ import attrs
 
 from .errors import InputError, WorkspaceError
 from .files import StagedFile
-from .journal import SCHEMA_VERSION, new_event_id
+from .journal import EDIT_VERSION, new_event_id
 from .model import Event, Owner, Recommendation, Source
 from .workspace import (
     OWNER_SPEC, OWNERS_FILE, RECOMMENDATION_SPEC, SOURCE_SPEC, Location, Workspace, _did_you_mean, display_path,
@@ -31,7 +31,10 @@ from .yamlio import read_text
 if TYPE_CHECKING:
     from .tracker import Tracker
 
-LIST_FIELDS = frozenset({"addressed_to", "owners", "themes", "links", "authors"})
+LIST_FIELDS = frozenset({"addressed_to", "owners", "themes", "links", "authors", "author", "sdgs", "affected_persons",
+                         "cites"})
+# YAML names that the model spells otherwise (a recommendation's `author` may list several).
+MODEL_NAMES = {"author": "authors"}
 # Changed only through update/respond: they are transitions, with their own events.
 JOURNALED = {"status": "update --status", "response": "respond"}
 
@@ -66,7 +69,7 @@ class Change:
         from .tracker import current_actor
 
         self.events.append(Event(id=new_event_id(), at=dt.datetime.now(dt.timezone.utc), by=current_actor(by),
-                                 recommendation=subject_id, kind="edit", v=SCHEMA_VERSION, subject=subject,
+                                 recommendation=subject_id, kind="edit", v=EDIT_VERSION, subject=subject,
                                  field=field, old=to_json(old), new=to_json(new)))
 
     def check(self) -> Workspace:
@@ -272,7 +275,7 @@ def _model_fields(spec: dict, raw: dict, ws: Workspace) -> dict:
 
 
 def _make_recommendation(fields: dict) -> Recommendation:
-    return Recommendation(**fields)
+    return Recommendation(**{MODEL_NAMES.get(k, k): v for k, v in fields.items()})
 
 
 def _undo_field(record: Any, event: Event, spec: dict) -> Any:
@@ -281,6 +284,8 @@ def _undo_field(record: Any, event: Event, spec: dict) -> Any:
     if event.field not in spec:
         return record
     old = checked(spec, "record", {event.field: event.old})[event.field]
+    name = MODEL_NAMES.get(event.field, event.field) if isinstance(record, Recommendation) else event.field
     if old is None:
-        old = attrs.fields_dict(type(record))[event.field].default
-    return attrs.evolve(record, **{event.field: old})
+        default = attrs.fields_dict(type(record))[name].default
+        old = default.factory() if isinstance(default, attrs.Factory) else default
+    return attrs.evolve(record, **{name: old})

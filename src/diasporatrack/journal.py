@@ -43,6 +43,7 @@ _KNOWN = set(_REQUIRED) | {
 }
 # The event schema: 1 (no "v" written) up to this one. 2 added edits of the YAML files; 3 added progress.
 SCHEMA_VERSION = 3
+EDIT_VERSION = 2  # the version an event needs is that of the newest field it uses
 PROGRESS_VERSION = 3
 SUBJECTS = ("source", "owner")
 
