@@ -15,8 +15,12 @@ from diasporatrack_todotxt import priority, task_text
 
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path, monkeypatch):
-    """Keep diasporatrack's workspace cache inside the test's folder, not in the home directory."""
+    """Keep diasporatrack's cache and trusted files inside the test's folder, not in the home directory,
+    and this plugin loaded whatever the environment says (it is what these tests are about)."""
     monkeypatch.setenv("DIASPORATRACK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    for name in ("DIASPORATRACK_NO_PLUGINS", "DIASPORATRACK_LOAD_PLUGINS", "DIASPORATRACK_TRUST_LOCAL_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
 
 
 TODAY = dt.date.today()  # urgency is scored as of today, so due dates are written relative to it
