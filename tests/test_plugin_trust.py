@@ -320,3 +320,15 @@ def test_completing_in_a_workspace_with_an_untrusted_plugin_runs_nothing_and_say
                           cwd=ws.parent, env=env, capture_output=True, text=True, timeout=60)
     assert "show" in out.read_text().split()
     assert done.stderr == "" and not hostile.exists()
+
+
+def test_a_trust_store_that_cannot_be_written_is_one_line(ws, hostile, cli, monkeypatch, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the config folder should be\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocked))
+    result = cli("--root", "ws", "trust")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(f"diasporatrack: error: {blocked}/diasporatrack/trusted.json: cannot write the "
+                                 "trust store: ")
+    assert result.err.count("\n") == 1
+    assert blocked.read_text() == "a file where the config folder should be\n"

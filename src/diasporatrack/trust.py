@@ -154,6 +154,15 @@ def _store_locked(path: Path) -> Iterator[None]:
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """A store that cannot be written (read-only home, full disk) is one line, not a traceback."""
+    try:
+        yield
+    except OSError as err:
+        raise TrustError(f"{path}: cannot write the trust store: {err.strerror or err}") from err
+
+
 def _write_store(path: Path, files: dict[str, dict[str, str]]) -> None:
     from .files import atomic_write
 
@@ -209,7 +218,7 @@ def trust(paths: Iterable[Path], *, store: Path | None = None) -> list[tuple[Pat
     """Trust these files as they are now: ``(absolute path, sha256, newly trusted)`` for each."""
     store = store or store_path()
     read = [read_plugin_file(Path(p)) for p in paths]  # every file readable, or nothing is recorded
-    with _store_locked(store):
+    with _writing(store), _store_locked(store):
         files = read_store(store)
         done = []
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -227,7 +236,7 @@ def trust(paths: Iterable[Path], *, store: Path | None = None) -> list[tuple[Pat
 def revoke(paths: Iterable[Path], *, store: Path | None = None) -> list[tuple[Path, bool]]:
     """Stop trusting these files (they need not exist any more): ``(absolute path, was trusted)``."""
     store = store or store_path()
-    with _store_locked(store):
+    with _writing(store), _store_locked(store):
         files = read_store(store)
         done = [(Path(os.path.realpath(p)), str(Path(os.path.realpath(p))) in files) for p in paths]
         for real, was in done:
