@@ -233,6 +233,14 @@ def test_disable_may_name_a_plugin_that_the_switch_turned_off(ws, hostile, cli):
     assert not hostile.exists()
 
 
+def test_the_switch_is_a_way_out_of_a_missing_plugin_file(ws, cli):
+    write(ws / "diasporatrack.yaml", "plugins: [gone.py]\n")
+    result = cli("--root", "ws", "export", "json")
+    assert result.code == 2 and "plugin file ws/gone.py (named in diasporatrack.yaml) does not exist" in result.err
+    result = cli("--no-plugins", "--root", "ws", "export", "json")
+    assert (result.code, result.err) == (0, "") and json.loads(result.out)
+
+
 # --- a broken installed plugin ----------------------------------------------------------------
 
 

@@ -138,7 +138,7 @@ class Plugins:
         if entry_points:
             self._load_entry_points(load=not off)
         files = [Path(entry) if root is None else root / entry for entry in config.get("plugins") or ()]
-        self._load_files(files, load=local and not off)
+        self._load_files(files, load=local and not off, check=not off)
         for index, plugin in enumerate(extra):
             if self.pm.is_registered(plugin):
                 continue  # already loaded, e.g. installed and passed to Tracker.open too
@@ -207,8 +207,9 @@ class Plugins:
             self._register_lazy(ep.name, ep.load, PluginInfo(
                 ep.name, "entry point", location, dist.version if dist is not None else None))
 
-    def _load_files(self, paths: Sequence[Path], load: bool) -> None:
-        """The workspace's plugin files: named always, run only if ``load`` and trusted as they are."""
+    def _load_files(self, paths: Sequence[Path], load: bool, check: bool = True) -> None:
+        """The workspace's plugin files: named always, checked to exist if ``check`` (not when plugins are
+        switched off: the switch is the way out of any plugin trouble), run only if ``load`` and trusted."""
         store: dict[str, dict[str, str]] | None = None
         store_error = ""
         for path in paths:
@@ -216,7 +217,7 @@ class Plugins:
             self._names.add(name)
             if name in self.disabled:
                 continue
-            if not os.path.lexists(path):
+            if check and not os.path.lexists(path):
                 raise PluginError(f"plugin file {path} (named in diasporatrack.yaml) does not exist")
             if not load:
                 self.skipped_files.append(path)
