@@ -174,3 +174,14 @@ def test_every_console_block_has_commands() -> None:
         for block in blocks(page.read_text(encoding="utf-8")):
             if block.language == "console":
                 assert block.body.startswith("$ "), f"{page.name} {block}: no '$ ' command"
+
+
+def test_extraction_page(tmp_path: Path) -> None:
+    from pdfmaker import pdf_bytes
+
+    report = (REPO / "tests" / "extraction" / "report-with-recommendations.md").read_text(encoding="utf-8")
+    items = [line for line in report.splitlines() if line[:2] in ("1.", "2.", "3.")]
+    (tmp_path / "report.pdf").write_bytes(pdf_bytes(["Remittances and Return", "", "Recommendations", *items]))
+    reader = Reader(tmp_path).follow(DOCS / "extraction.md")
+    assert reader.ran >= 8 and (tmp_path / "tracker" / "remit-2025.yaml").is_file()
+    assert (tmp_path / "tracker" / "sources" / "remit-2025.txt").is_file()

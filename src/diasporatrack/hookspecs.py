@@ -81,6 +81,19 @@ def register_reminder_channels() -> list[Any]:
 
 
 @hookspec
+def register_extractors() -> list[Any]:
+    """Return extractors: objects with ``name``, ``description`` and
+    ``extract(text) -> list[Candidate]`` (see :mod:`diasporatrack.extraction`).
+
+    Called by ``extract``: an extractor proposes the passages of a
+    document's text that look like recommendations, each with its verbatim
+    quote and offsets, a suggested title, addressees, and a confidence with
+    the reason. A quote that is not the span it claims is refused. The
+    built-in ``heuristic`` extractor is registered through this hook too.
+    """
+
+
+@hookspec
 def validate_recommendation(recommendation: Recommendation, tracker: Tracker) -> list[str] | None:
     """Return extra problems with a recommendation, as messages (or None).
 

@@ -77,6 +77,8 @@ class Source:
     url: str | None = attrs.field(default=None, validator=_opt_text)
     note: str | None = attrs.field(default=None, validator=_opt_text)
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=_tuple)
+    # The sha256 of the archived plain text (sources/ID.txt) the quotes are proven against.
+    text_sha256: str | None = attrs.field(default=None, validator=_opt_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -218,6 +220,8 @@ class Recommendation:
     parent: str | None = attrs.field(default=None, validator=_opt_text)
     weight: float | None = attrs.field(default=None, validator=v.optional([v.instance_of((int, float)), v.gt(0)]))
     cites: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    # Proposed by an extractor and not yet reviewed: left out of reminders and public exports.
+    draft: bool = attrs.field(default=False, validator=v.instance_of(bool))
     history: tuple[Event, ...] = attrs.field(default=(), converter=_tuple, eq=False, repr=False)
 
     @property

@@ -31,7 +31,7 @@ import pluggy
 from . import hookspecs, trust
 from .errors import DiasporatrackError
 from .plugincode import describe as _describe, output_to_stderr, run_file
-from .protocols import Exporter, ReminderChannel, ReminderRule, Scorer
+from .protocols import Exporter, Extractor, ReminderChannel, ReminderRule, Scorer
 from .trust import UntrustedPluginWarning
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ BUILTINS = {
     "builtin.console": "diasporatrack.builtin.console_channel",
     "builtin.email": "diasporatrack.builtin.email_channel",
     "builtin.calendar": "diasporatrack.builtin.calendar_channel",
+    "builtin.heuristic_extractor": "diasporatrack.builtin.extractors.heuristic",
 }
 
 
@@ -99,6 +100,7 @@ _KINDS: dict[str, tuple[str, type, str]] = {
     "register_scorers": ("scorer", Scorer, "name, description and score()"),
     "register_reminder_rules": ("reminder rule", ReminderRule, "name, description and check()"),
     "register_reminder_channels": ("reminder channel", ReminderChannel, "name, description and deliver()"),
+    "register_extractors": ("extractor", Extractor, "name, description and extract()"),
 }
 
 
@@ -314,6 +316,10 @@ class Plugins:
     @property
     def reminder_channels(self) -> Registry:
         return self.registry("register_reminder_channels")
+
+    @property
+    def extractors(self) -> Registry:
+        return self.registry("register_extractors")
 
     def validate(self, recommendation: Recommendation, tracker: Tracker) -> list[tuple[str, str]]:
         """Problems plugins find in a recommendation, as (plugin, message) pairs."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import attrs
 
 if TYPE_CHECKING:
+    from .extraction import Candidate
     from .model import Recommendation
     from .reminders import Delivery, Reminder
     from .tracker import Tracker
@@ -112,3 +113,18 @@ class ReminderChannel(Protocol):
 
     def deliver(self, reminders: Sequence[Reminder], context: Context,
                 dry_run: bool = False) -> Sequence[Delivery]: ...
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """Finds the recommendations in a document's text.
+
+    ``extract`` returns :class:`~diasporatrack.extraction.Candidate` values,
+    each quoting a verbatim span of the text it was given. It must be
+    deterministic and must not use the network.
+    """
+
+    name: str
+    description: str
+
+    def extract(self, text: str) -> list[Candidate]: ...

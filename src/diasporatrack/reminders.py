@@ -105,8 +105,8 @@ def collect(tracker: Tracker, context: Context, *, owner: str | None = None,
 
     with output_to_stderr():  # what rules print goes to stderr, once for the whole run
         for rec in tracker:
-            if not tracker.lifecycle.is_active(rec.status):
-                continue
+            if rec.draft or not tracker.lifecycle.is_active(rec.status):
+                continue  # drafts wait for a person to review them before anyone is reminded
             for rule in chosen:
                 for reminder in _run_rule(tracker, rule, rec, context):
                     if wanted is not None and reminder.owner not in wanted:

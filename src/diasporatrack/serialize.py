@@ -52,6 +52,8 @@ def recommendation_to_dict(rec: Recommendation, *, history: bool = False) -> dic
         "cites": list(rec.cites),
         "updated": _iso(rec.updated),
     }
+    if rec.draft:
+        out["draft"] = True
     if history:
         out["history"] = [event_to_dict(e) for e in rec.history]
     return out
@@ -70,6 +72,7 @@ def source_to_dict(source: Source) -> dict[str, Any]:
         "findings": [
             {"id": f.id, "text": f.text, "quote": f.quote, "themes": list(f.themes)} for f in source.findings
         ],
+        **({"text_sha256": source.text_sha256} if source.text_sha256 else {}),
     }
 
 

@@ -759,15 +759,25 @@ class Tracker:
 
     # --- plugins at work ----------------------------------------------------
 
-    def check(self) -> list[Problem]:
-        """Every problem: the files', then those ``validate_recommendation`` plugins find."""
+    def check(self, *, require_archive: bool = False) -> list[Problem]:
+        """Every problem: the files', the quotes' (proven against archived sources), then plugins'.
+
+        Warnings (a changed archive, journal notices) are added to ``warnings``.
+        ``require_archive`` makes a source without an archived text a problem.
+        """
         if self._events is None:  # opened from the cache, which keeps no file locations
             full = Tracker.load(self.root, plugins=self._extra_plugins)
             full._plugins = self._plugins
-            return full.check()
+            found = full.check(require_archive=require_archive)
+            self.warnings = full.warnings
+            return found
         from .plugins import output_to_stderr
+        from .quotes import check_quotes
 
         found = list(self.problems) + self.contact_problems()
+        quote_problems, quote_warnings = check_quotes(self, require_archive=require_archive)
+        found += quote_problems
+        self.warnings.extend(w for w in quote_warnings if w not in self.warnings)
         plugins = self.plugins
         with output_to_stderr():  # once for all recommendations: what validators print goes to stderr
             for rec in self._state.values():

@@ -244,7 +244,7 @@ def impact(value: Any) -> str:
 
 SOURCE_SPEC = {
     "id": identifier, "title": text, "publisher": text, "kind": text, "date": date,
-    "authors": text_list, "url": text, "note": text,
+    "authors": text_list, "url": text, "note": text, "text_sha256": lambda v: sha256_hex(v),
 }
 def _recommendation_spec() -> dict[str, Callable[[Any], Any]]:
     from . import fieldcheck as f
@@ -256,7 +256,7 @@ def _recommendation_spec() -> dict[str, Callable[[Any], Any]]:
         "reference": text, "sdgs": f.sdg_list, "affected_persons": text_list, "author_group": text,
         "action_category": f.action_category, "cycle": f.text_or_number, "session": f.text_or_number,
         "extra": f.extra, "progress": f.percent, "parent": identifier, "weight": f.positive_number,
-        "cites": id_list,
+        "cites": id_list, "draft": flag,
     }
 
 
@@ -265,6 +265,21 @@ FINDING_SPEC = {"id": identifier, "text": text, "quote": text, "themes": text_li
 OWNER_SPEC = {"id": identifier, "name": text, "kind": text, "parent": identifier, "email": text, "note": text}
 RESPONSE_SPEC = {"name": lambda v: status_name(v), "definition": text}
 STATUS_SPEC = {"name": lambda v: status_name(v), "definition": text, "weight": lambda v: _weight(v), "next": text_list}
+
+
+def flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_kind(value)}")
+    return value
+
+
+def sha256_hex(value: Any) -> str:
+    import re
+
+    value = text(value)
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise ValueError("expected a sha256 checksum: 64 lowercase hexadecimal digits")
+    return value
 
 
 def status_name(value: Any) -> str:

@@ -57,7 +57,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         width = title_width()
         rows = [
-            (r.id, r.status, ", ".join(r.owners) or "-", r.due.isoformat() if r.due else "", shorten(r.title, width))
+            (r.id, r.status + (" (draft)" if r.draft else ""), ", ".join(r.owners) or "-",
+             r.due.isoformat() if r.due else "", shorten(r.title, width))
             for r in recs
         ]
         headers = LIST_COLUMNS

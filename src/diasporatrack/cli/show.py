@@ -7,6 +7,7 @@ import sys
 import textwrap
 
 from ..journal import event_to_dict
+from ..quotes import locate_quote
 from ..serialize import recommendation_to_dict
 from ..fieldcheck import extra_text
 from ..model import ACTION_CATEGORIES
@@ -24,6 +25,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         reading = tracker.progress().reading(rec)
         out["progress_now"] = {"percent": reading.percent, "basis": reading.basis}
         out["children"] = [c.id for c in tracker.children(rec.id)]
+        found = locate_quote(tracker, rec)
+        if found is not None:
+            out["quote_location"] = {"file": f"sources/{rec.source}.txt", "line": found.line,
+                                     "paragraph": found.paragraph}
         print(to_json(out))
         return EXIT_OK
     source = tracker.sources[rec.source]
@@ -61,6 +66,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("impact", rec.impact),
         ("links", ", ".join(rec.links)),
         ("updated", rec.updated.strftime("%Y-%m-%d %H:%M UTC") if rec.updated else "never"),
+        ("draft", "yes: not reviewed yet; left out of reminders and public exports" if rec.draft else None),
     ]
     for name, value in fields:
         if value:
@@ -72,6 +78,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     if rec.quote:
         print()
         print(textwrap.fill(f"“{rec.quote}”", width=78, initial_indent="  > ", subsequent_indent="    "))
+        found = locate_quote(tracker, rec)
+        if found is not None:
+            print(f"    (verbatim in sources/{rec.source}.txt, {found})")
     children = tracker.children(rec.id)
     if children:
         print()

@@ -30,7 +30,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     # Validation is what pre-commit and CI run on whatever was pushed: the
     # workspace's own plugin files run only when asked, and only if trusted.
     tracker._plugins = Plugins(tracker.root, tracker.config, local=args.with_plugins)
-    problems = tracker.check()
+    problems = tracker.check(require_archive=args.require_archive)
     skipped = tracker._plugins.skipped_files
     if skipped and not args.with_plugins:
         from ..trust import plugins_off
@@ -93,6 +93,8 @@ def register(sub, plugins) -> None:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("validate", help="check every file; print all problems (exit 1 if any)")
+    p.add_argument("--require-archive", action="store_true",
+                   help="every source must have its archived text (sources/ID.txt) that its quotes are proven against")
     add_format(p, ("text", "json"))
     p.add_argument("--with-plugins", action="store_true",
                    help="also run the validators of the workspace's plugin files (those you trusted, or all "
