@@ -45,7 +45,9 @@ class Candidate:
 
 def suggest_title(quote: str, width: int = TITLE_WIDTH) -> str:
     """A title from a quote: no leading number or bullet, first sentence, never cut mid-word."""
-    text = _NUMBERING.sub("", " ".join(quote.split()), count=1)
+    text = " ".join(quote.split())
+    while (bare := _NUMBERING.sub("", text, count=1)) != text:  # "140.2 140.2 urge", "1. • Ratify"
+        text = bare
     text = re.sub(r"(\*\*|__|\*|_)(\S(?:.*?\S)?)\1", r"\2", text)  # Markdown emphasis is not part of a title
     text = re.sub(r"(?:\s*\([^()]{2,40}\))+\s*[;.]?$", "", text)  # "(Maldives) (Portugal);": who recommended it
     text = re.sub(r"^[\"“”‘’'(]+", "", text)
@@ -56,6 +58,8 @@ def suggest_title(quote: str, width: int = TITLE_WIDTH) -> str:
     else:
         text = re.split(r"(?<=[.!?;])\s", text, maxsplit=1)[0]
     text = text.rstrip(" .;:,\"”’)")
+    if not re.search(r"[^\W\d_]", text):
+        return "Untitled passage"  # nothing but numbers and marks: a person will name it
     if len(text) <= width:
         return text[:1].upper() + text[1:]
     cut = text[: width + 1]
