@@ -256,7 +256,7 @@ def _recommendation_spec() -> dict[str, Callable[[Any], Any]]:
         "reference": text, "sdgs": f.sdg_list, "affected_persons": text_list, "author_group": text,
         "action_category": f.action_category, "cycle": f.text_or_number, "session": f.text_or_number,
         "extra": f.extra, "progress": f.percent, "parent": identifier, "weight": f.positive_number,
-        "cites": id_list, "draft": flag,
+        "cites": id_list, "draft": lambda v: flag(v),
     }
 
 
