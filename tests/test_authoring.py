@@ -254,3 +254,16 @@ def test_when_the_journal_cannot_take_the_events_the_files_are_put_back(ws, monk
         tracker.add_source({"id": "third", "title": "Third"})
     assert _sums(ws) == before
     assert sorted(p.name for p in ws.iterdir()) == ["journal.jsonl", "other.yaml", "owners.yaml", "report.yaml"]
+
+
+def test_a_hand_edit_between_two_writes_is_read_not_overwritten(ws):
+    tracker = Tracker.open(ws)
+    tracker.set_fields("rep-forum", title="A forum")
+    report = ws / "report.yaml"
+    report.write_text(report.read_text().replace("title: Invest in education", "title: Schools first"))
+    tracker.set_fields("rep-health", title="Health first")
+    text = report.read_text()
+    assert "title: Schools first" in text and "title: Health first" in text and "title: A forum" in text
+    report.write_text(text + "  - id: rep-forum\n    title: Twice\n    text: x\n")
+    with pytest.raises(WorkspaceError, match="duplicate recommendation id 'rep-forum'"):
+        tracker.set_fields("rep-health", title="Again")

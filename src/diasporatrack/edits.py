@@ -48,7 +48,13 @@ class Change:
     def __init__(self, tracker: Tracker) -> None:
         self.tracker = tracker
         self.root = tracker.root
-        self.ws = read_workspace(self.root)  # the files as they are now, with every location
+        from .cache import fingerprint
+
+        known = tracker._authored  # what this tracker last wrote, if no file changed since
+        if known is not None and known[0] == fingerprint(self.root):
+            self.ws = known[1]
+        else:
+            self.ws = read_workspace(self.root)  # the files as they are now, with every location
         if self.ws.problems:
             raise WorkspaceError(self.ws.problems)
         self.docs: dict[Path, Document] = {}

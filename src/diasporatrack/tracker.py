@@ -102,6 +102,7 @@ class Tracker:
         self._seen: set[str] = set()
         self._retired: set[str] = set()  # recommendations removed by an edit: their old events stay quiet
         self._orphans: dict[str, list[Problem]] = {}  # warnings about events of unknown recommendations
+        self._authored: tuple[str, Workspace] | None = None  # files' fingerprint, workspace: after a write
         self._cache_print: str | None = None  # fingerprint, when this tracker keeps a cache
         self._fresh_rows: dict[str, str] = {}  # JSON rows made while writing the cache
         self._unsaved: set[str] = set()  # changed since the cache last saw this tracker's state
@@ -318,14 +319,16 @@ class Tracker:
 
     def _adopt(self, workspace: Workspace) -> None:
         """After the YAML files were written (under the lock): fold the journal again on ``workspace``."""
+        from . import cache as cache_module
+
         fresh = Tracker(workspace, self.journal, plugins=self._extra_plugins)
         fresh._catch_up()
         self._take(fresh)
         self._fresh_rows, self._unsaved = {}, set()
+        # The next write need not read every file again while none changed.
+        self._authored = (cache_module.fingerprint(self.root), workspace)
         if self._cache_print is not None:
-            from . import cache as cache_module
-
-            self._cache_print = cache_module.fingerprint(self.root)
+            self._cache_print = self._authored[0]
             self._write_cache(detached=True)
 
     def _fold(self, events: Iterable[Event]) -> None:
