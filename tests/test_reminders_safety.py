@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import email
+import email.policy
 import fcntl
 import hashlib
 import json
@@ -20,6 +22,8 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SOURCE_YAML, trust, write
 from diasporatrack import Delivery, LockTimeout, Reminder, Tracker, hookimpl
@@ -262,6 +266,26 @@ def test_unusable_addresses_say_why(address, why):
     problem = contact_problem(address)
     assert problem is not None and why in problem
     assert len(problem) < 200  # a long value is quoted by its beginning only
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.emails())
+def test_what_validate_accepts_is_what_the_digest_is_sent_to(address):
+    from diasporatrack.builtin.email_channel import build_digest
+
+    assert contact_problem(address) is None
+    reminder = Reminder(rule="r", recommendation="x", title="t", reason="why", since=dt.date(2025, 1, 1),
+                        period="p", owner="o", owner_name="O", contact=address)
+    message = build_digest(address, [reminder], "tracker@org.example", dt.date(2025, 1, 1))
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    assert parsed["To"].addresses[0].addr_spec == address
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gets_an_answer_of_bounded_length(text):
+    problem = contact_problem(text)  # never raises, whatever the owners.yaml says
+    assert problem is None or (len(problem) < 260 and "\n" not in problem)
 
 
 # --- channels and --dry-run ------------------------------------------------------------------
