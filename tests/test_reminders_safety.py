@@ -417,3 +417,19 @@ def test_a_plugin_rule_that_returns_something_else_is_named(ws, cli):
     assert result.err == ("diasporatrack: error: plugin 'odd' returned str from reminder rule 'odd' "
                           "(check() must return diasporatrack.Reminder values)\n")
     assert snapshot(ws) == before
+
+
+def test_a_bad_sender_stops_before_anything_is_sent(mail_ws, smtp, cli):
+    inbox, port = smtp
+    write(mail_ws / "diasporatrack.yaml",
+          f"reminders:\n  email: {{host: 127.0.0.1, port: {port}, sender: Tracker <tracker@org.example>, "
+          "security: none}\n")
+    before = snapshot(mail_ws)
+    result = cli("--root", "ws", "remind", "--channel", "email", "--today", "2025-07-02")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == ("diasporatrack: error: diasporatrack.yaml: reminders.email.sender: 'Tracker "
+                          "<tracker@org.example>' is not a plain e-mail address (write only 'tracker@org.example')\n")
+    # Only the (empty) lock file is new: the run had taken the lock before the channel read its settings.
+    after = snapshot(mail_ws)
+    assert after.pop(".remind.lock") == hashlib.sha256(b"").hexdigest()
+    assert inbox.messages == [] and after == before
