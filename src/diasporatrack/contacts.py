@@ -66,7 +66,9 @@ def contact_problem(address: str) -> str | None:
 
 
 def _bounded(value: str, limit: int = 80, *, quote: bool = True) -> str:
-    # Messages quote a bounded prefix of a value, however long the value is.
-    cut = value[:limit]
-    text = repr(cut) if quote else cut
-    return text + ("..." if len(value) > limit else "")
+    # Messages show at most ``limit`` characters of a value, however long it is,
+    # with control characters escaped, never raw (they would reach the terminal).
+    text = repr(value[:limit]) if quote else "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+    if len(text) > limit or len(value) > limit:
+        return text[:limit] + "..."
+    return text
