@@ -412,6 +412,53 @@ def upr_import(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
 EXTRA_MEASUREMENTS.append(upr_import)
 
 
+def generate_csv_rows(path: Path, rows: int, seed: int = 0) -> None:
+    """A plain spreadsheet of ``rows`` recommendations (generated), about 300 bytes a row, some cells multi-line."""
+    import csv
+    import random
+
+    rnd = random.Random(seed)
+    vocabulary = ["ensure", "strengthen", "adopt", "the", "rights", "of", "all", "law", "protect", "measures",
+                  "effective", "national", "policy", "diaspora", "health", "education"]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["text", "author", "addressed_to", "themes", "due"])
+        for n in range(rows):
+            words = " ".join(rnd.choice(vocabulary) for _ in range(rnd.randint(20, 50)))
+            text = words.capitalize() + "." + ("\nA second paragraph." if n % 10 == 0 else "")
+            out.writerow([text, rnd.choice(UPR_STATES), "; ".join(rnd.sample(UPR_STATES, 2)),
+                          "; ".join(rnd.sample(UPR_ISSUES, 2)).casefold(), f"20{26 + n % 4}-0{1 + n % 9}-15"])
+
+
+def csv_import_memory(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The peak memory of importing a 1,000,000-row CSV (the goal: under 1 GB; rows are streamed)."""
+    rows = ctx.get("csv_rows") or 0
+    if not rows:
+        return {}
+    path = ctx["tmp"] / "big.csv"
+    generate_csv_rows(path, rows)
+    ws = ctx["tmp"] / "csv-workspace"
+
+    def fresh() -> None:
+        shutil.rmtree(ws, ignore_errors=True)
+        subprocess.run([*ctx["tool"], "init", str(ws)], env=ctx["env"], capture_output=True, check=True)
+
+    name = f"import {rows:,} CSV rows"
+    print(f"-- {name} ({path.stat().st_size / 2**20:,.0f} MiB)", flush=True)
+    result = measure(lambda i: [*ctx["tool"], "--root", str(ws), "import", str(path), "--source", "big"],
+                     ctx["env"], 1, before=fresh)
+    result["file_mib"] = round(path.stat().st_size / 2**20, 1)
+    print(f"   {name}: {fmt(result['median_s'], '.1f')} s, peak {fmt(result['peak_mib'], '.0f')} MiB (goal: under "
+          "1,024 MiB)" + (f"  ERROR: {result['error']['stderr'].strip()[-300:]}" if "error" in result else ""),
+          flush=True)
+    shutil.rmtree(ws, ignore_errors=True)
+    path.unlink()
+    return {name: result}
+
+
+EXTRA_MEASUREMENTS.append(csv_import_memory)
+
+
 
 # --- the run ---------------------------------------------------------------------------------------
 
@@ -451,6 +498,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--upr-rows", type=int, default=80_000,
                         help="rows of the generated UPR file to import (0: skip; default: %(default)s)")
+    parser.add_argument("--csv-rows", type=int, default=1_000_000,
+                        help="rows of the generated plain CSV whose import's peak memory is measured "
+                             "(0: skip; default: %(default)s)")
     parser.add_argument("--commands", default=None,
                         help="only the commands whose name starts with one of these (comma-separated)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results (default: %(default)s)")
@@ -524,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
 
         report["extra"] = {}
         ctx = {"tool": tool, "env": env, "tmp": tmp, "repeat": args.repeat, "sizes": sizes, "results": results,
-               "upr_rows": args.upr_rows}
+               "upr_rows": args.upr_rows, "csv_rows": args.csv_rows}
         for extra_fn in EXTRA_MEASUREMENTS:
             report["extra"].update(extra_fn(ctx))
 

@@ -59,7 +59,9 @@ def test_csv_errors(tmp_path, cli):
     assert cli("--root", str(root), "import", str(sheet), "--source", "x", "--create-owners").code == 0
     assert "ghost" in Tracker.open(root).owners
     (tmp_path / "latin.csv").write_bytes("text\ncaf\xe9\n".encode("latin-1"))
-    assert "not UTF-8 text" in cli("--root", str(root), "import", str(tmp_path / "latin.csv"), "--source", "y").err
+    result = cli("--root", str(root), "import", str(tmp_path / "latin.csv"), "--source", "y")
+    assert result.code == 0 and "read as Windows-1252 (guessed; --encoding overrides)" in result.err
+    assert Tracker.open(root).get("y-0001").text == "caf\xe9"
 
 
 def test_markdown_bullets(tmp_path, cli):
@@ -265,7 +267,7 @@ def test_a_json_export_is_checked_before_anything_is_written(tmp_path, cli, ws):
     assert result.code == 2 and "Traceback" not in result.err
     lines = result.err.splitlines()
     assert any("recommendation 1 (rep-health): unknown status 'bogus'" in line for line in lines)
-    assert any("recommendation 1 (rep-health): due '2025-02-30' is not a date" in line for line in lines)
+    assert any("recommendation 1 (rep-health): due: '2025-02-30' is not a date" in line for line in lines)
     assert any("unknown owner 'ghost'" in line for line in lines)
     assert any("recommendation 2: needs at least an id and a source" in line for line in lines)
     assert sorted(p.name for p in root.glob("*.yaml")) == ["diasporatrack.yaml", "owners.yaml"]

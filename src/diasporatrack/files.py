@@ -12,9 +12,11 @@ truncate ``/dev/full`` or write through a link. Operating-system failures
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
+import weakref
 from pathlib import Path
 
 from .errors import WriteError
@@ -48,7 +50,8 @@ def _kind(mode: int) -> str:
 class StagedFile:
     """A new version of one file, written beside it and not yet in place.
 
-    ``stage`` writes and fsyncs the temporary file; ``commit`` puts it in
+    ``stage`` (or ``open``, ``append``..., ``close``) writes and fsyncs the
+    temporary file; ``commit`` puts it in
     place (``exclusive`` refuses to replace a file that appeared meanwhile);
     ``rollback`` undoes a commit (restoring the old file, or removing a new
     one) or drops an uncommitted temporary file.
@@ -58,33 +61,62 @@ class StagedFile:
         self.path = Path(path)
         self.existed = check_target(self.path)
         self._tmp: str | None = None
+        self._closed = False
+        self._cleanup: weakref.finalize | None = None
         self._backup: str | None = None
         self._committed = False
 
     def stage(self, data: str | bytes) -> None:
-        payload = data.encode("utf-8") if isinstance(data, str) else data
+        """Write the whole new content (``open``, ``append``, ``close`` in one call)."""
+        self.open()
+        self.append(data)
+        self.close()
+
+    def open(self) -> None:
+        """Create the (empty) temporary file; ``append`` then adds to it piece by piece.
+
+        No file descriptor stays open between calls: an import may stage
+        thousands of files.
+        """
         try:
             fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name[:100]}.",
                                              suffix=".tmp")
+            os.close(fd)
         except OSError as err:
             raise WriteError(f"cannot write {self.path}: {err.strerror}") from None
+        # A plan dropped without commit or discard leaves no temporary file behind.
+        self._cleanup = weakref.finalize(self, _unlink, self._tmp)
+
+    def append(self, data: str | bytes) -> None:
+        self._write(data.encode("utf-8") if isinstance(data, str) else data, sync=False)
+
+    def close(self) -> None:
+        """Flush the temporary file to disk and give it the target's permissions."""
+        self._write(b"", sync=True)
         try:
-            try:
-                write_all(fd, payload)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
             mode = os.stat(self.path).st_mode & 0o777 if self.existed else 0o666 & ~_umask()
             os.chmod(self._tmp, mode)
         except OSError as err:
             self.discard()
             raise WriteError(f"cannot write {self.path}: {err.strerror}") from None
-        except BaseException:
+        self._closed = True
+
+    def _write(self, payload: bytes, *, sync: bool) -> None:
+        assert self._tmp is not None, "open() first"
+        try:
+            fd = os.open(self._tmp, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                write_all(fd, payload)
+                if sync:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as err:
             self.discard()
-            raise
+            raise WriteError(f"cannot write {self.path}: {err.strerror}") from None
 
     def commit(self, *, exclusive: bool = False) -> None:
-        assert self._tmp is not None, "stage() first"
+        assert self._tmp is not None and self._closed, "stage() first"
         try:
             if exclusive:
                 _link_or_copy(self._tmp, self.path)
@@ -104,6 +136,8 @@ class StagedFile:
             self._drop_backup()
             raise
         self._tmp = None
+        if self._cleanup is not None:
+            self._cleanup.detach()
         self._committed = True
         _sync_dir(self.path.parent)
 
@@ -128,9 +162,12 @@ class StagedFile:
             self._backup = None
 
     def discard(self) -> None:
+        """Drop the temporary file of a change not committed."""
         if self._tmp is not None:
             _unlink(self._tmp)
             self._tmp = None
+        if self._cleanup is not None:
+            self._cleanup.detach()
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -148,6 +185,9 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     staged.finish()
 
 
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS, errno.EMLINK}
+
+
 def write_all(fd: int, payload: bytes) -> None:
     """Write every byte with ``os.write`` (unbuffered: nothing is left to be written later)."""
     view = memoryview(payload)
@@ -163,10 +203,10 @@ def _link_or_copy(source: str, target: Path) -> None:
     try:
         os.link(source, target)
         return
-    except FileExistsError:
-        raise
-    except OSError:
-        pass  # a file system without hard links: copy, still refusing to replace
+    except OSError as err:
+        if err.errno not in _NO_LINKS:
+            raise
+        # A file system without hard links: copy, still refusing to replace.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     with open(source, "rb") as src:
         data = src.read()

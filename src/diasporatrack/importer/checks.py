@@ -1,0 +1,142 @@
+"""What every importer shares: the fields, located problems, and checks of single values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ..errors import InputError, Problem, WorkspaceError
+from ..model import ID_PATTERN, IMPACTS
+
+LIST_FIELDS = ("addressed_to", "owners", "themes", "links")
+FREE_TEXT = ("title", "text", "quote", "author")
+FIELDS = ("id", "title", "text", "quote", "author", "addressed_to", "owners", "themes", "status", "response",
+          "due", "review_every", "impact", "links")
+SOURCE_FIELDS = ("title", "publisher", "kind", "date", "authors", "url", "note")
+
+# Past this many, the problems of one file are counted rather than listed: a
+# million bad rows would otherwise print a million lines (and hold them).
+MAX_PROBLEMS = 1000
+
+
+class Rows:
+    """Collects the located problems of one input file; ``done`` raises them all."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self.more = 0
+
+    def bad(self, line: int | None, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(message=message, path=self.path, line=line))
+        else:
+            self.more += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def done(self) -> None:
+        if self.problems:
+            problems = list(self.problems)
+            if self.more:
+                problems.append(Problem(message=f"... and {self.more:,} more problems (the first "
+                                                f"{MAX_PROBLEMS:,} are listed)", path=self.path))
+            raise WorkspaceError(problems)
+
+
+def open_input(path: Path) -> BinaryIO:
+    """Open an input file for reading, refusing anything but a regular file (a FIFO would block)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"{path}: not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def check_field(rows: Rows, line: int | None, field: str, value: Any, tracker, where: str) -> Any:
+    """The value of ``field`` read from text, or a problem recorded for ``where``."""
+    if field == "id" and not re.fullmatch(ID_PATTERN, value):
+        rows.bad(line, f"{where}: id {clip(value)} is not a valid id (letters, digits and . _ : - only)")
+    elif field == "due":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            rows.bad(line, f"{where}: due {clip(value)} is not a date (YYYY-MM-DD)")
+    elif field == "review_every":
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 36500:
+            rows.bad(line, f"{where}: review_every {clip(value)} is not a whole number of days (1 to 36500)")
+        else:
+            return int(value)
+    elif field == "impact" and value not in IMPACTS:
+        rows.bad(line, f"{where}: impact {clip(value)} is not one of {', '.join(IMPACTS)}")
+    elif field == "status" and value not in tracker.lifecycle:
+        rows.bad(line, f"{where}: unknown status {clip(value)}")
+    elif field == "response" and value not in tracker.responses:
+        rows.bad(line, f"{where}: unknown response {clip(value)}")
+    return value
+
+
+MAX_SOURCE_ID = 200  # the id names the file: ID.yaml within the 255 bytes most file systems allow
+
+
+def source_id_problem(tracker, source_id: str) -> str | None:
+    """Why ``source_id`` cannot be the id of a new source file, or None."""
+    if not re.fullmatch(ID_PATTERN, source_id):
+        return f"source id {clip(source_id)} is not a valid id (letters, digits and . _ : - only)"
+    if len(source_id.encode("utf-8")) > MAX_SOURCE_ID:
+        return (f"source id {clip(source_id)} is too long to name a file (at most {MAX_SOURCE_ID} characters; "
+                "choose a shorter --source)")
+    if source_id in tracker.sources:
+        return f"source {source_id!r} is already in the workspace; choose another --source"
+    return None
+
+
+def check_sources(tracker, source_ids) -> None:
+    for source_id in source_ids:
+        problem = source_id_problem(tracker, source_id)
+        if problem:
+            raise InputError(problem)
+
+
+def clip(value: Any, limit: int = 60) -> str:
+    """``repr`` of a value, at most about ``limit`` characters: messages never quote a whole bomb."""
+    text = value if isinstance(value, str) else str(value)
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text):,} characters)"
+
+
+def short(text: str, limit: int = 60) -> str:
+    """``text`` as it is, or its first ``limit`` characters and an ellipsis: for labels in messages."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def split_list(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "item"
+
+
+def title_from(text: str, limit: int = 80) -> str:
+    first = re.split(r"(?<=[.!?])\s", " ".join(text.split()), maxsplit=1)[0]
+    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def unneutralise(cell: str) -> str:
+    """Take off the mark the CSV exporter puts on text a spreadsheet would run as a formula."""
+    from ..serialize import unsafe_cell
+
+    return unsafe_cell(cell)
