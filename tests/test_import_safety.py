@@ -351,3 +351,67 @@ def test_any_table_the_csv_module_writes_keeps_every_cell(tmp_path_factory, rows
     plan_csv(Tracker.open(target), sheet, source="s", delimiter=delimiter).write()
     got = [(r.text, r.quote or "", r.author or "") for r in Tracker.open(target, cache=False)]
     assert got == [tuple(row) for row in rows]
+
+
+CLASSIFIED = """\
+source:
+  id: upr-2024
+  title: UPR outcome
+findings:
+  - id: f-migrants
+    text: Migrant workers lack protection.
+recommendations:
+  - id: upr-1
+    title: Ratify the convention on migrant workers
+    text: Ratify ICRMW.
+    reference: A/HRC/59/15 para 140.7
+    author: [Norway, Chile]
+    author_group: WEOG
+    action_category: 5
+    cycle: 4
+    session: "46"
+    sdgs: ["10.7", "8.8"]
+    affected_persons: [migrants, Women and girls]
+    addressed_to: [Pakistan]
+    extra: {mechanism: UPR, paragraph: 140, accepted: true, adopted: 2024-03-01, share: 0.5}
+    cites: [f-migrants]
+    weight: 2
+  - id: upr-2
+    title: Gender equality in law
+    text: Adopt a gender equality law.
+    author: Fiji
+    sdgs: [5, "5.c"]
+    parent: upr-1
+    progress: 40
+    draft: true
+"""
+
+
+def test_a_json_export_keeps_every_field_of_the_model(tmp_path, cli):
+    from conftest import write
+    from diasporatrack.serialize import recommendation_to_dict
+
+    root = tmp_path / "a"
+    write(root / "owners.yaml", "owners: []\n")
+    write(root / "upr.yaml", CLASSIFIED)
+    original = Tracker.open(root)
+    assert original.check() == []
+    path = tmp_path / "all.json"
+    path.write_text(original.export("json"))
+    target = tmp_path / "t"
+    init_workspace(target)
+    assert run_import(cli, target, path).code == 0
+    copy = Tracker.open(target, cache=False)
+    assert copy.check() == []
+    assert [recommendation_to_dict(r) for r in copy] == [recommendation_to_dict(r) for r in original]
+    assert copy.sources["upr-2024"].findings == original.sources["upr-2024"].findings
+    document = json.loads(path.read_text())
+    document["recommendations"][1]["parent"] = "elsewhere"
+    document["recommendations"][0]["cites"] = ["f-nothing"]
+    path.write_text(json.dumps(document))
+    target2 = tmp_path / "t2"
+    init_workspace(target2)
+    before = digests(target2)
+    assert_refused(run_import(cli, target2, path), target2, before,
+                   "recommendation 2 (upr-2): parent 'elsewhere' is neither in the workspace nor in the export",
+                   "recommendation 1 (upr-1): cites 'f-nothing', a finding neither in the workspace nor in the export")

@@ -16,7 +16,6 @@ LIST_FIELDS = ("addressed_to", "owners", "themes", "links")
 FREE_TEXT = ("title", "text", "quote", "author")
 FIELDS = ("id", "title", "text", "quote", "author", "addressed_to", "owners", "themes", "status", "response",
           "due", "review_every", "impact", "links")
-SOURCE_FIELDS = ("title", "publisher", "kind", "date", "authors", "url", "note")
 
 # Past this many, the problems of one file are counted rather than listed: a
 # million bad rows would otherwise print a million lines (and hold them).

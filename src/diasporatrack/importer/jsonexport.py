@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InputError
 from ..model import Event
 from ..workspace import FINDING_SPEC, OWNER_SPEC, RECOMMENDATION_SPEC, SOURCE_SPEC
-from .checks import FIELDS, SOURCE_FIELDS, Rows, check_field, clip, open_input, short, source_id_problem
+from .checks import Rows, check_field, clip, open_input, short, source_id_problem
 from .plan import DraftSet, ImportPlan
 
 MAX_JSON_BYTES = 512 * 1024 ** 2  # a JSON document is read whole
@@ -42,6 +42,20 @@ def _checked(rows: Rows, where: str, raw: dict, spec: dict, fields) -> dict[str,
         except ValueError as err:
             rows.bad(None, f"{where}: {field}: {err}")
             out[field] = None
+    return out
+
+
+def _yaml_ready(fields: dict[str, Any]) -> dict[str, Any]:
+    """Checked values as the YAML file writes them: lists for tuples, one author as text, no false flag."""
+    out = {}
+    for name, value in fields.items():
+        if isinstance(value, tuple):
+            value = list(value)
+        if name == "author" and isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if value is False:
+            value = None
+        out[name] = value
     return out
 
 
@@ -111,7 +125,8 @@ def plan_json(tracker, path: Path, *, dry_run: bool = False) -> ImportPlan:
         if problem or raw["id"] in sources:
             rows.bad(None, f"{where}: {problem or 'the id is also on an earlier source'}")
             continue
-        source = {"id": raw["id"], **_checked(rows, where, raw, SOURCE_SPEC, SOURCE_FIELDS)}
+        source = {"id": raw["id"], **_yaml_ready(_checked(rows, where, raw, SOURCE_SPEC,
+                                                          [k for k in SOURCE_SPEC if k != "id"]))}
         findings = raw.get("findings") or []
         if not isinstance(findings, list):
             rows.bad(None, f"{where}: findings must be a list, not {_kind(findings)}")
@@ -121,8 +136,7 @@ def plan_json(tracker, path: Path, *, dry_run: bool = False) -> ImportPlan:
             if not isinstance(finding, dict):
                 rows.bad(None, f"{where}: finding {index} must be an object, not {_kind(finding)}")
                 continue
-            checked = _checked(rows, f"{where}: finding {index}", finding, FINDING_SPEC, ("id", "text", "quote",
-                                                                                          "themes"))
+            checked = _yaml_ready(_checked(rows, f"{where}: finding {index}", finding, FINDING_SPEC, FINDING_SPEC))
             if checked["id"] is None or checked["text"] is None:
                 rows.bad(None, f"{where}: finding {index} needs an id and a text")
             source["findings"].append(checked)
@@ -144,6 +158,9 @@ def plan_json(tracker, path: Path, *, dry_run: bool = False) -> ImportPlan:
         if parent is not None and parent not in tracker.owners and parent not in owners:
             rows.bad(None, f"owner {fields['id']!r}: unknown parent {parent!r}")
 
+    import_ids = {r["id"] for r in lists["recommendations"] if isinstance(r, dict) and isinstance(r.get("id"), str)}
+    finding_ids = {f["id"] for source in sources.values() for f in source["findings"] if f["id"]}
+    finding_ids |= {f.id for source in tracker.sources.values() for f in source.findings}
     recommendations: list[tuple[str, dict[str, Any]]] = []
     events: list[Event] = []
     seen: set[str] = set()
@@ -172,13 +189,16 @@ def plan_json(tracker, path: Path, *, dry_run: bool = False) -> ImportPlan:
                 rows.bad(None, f"{where}: {problem}")
                 continue
             sources[rec["source"]] = {"id": rec["source"], "title": rec["source"], "findings": []}
-        fields = _checked(rows, where, rec, RECOMMENDATION_SPEC, FIELDS)
+        fields = _yaml_ready(_checked(rows, where, rec, RECOMMENDATION_SPEC, RECOMMENDATION_SPEC))
         for field in ("status", "response"):
             if fields[field] is not None:
                 check_field(rows, None, field, fields[field], tracker, where)
-        for field in ("addressed_to", "owners", "themes", "links"):
-            fields[field] = list(fields[field] or [])
-        for owner in fields["owners"]:
+        if fields["parent"] is not None and fields["parent"] not in tracker and fields["parent"] not in import_ids:
+            rows.bad(None, f"{where}: parent {clip(fields['parent'])} is neither in the workspace nor in the export")
+        for finding in fields["cites"] or []:
+            if finding not in finding_ids:
+                rows.bad(None, f"{where}: cites {clip(finding)}, a finding neither in the workspace nor in the export")
+        for owner in fields["owners"] or []:
             if owner not in tracker.owners and owner not in owners:
                 rows.bad(None, f"{where}: unknown owner {owner!r} (not in the export's owners nor owners.yaml)")
         history = rec.get("history") or []
