@@ -340,3 +340,18 @@ def test_a_trust_store_that_cannot_be_written_is_one_line(ws, hostile, cli, monk
                                  "trust store: ")
     assert result.err.count("\n") == 1
     assert blocked.read_text() == "a file where the config folder should be\n"
+
+
+def test_a_plugin_file_name_cannot_forge_lines_or_drive_the_terminal(ws, cli, tmp_path):
+    name = "evil\x1b]0;owned\x07\ndiasporatrack: all good\u202e.py"
+    marker = tmp_path / "marker"
+    (ws / name).write_text(HOSTILE.format(marker=str(marker)))
+    write(ws / "diasporatrack.yaml", 'plugins: ["evil\\e]0;owned\\a\\ndiasporatrack: all good\\u202e.py"]\n')
+    before = snapshot(ws)
+    for argv in (("export", "json"), ("trust",)):
+        result = cli("--root", "ws", *argv)
+        assert result.err.count("\n") <= 1, result.err
+        assert not any(c in result.out + result.err for c in "\x1b\x07\u202e"), result
+        assert not any(line.startswith("diasporatrack: all good") for line in (result.out + result.err).splitlines())
+    assert not marker.exists()
+    assert snapshot(ws) == before

@@ -146,13 +146,13 @@ class Plugins:
                 continue  # already loaded, e.g. installed and passed to Tracker.open too
             name = getattr(plugin, "__name__", None) or f"{type(plugin).__name__}-{index}"
             self._register(plugin, PluginInfo(name, "object", repr(plugin)[:80]))
+        if self.untrusted:  # said before any error below, which it may explain
+            warnings.warn(UntrustedPluginWarning(self._untrusted_message()), stacklevel=2)
         unknown = self.disabled - self._names
         if unknown:
             raise PluginError(f"disable: no plugin is named {sorted(unknown)[0]!r} "
                               f"(plugins: {', '.join(sorted(self._names))})")
         self._check()
-        if self.untrusted:
-            warnings.warn(UntrustedPluginWarning(self._untrusted_message()), stacklevel=2)
 
     def _untrusted_message(self) -> str:
         """One line: which files were not run, why, and the command that trusts them."""
@@ -160,10 +160,10 @@ class Plugins:
 
         from .workspace import display_path
 
-        shown = [f"{display_path(path)} ({why})" for path, why in self.untrusted]
+        shown = [f"{trust.shown(display_path(path))} ({why})" for path, why in self.untrusted]
         files = f"plugin file {shown[0]}" if len(shown) == 1 else \
             f"{len(shown)} plugin files: {', '.join(shown)}"
-        where = f" --root {shlex.quote(str(self.root))}" if self.root is not None else ""
+        where = f" --root {trust.shown(shlex.quote(str(self.root)))}" if self.root is not None else ""
         them = "it" if len(shown) == 1 else "them"
         return f"not running {files}; review {them}, then run: diasporatrack trust{where}"
 
@@ -220,7 +220,7 @@ class Plugins:
             if name in self.disabled:
                 continue
             if check and not os.path.lexists(path):
-                raise PluginError(f"plugin file {path} (named in diasporatrack.yaml) does not exist")
+                raise PluginError(f"plugin file {trust.shown(path)} (named in diasporatrack.yaml) does not exist")
             if not load:
                 self.skipped_files.append(path)
                 continue

@@ -90,6 +90,16 @@ def switched_off(off: bool = True) -> Iterator[None]:
         _forced_off -= int(off)
 
 
+def shown(path: Path | str) -> str:
+    """A path for a one-line message: quoted with escapes if it holds anything a terminal would act on.
+
+    A workspace chooses its plugin file names, so a name may hold newlines,
+    escape sequences or bidi controls meant to forge or hide output.
+    """
+    text = str(path)
+    return text if text.isprintable() else ascii(text)
+
+
 # --- where trust is kept -------------------------------------------------------------
 
 
@@ -184,21 +194,21 @@ def read_plugin_file(path: Path) -> tuple[Path, bytes]:
     try:
         info = os.stat(real)
         if not stat.S_ISREG(info.st_mode):
-            raise TrustError(f"plugin file {path} is not a regular file")
+            raise TrustError(f"plugin file {shown(path)} is not a regular file")
         if info.st_size > MAX_PLUGIN_FILE:
-            raise TrustError(f"plugin file {path} is larger than {MAX_PLUGIN_FILE:,} bytes")
+            raise TrustError(f"plugin file {shown(path)} is larger than {MAX_PLUGIN_FILE:,} bytes")
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         fd = os.open(real, flags)
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise TrustError(f"plugin file {path} is not a regular file")
+                raise TrustError(f"plugin file {shown(path)} is not a regular file")
             data = fh.read(MAX_PLUGIN_FILE + 1)
     except FileNotFoundError as err:
-        raise TrustError(f"plugin file {path} does not exist") from err
+        raise TrustError(f"plugin file {shown(path)} does not exist") from err
     except OSError as err:
-        raise TrustError(f"plugin file {path} cannot be read: {err.strerror or err}") from err
+        raise TrustError(f"plugin file {shown(path)} cannot be read: {err.strerror or err}") from err
     if len(data) > MAX_PLUGIN_FILE:
-        raise TrustError(f"plugin file {path} is larger than {MAX_PLUGIN_FILE:,} bytes")
+        raise TrustError(f"plugin file {shown(path)} is larger than {MAX_PLUGIN_FILE:,} bytes")
     return real, data
 
 

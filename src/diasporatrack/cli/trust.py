@@ -35,7 +35,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(to_json(entries))
         elif entries:
-            print(table([(e["path"], e["sha256"][:12], e["trusted_at"], e["state"]) for e in entries],
+            print(table([(trust.shown(e["path"]), e["sha256"][:12], e["trusted_at"], e["state"]) for e in entries],
                         ("path", "sha256", "trusted at", "state")))
         else:
             print(f"no plugin file is trusted (the list is kept in {trust.store_path()})")
@@ -46,10 +46,10 @@ def cmd_trust(args: argparse.Namespace) -> int:
                          "name them there, or give the files")
     if args.revoke:
         for path, was in trust.revoke(files):
-            print(f"{'revoked' if was else 'was not trusted'}: {display_path(path)}")
+            print(f"{'revoked' if was else 'was not trusted'}: {trust.shown(display_path(path))}")
         return EXIT_OK
     for path, sha, new in trust.trust(files):
-        print(f"{'trusted' if new else 'already trusted'}: {display_path(path)} (sha256 {sha[:12]})")
+        print(f"{'trusted' if new else 'already trusted'}: {trust.shown(display_path(path))} (sha256 {sha[:12]})")
     return EXIT_OK
 
 
