@@ -415,3 +415,20 @@ def test_a_json_export_keeps_every_field_of_the_model(tmp_path, cli):
     assert_refused(run_import(cli, target2, path), target2, before,
                    "recommendation 2 (upr-2): parent 'elsewhere' is neither in the workspace nor in the export",
                    "recommendation 1 (upr-1): cites 'f-nothing', a finding neither in the workspace nor in the export")
+
+
+def test_a_column_named_twice_and_a_source_id_too_long_for_a_file_name(tmp_path, cli):
+    target = tmp_path / "t"
+    init_workspace(target)
+    before = digests(target)
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("\n\ntext,Author,author\nDo it,A,B\n")
+    assert_refused(run_import(cli, target, sheet, "--source", "s"), target, before,
+                   f"{sheet}:3: the header names the column 'author' twice (columns 2 and 3); rename one")
+    sheet.write_text("text\nDo it\n")
+    assert_refused(run_import(cli, target, sheet, "--source", "s" * 300), target, before,
+                   "is too long to name a file (at most 200 characters; choose a shorter --source)")
+    sheet.write_text("text,source\nDo it," + "s" * 300 + "\nAgain," + "s" * 300 + "\n")
+    result = run_import(cli, target, sheet)
+    assert_refused(result, target, before, f"{sheet}:2: row 2: source id")
+    assert len(result.err.splitlines()) == 1  # said once, not on every row of that source

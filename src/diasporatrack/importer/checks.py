@@ -65,6 +65,22 @@ def open_input(path: Path) -> BinaryIO:
         raise
 
 
+_CHECKED_BY_CHECK_FIELD = {"id", "due", "review_every", "impact", "status", "response"}
+
+
+def check_texts(rows: Rows, line: int | None, where: str, rec: dict[str, Any]) -> None:
+    """Check text and list values by the rules the workspace reader applies, so what is written reads back."""
+    from ..workspace import RECOMMENDATION_SPEC
+
+    for field, value in rec.items():
+        if value in (None, "", []) or field in _CHECKED_BY_CHECK_FIELD or field not in RECOMMENDATION_SPEC:
+            continue
+        try:
+            RECOMMENDATION_SPEC[field](value)
+        except ValueError as err:
+            rows.bad(line, f"{where}: {field}: {err}")
+
+
 def check_field(rows: Rows, line: int | None, field: str, value: Any, tracker, where: str) -> Any:
     """The value of ``field`` read from text, or a problem recorded for ``where``."""
     if field == "id" and not re.fullmatch(ID_PATTERN, value):

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from .checks import Rows, check_sources, open_input, slug, title_from
+from .checks import Rows, check_sources, check_texts, open_input, slug, title_from
 from .plan import DraftSet, ImportPlan
 
 MAX_MARKDOWN_BYTES = 64 * 1024 ** 2  # read whole: a document, not a database
@@ -66,8 +66,10 @@ def plan_markdown(tracker, path: Path, *, source: str, title: str | None = None,
         if not text:
             rows.bad(number, f"line {number}: empty item")
             continue
-        recs.append({"id": f"{source}-{index:03d}", "title": title_from(text), "text": text, "quote": text,
-                     "themes": [slug(theme)] if theme else []})
+        rec = {"id": f"{source}-{index:03d}", "title": title_from(text), "text": text, "quote": text,
+               "themes": [slug(theme)] if theme else []}
+        check_texts(rows, number, f"line {number}", rec)
+        recs.append(rec)
     if not recs and not rows:
         raise InputError(f"{path}: no bulleted items found (each recommendation is a line starting with - or 1.)")
     rows.done()

@@ -16,6 +16,7 @@ from .checks import (
     Rows,
     check_field,
     check_sources,
+    check_texts,
     clip,
     slug,
     source_id_problem,
@@ -76,9 +77,21 @@ def plan_csv(tracker, path: Path, *, source: str | None = None, mapping: Iterabl
     return plan
 
 
+def _columns(table) -> dict[str, int]:
+    """Column index by name (case ignored); a name given twice is refused: one of the two would be lost."""
+    columns: dict[str, int] = {}
+    for index, name in enumerate(table.header):
+        key = name.casefold()
+        if key and key in columns:
+            raise InputError(f"{table.path}:{table.header_line}: the header names the column {clip(name)} twice "
+                             f"(columns {columns[key] + 1} and {index + 1}); rename one")
+        columns[key] = index
+    return columns
+
+
 def _plan_rows(tracker, table, drafts: DraftSet, *, source, mapping, create_owners, title) -> ImportPlan:
     path, header = table.path, table.header
-    columns = {name.casefold(): index for index, name in enumerate(header)}
+    columns = _columns(table)
     fields: dict[str, int] = {name: columns[name] for name in FIELDS if name in columns}
     source_column = columns.get("source")
     for entry in mapping:
@@ -126,6 +139,7 @@ def _plan_rows(tracker, table, drafts: DraftSet, *, source, mapping, create_owne
                 continue
         rec.setdefault("title", title_from(rec["text"]))
         rec.setdefault("id", f"{source_id}-{row - 1:04d}")
+        check_texts(rows, line, f"row {row}", rec)
         if rec["id"] in seen:
             rows.bad(line, f"row {row}: id {clip(rec['id'])} is also on row {seen[rec['id']]}")
         elif rec["id"] in tracker:
@@ -151,7 +165,7 @@ def _plan_rows(tracker, table, drafts: DraftSet, *, source, mapping, create_owne
 
 def _plan_upr(tracker, table, drafts: DraftSet) -> ImportPlan:
     path = table.path
-    columns = {name.casefold(): index for index, name in enumerate(table.header)}
+    columns = _columns(table)
     found = {}
     for field, names in UPR_COLUMNS.items():
         for name in names:
@@ -164,6 +178,7 @@ def _plan_upr(tracker, table, drafts: DraftSet) -> ImportPlan:
         raise InputError(f"{path}: not a UPR recommendations file: missing columns ({wanted})")
     rows = Rows(path)
     counts: dict[str, int] = {}
+    bad_sources: set[str] = set()
     for row, line, cells in table.rows(rows):
 
         def cell(field: str) -> str:
@@ -192,7 +207,9 @@ def _plan_upr(tracker, table, drafts: DraftSet) -> ImportPlan:
         if source_id not in drafts:
             problem = source_id_problem(tracker, source_id)
             if problem:
-                rows.bad(line, f"row {row}: {problem}")
+                if source_id not in bad_sources:  # said once, not on each of its rows
+                    rows.bad(line, f"row {row}: {problem}")
+                    bad_sources.add(source_id)
                 continue
             heading = "UPR " + ", ".join(p for p in (f"cycle {cycle}" if cycle else "",
                                                      f"session {session}" if session else "") if p)
@@ -201,10 +218,8 @@ def _plan_upr(tracker, table, drafts: DraftSet) -> ImportPlan:
                 "publisher": "UN Human Rights Council, Universal Periodic Review", "kind": "upr-recommendations",
                 "note": f"Imported from {path.name}."})
         counts[source_id] = counts.get(source_id, 0) + 1
-        if rows:
-            continue
         themes = [t for t in re.split(r"[;,]", cell("themes")) if t.strip()]
-        drafts.add(source_id, {
+        rec = {
             "id": f"{source_id}-{counts[source_id]:05d}",
             "title": title_from(text),
             "text": text,
@@ -213,7 +228,10 @@ def _plan_upr(tracker, table, drafts: DraftSet) -> ImportPlan:
             "addressed_to": [state],
             "themes": [slug(t) for t in themes],
             "response": response,
-        })
+        }
+        check_texts(rows, line, f"row {row}", rec)
+        if not rows:
+            drafts.add(source_id, rec)
     if not drafts.drafts and not rows:
         raise InputError(f"{path}: no recommendations in the file")
     rows.done()
