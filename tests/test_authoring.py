@@ -267,3 +267,26 @@ def test_a_hand_edit_between_two_writes_is_read_not_overwritten(ws):
     report.write_text(text + "  - id: rep-forum\n    title: Twice\n    text: x\n")
     with pytest.raises(WorkspaceError, match="duplicate recommendation id 'rep-forum'"):
         tracker.set_fields("rep-health", title="Again")
+
+
+def test_a_new_recommendation_written_in_an_editor(ws):
+    from diasporatrack.authoring import add_recommendation_text, new_recommendation_text
+
+    tracker = Tracker.open(ws)
+    template = new_recommendation_text(tracker, "report", {"themes": ["health"]})
+    assert template == ("id: report-2025-001\ntitle:\ntext:\nthemes: [health]\n"
+                        "# quote:\n# addressed_to: []\n# owners: []\n# due: YYYY-MM-DD\n# impact:\n")
+    before = _sums(ws)
+    with pytest.raises(WorkspaceError, match="<edited text>:1: recommendation lacks required field 'title'"):
+        add_recommendation_text(tracker, "report", template)
+    assert _sums(ws) == before
+    written = template.replace("title:", "title: Clinics  # from the panel").replace("text:", "text: Open clinics.")
+    rec = add_recommendation_text(tracker, "report", written, by="Amina")
+    assert (rec.id, rec.title, rec.themes) == ("report-2025-001", "Clinics", ("health",))
+    assert (ws / "report.yaml").read_text().endswith(
+        "  - id: report-2025-001\n    title: Clinics  # from the panel\n"
+        "    text: Open clinics.\n    themes: [health]\n    # quote:\n    # addressed_to: []\n    # owners: []\n"
+        "    # due: YYYY-MM-DD\n    # impact:\n")
+    with pytest.raises(InputError, match="'report-2025-001' already exists at .*report.yaml:"):
+        add_recommendation_text(tracker, "report", written)
+    assert _journal(ws)[-1]["new"]["title"] == "Clinics"

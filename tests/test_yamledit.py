@@ -115,7 +115,7 @@ def _changed_hunk(old: list[str], new: list[str]) -> tuple[int, int]:
     return head, tail
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_set_changes_the_value_and_no_line_outside_it(data):
     text, recs = data.draw(source_file())
@@ -230,3 +230,37 @@ def test_render_document_reads_back():
     text = render_document(data)
     assert load_yaml(None, text) == data
     assert text.startswith("source:\n  id: s\n  title: 'no'\n  date: 2025-01-02\n")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_adding_and_removing_items_only_adds_or_removes_lines(data):
+    text, recs = data.draw(source_file())
+    doc = Document(text)
+    if data.draw(st.booleans()):
+        index = data.draw(st.integers(0, len(recs) - 1))
+        expected = recs[:index] + recs[index + 1:]
+    else:
+        new = {"id": "new", "title": data.draw(NEW_VALUES["title"]), "text": data.draw(NEW_VALUES["text"])}
+        expected = recs + [new]
+    doc.set(("recommendations",), expected)
+    assert load_yaml(None, doc.text)["recommendations"] == expected
+    old, new_lines = text.splitlines(keepends=True), doc.text.splitlines(keepends=True)
+    head, tail = _changed_hunk(old, new_lines)
+    if len(expected) < len(recs):
+        # lines were only taken out, in one place (and "key:" became "key: []" for the last one)
+        assert head + tail == len(new_lines) - (0 if expected else 1)
+    else:
+        assert head + tail == len(old)  # lines were only put in, in one place
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_text_of_an_item_put_back_unchanged_changes_nothing(data):
+    text, recs = data.draw(source_file())
+    doc = Document(text)
+    index = data.draw(st.integers(0, len(recs) - 1))
+    item = doc.item_text(("recommendations", index))
+    assert load_yaml(None, item) == recs[index]
+    doc.replace_item_text(("recommendations", index), item)
+    assert doc.text == text

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .edits import JOURNALED, Change, apply_fields, checked, ordered, run_change, to_json
+from .edits import JOURNALED, LIST_FIELDS, Change, apply_fields, checked, ordered, run_change, to_json
 from .errors import InputError, NotFound, Problem, WorkspaceError
 from .model import Owner, Recommendation, Source
 from .workspace import (
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from .tracker import Tracker
 
 __all__ = [
-    "add_owner", "add_recommendation", "add_source", "check_recommendation_text", "move_recommendation",
-    "next_id", "recommendation_text", "remove_recommendation", "replace_recommendation_text", "set_fields",
+    "add_owner", "add_recommendation", "add_recommendation_text", "add_source", "check_recommendation_text",
+    "move_recommendation", "new_recommendation_text", "next_id", "recommendation_text", "remove_recommendation", "replace_recommendation_text", "set_fields",
     "set_owner_fields", "set_source_fields",
 ]
 
@@ -99,14 +99,7 @@ def set_fields(tracker: Tracker, ref: str, changes: Mapping[str, Any] | None = N
     """
     rec_id = tracker.resolve(ref)
     changes, add, remove = dict(changes or {}), dict(add or {}), dict(remove or {})
-    for name, command in JOURNALED.items():
-        if name in changes or name in add or name in remove:
-            raise InputError(f"{name} changes are recorded in the journal: use {command}")
-    history = tracker.get(rec_id).history
-    for name, touched in (("owners", lambda e: e.owners_added or e.owners_removed),
-                          ("due", lambda e: e.due is not None or e.due_cleared)):
-        if (name in changes or name in add or name in remove) and any(touched(e) for e in history):
-            raise InputError(f"the {name} of {rec_id} were changed with update; change them with update")
+    _guard_journaled(tracker, rec_id, {*changes, *add, *remove})
 
     def work(change: Change):
         doc, index = _locate(change, rec_id)
@@ -115,6 +108,18 @@ def set_fields(tracker: Tracker, ref: str, changes: Mapping[str, Any] | None = N
         return lambda t: t.get(rec_id)
 
     return run_change(tracker, work)
+
+
+def _guard_journaled(tracker: Tracker, rec_id: str, names: Iterable[str]) -> None:
+    """Refuse to write fields whose changes belong to the journal (status, response; owners, due once used)."""
+    history = tracker.get(rec_id).history
+    touched = {"owners": lambda e: e.owners_added or e.owners_removed,
+               "due": lambda e: e.due is not None or e.due_cleared}
+    for name in names:
+        if name in JOURNALED:
+            raise InputError(f"{name} changes are recorded in the journal: use {JOURNALED[name]}")
+        if name in touched and any(touched[name](e) for e in history):
+            raise InputError(f"the {name} of {rec_id} were changed with update; change them with update")
 
 
 def remove_recommendation(tracker: Tracker, ref: str, *, by: str | None = None) -> Recommendation:
@@ -199,11 +204,64 @@ def replace_recommendation_text(tracker: Tracker, ref: str, text: str, *, by: st
         old = to_json(doc.value(("recommendations", index)))
         doc.replace_item_text(("recommendations", index), text)
         new = to_json(doc.value(("recommendations", index)))
-        for name in dict.fromkeys([*old, *new]):
-            if old.get(name) != new.get(name):
-                if name in JOURNALED:
-                    raise InputError(f"{name} changes are recorded in the journal: use {JOURNALED[name]}")
-                change.event(rec_id, field=name, old=old.get(name), new=new.get(name), by=by)
+        changed = [name for name in dict.fromkeys([*old, *new]) if old.get(name) != new.get(name)]
+        _guard_journaled(tracker, rec_id, changed)
+        for name in changed:
+            change.event(rec_id, field=name, old=old.get(name), new=new.get(name), by=by)
+        return lambda t: t.get(rec_id)
+
+    return run_change(tracker, work)
+
+
+# Offered, commented out, in the text of a new recommendation.
+_TEMPLATE_HINTS = ("quote", "addressed_to", "owners", "themes", "due", "impact")
+
+
+def new_recommendation_text(tracker: Tracker, source: str, fields: Mapping[str, Any] | None = None, *,
+                            id: str | None = None) -> str:
+    """The text of a new recommendation for an editor: ``fields`` filled in, the next free id.
+
+    ``title`` and ``text`` are left empty when not given (saving them empty
+    is refused); a few optional fields are offered as comments.
+    """
+    source_id = tracker.resolve_source(source)
+    values = dict(fields or {})
+    values.pop("id", None)
+    head = {"id": id or next_id(tracker, source_id), **checked(RECOMMENDATION_SPEC, "recommendation", values)}
+    text = render_document({"id": head["id"]})
+    for name in ("title", "text"):
+        text += render_document({name: head[name]}) if head.get(name) is not None else f"{name}:\n"
+    rest = ordered(RECOMMENDATION_SPEC, {k: v for k, v in head.items() if k not in ("id", "title", "text")})
+    text += render_document(rest) if rest else ""
+    hints = [f"# {name}: {'YYYY-MM-DD' if name == 'due' else '[]' if name in LIST_FIELDS else ''}".rstrip()
+             for name in _TEMPLATE_HINTS if head.get(name) is None]
+    return text + "".join(line + "\n" for line in hints)
+
+
+def add_recommendation_text(tracker: Tracker, source: str, text: str, *, by: str | None = None) -> Recommendation:
+    """Append an edited :func:`new_recommendation_text` to a source's file, as written (comments too).
+
+    An invalid text raises :class:`WorkspaceError` with its problems (lines
+    counted in ``text``); an id that exists raises :class:`InputError`
+    naming where; nothing is written.
+    """
+    source_id = tracker.resolve_source(source)
+    problems = check_recommendation_text(text)
+    if problems:
+        raise WorkspaceError(problems)
+    from .yamlio import load_yaml
+
+    fields = to_json(dict(load_yaml(None, text)))  # type: ignore[arg-type]
+    for name in ("title", "text"):
+        if not str(fields.get(name) or "").strip():
+            raise InputError(f"a recommendation needs a {name}")
+    rec_id = fields["id"]
+
+    def work(change: Change):
+        if rec_id in change.ws.locations:
+            raise InputError(f"{rec_id!r} already exists at {change.ws.locations[rec_id]}")
+        change.doc(_source_file(change, source_id)).append_item_text(("recommendations",), text)
+        change.event(rec_id, field=None, old=None, new={**fields, "source": source_id}, by=by)
         return lambda t: t.get(rec_id)
 
     return run_change(tracker, work)
