@@ -34,7 +34,7 @@ import diasporatrack
 from docs_harness import DOCS, REPO, Reader, blocks, check_parses, diasporatrack_argvs, tree_digest
 
 SHIPPED = REPO / "recommendations"
-CONFIG_KEYS = {"statuses", "responses", "reminders", "urgency", "plugins", "disable"}
+CONFIG_KEYS = {"statuses", "responses", "reminders", "urgency", "plugins", "disable", "publish"}
 
 
 def test_statuses_page(tmp_path: Path) -> None:
@@ -52,6 +52,7 @@ def test_publishing_page(tmp_path: Path) -> None:
     reader = Reader(tmp_path).follow(DOCS / "publishing.md")
     assert reader.ran >= 5 and reader.written == 1 and reader.not_run == 3, (reader.ran, reader.not_run)
     assert (tmp_path / "tracking.db").is_file() and (tmp_path / "upr.db").is_file()
+    assert (tmp_path / "metadata.json").is_file() and (tmp_path / "dashboard.html").is_file()
 
 
 def test_cli_page(tmp_path: Path) -> None:

@@ -49,7 +49,8 @@ CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
 # The CLI sets this: a fresh cache is then written by a detached child process
 # after the command's answer is out, so a cold command is no slower than reading.
 BACKGROUND = False
-FORMAT = 7  # 6: events gained the fields of schema 2 (edits); 7: classification, progress, clusters
+FORMAT = 8  # 6: events gained the fields of schema 2 (edits); 7: classification, progress, clusters;
+# 8: events gained for_owner and public (schema 4)
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);

@@ -39,12 +39,14 @@ _REQUIRED = ("id", "at", "by", "recommendation")
 _KNOWN = set(_REQUIRED) | {
     "kind", "status", "previous_status", "response", "previous_response", "owners_added", "owners_removed",
     "due", "due_cleared", "note", "forced", "data", "v", "subject", "field", "old", "new",
-    "progress", "previous_progress", "progress_cleared",
+    "progress", "previous_progress", "progress_cleared", "for", "public",
 }
-# The event schema: 1 (no "v" written) up to this one. 2 added edits of the YAML files; 3 added progress.
-SCHEMA_VERSION = 3
+# The event schema: 1 (no "v" written) up to this one. 2 added edits of the YAML files; 3 added progress;
+# 4 added ``for`` (whom a change was done for) and ``public`` (its note may be published).
+SCHEMA_VERSION = 4
 EDIT_VERSION = 2  # the version an event needs is that of the newest field it uses
 PROGRESS_VERSION = 3
+ATTRIBUTION_VERSION = 4
 SUBJECTS = ("source", "owner")
 
 
@@ -97,6 +99,10 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     for name in ("subject", "field", "old", "new"):
         if getattr(event, name) is not None:
             out[name] = getattr(event, name)
+    if event.for_owner is not None:
+        out["for"] = event.for_owner
+    if event.public:
+        out["public"] = True
     return out
 
 
@@ -119,7 +125,11 @@ def event_from_dict(raw: Any) -> Event:
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
                                   or not 0 <= value <= 100):
             raise ValueError(f"{name} must be a number from 0 to 100")
-    for name in ("due_cleared", "forced", "progress_cleared"):
+    if "for" in fields:
+        fields["for_owner"] = fields.pop("for")
+        if not isinstance(fields["for_owner"], str):
+            raise ValueError("for must be an owner id")
+    for name in ("due_cleared", "forced", "progress_cleared", "public"):
         if name in fields and not isinstance(fields[name], bool):
             raise ValueError(f"{name} must be true or false")
     if "data" in fields and not isinstance(fields["data"], dict):

@@ -32,6 +32,7 @@ _text = v.instance_of(str)
 _opt_text = v.optional(v.instance_of(str))
 _strings = v.deep_iterable(v.instance_of(str), v.instance_of(tuple))
 _opt_date = v.optional(v.instance_of(dt.date))
+_bool = v.instance_of(bool)
 
 
 def _tuple(value: Any) -> tuple:
@@ -101,7 +102,9 @@ class Event:
     ``"reminded"`` for a reminder sent and ``"edit"`` for a change written
     into the YAML files (its ``field``, ``old`` and ``new`` say which); plugins may add kinds of their own and
     keep their details in ``data``. ``at`` is always UTC; events are folded
-    in ``(at, id)`` order so every clone agrees on the result.
+    in ``(at, id)`` order so every clone agrees on the result. ``by`` is the
+    member who recorded it and is never published; ``for_owner`` is whom it
+    was done for, and ``public`` marks a note that published output may show.
     """
 
     id: str = attrs.field(validator=_text)
@@ -132,6 +135,10 @@ class Event:
     field: str | None = attrs.field(default=None, validator=_opt_text)
     old: Any = attrs.field(default=None, hash=False)
     new: Any = attrs.field(default=None, hash=False)
+    # Event schema 3: whom it was done for (an owner id; published instead of
+    # ``by``), and whether ``note`` may be published.
+    for_owner: str | None = attrs.field(default=None, validator=_opt_text)
+    public: bool = attrs.field(default=False, validator=_bool)
 
     @property
     def sort_key(self) -> tuple[dt.datetime, str]:
@@ -164,8 +171,10 @@ class Event:
         elif self.kind != "update":
             detail = self.data.get("summary") if isinstance(self.data, Mapping) else None
             parts.append(self.kind + (f": {detail}" if detail else ""))
+        if self.for_owner:
+            parts.append(f"for {self.for_owner}")
         if self.note:
-            parts.append(f"note: {self.note}")
+            parts.append(f"{'public ' if self.public else ''}note: {self.note}")
         return "; ".join(parts) or self.kind
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import DiasporatrackError, InputError, NotFound, Problem, TransitionError, WorkspaceError
-from .journal import JOURNAL_NAME, PROGRESS_VERSION, Journal, new_event_id
+from .journal import ATTRIBUTION_VERSION, JOURNAL_NAME, PROGRESS_VERSION, Journal, new_event_id
 from .lifecycle import Lifecycle, Responses
 from .model import Event, Owner, Recommendation, Source
 from .workspace import Workspace, display_path, find_root, read_workspace
@@ -575,6 +575,8 @@ class Tracker:
         force: bool = False,
         progress: float | str | None = None,
         clear_progress: bool = False,
+        for_owner: str | None = None,
+        public_note: bool = False,
     ) -> Recommendation:
         """Change a recommendation and record why in the journal.
 
@@ -582,8 +584,10 @@ class Tracker:
         override is recorded). Owners must exist in ``owners.yaml``.
         ``progress`` is a percentage from 0 to 100 (decimals allowed);
         ``clear_progress`` removes one set before, so the status (or the
-        children) give it again. Returns the recommendation as it stands
-        after the change.
+        children) give it again. ``by`` is the member recording the change
+        (never published); ``for_owner`` says whom it was done for (published
+        instead), and ``public_note`` lets published output show the note.
+        Returns the recommendation as it stands after the change.
         """
         if self.as_of_date is not None:
             raise InputError("this is a view of the past (as_of); it cannot be changed")
@@ -596,6 +600,7 @@ class Tracker:
         percent = parse_percent(progress) if progress is not None else None
         if note is not None and not note.strip():
             note = None
+        for_owner, public_note = self._attribution(for_owner, public_note, note)
         overridden = False
         plugins = self.plugins  # a plugin that cannot load stops the change before anything is written
         with self.journal.locked() as fh:
@@ -642,9 +647,13 @@ class Tracker:
                 progress=percent,
                 previous_progress=rec.progress if percent is not None or progress_cleared else None,
                 progress_cleared=progress_cleared,
-                v=PROGRESS_VERSION if percent is not None or progress_cleared else 1,
                 note=note,
                 forced=overridden,
+                for_owner=for_owner,
+                public=public_note,
+                # The version the newest field it uses needs: older lines stay readable by older programs.
+                v=ATTRIBUTION_VERSION if for_owner or public_note
+                else PROGRESS_VERSION if percent is not None or progress_cleared else 1,
             )
             self._offset = self.journal.append(fh, [event])
             self._fold([event])
@@ -652,11 +661,13 @@ class Tracker:
         plugins.notify(self, [event])
         return self._state[rec_id]
 
-    def respond(self, ref: str, response: str, *, note: str | None = None, by: str | None = None) -> Recommendation:
+    def respond(self, ref: str, response: str, *, note: str | None = None, by: str | None = None,
+                for_owner: str | None = None, public_note: bool = False) -> Recommendation:
         """Record how the addressee responded (supported, noted, ...), with who and why.
 
         The response is a dimension of its own beside the status: any
-        response may follow any other one. Returns the recommendation afterwards.
+        response may follow any other one. ``for_owner`` and ``public_note``
+        are as for :meth:`update`. Returns the recommendation afterwards.
         """
         if self.as_of_date is not None:
             raise InputError("this is a view of the past (as_of); it cannot be changed")
@@ -665,6 +676,8 @@ class Tracker:
         if response not in self.responses:
             raise _unknown("response", "responses", response, self.responses.names)
         rec_id = self.resolve(ref)
+        note = note if note and note.strip() else None
+        for_owner, public_note = self._attribution(for_owner, public_note, note)
         plugins = self.plugins
         with self.journal.locked() as fh:
             self._catch_up_locked()  # decide on the response as it stands now, not as it was read
@@ -673,12 +686,19 @@ class Tracker:
                 raise InputError(f"the response to {rec_id} already is {response!r}")
             event = Event(id=new_event_id(), at=_next_time(self._last[0] if self._last else None),
                           by=current_actor(by), recommendation=rec_id, response=response,
-                          previous_response=current, note=note or None)
+                          previous_response=current, note=note, for_owner=for_owner, public=public_note,
+                          v=ATTRIBUTION_VERSION if for_owner or public_note else 1)
             self._offset = self.journal.append(fh, [event])
             self._fold([event])
             self._persist_cache()
         plugins.notify(self, [event])
         return self._state[rec_id]
+
+    def _attribution(self, for_owner: str | None, public_note: bool, note: str | None) -> tuple[str | None, bool]:
+        """The owner id an event is done for, and whether its note is public (checked)."""
+        if public_note and note is None:
+            raise InputError("a public note needs a note: give --note TEXT with --public-note")
+        return (self.resolve_owner(for_owner) if for_owner else None), bool(public_note)
 
     def record_events(self, events: Iterable[Event]) -> None:
         """Append prepared events (reminders sent, plugin events) in one locked write."""
@@ -841,16 +861,30 @@ class Tracker:
                 out[rec.id] = result
         return out
 
-    def export(self, format: str, recommendations: Iterable[Recommendation] | None = None) -> str | bytes:
-        """The recommendations (default: all) in an exporter's format."""
+    def export(self, format: str, recommendations: Iterable[Recommendation] | None = None, *,
+               public: bool | None = None) -> str | bytes:
+        """The recommendations (default: all) in an exporter's format.
+
+        ``public`` (default: the exporter's own ``public`` attribute, true for
+        published artefacts such as ``html`` and ``sqlite``) hands the
+        exporter a :class:`~diasporatrack.publish.PublishedView`: no e-mail
+        address, no member's name, no private note, and only what the
+        ``publish:`` settings choose. ``public=False`` exports everything.
+        """
         exporter = self.plugins.exporters[format]
         recs = list(self if recommendations is None else recommendations)
         from .plugins import PluginError, _describe, output_to_stderr
 
+        source: Any = self
+        if public is None:
+            public = getattr(exporter, "public", False) is True
+        if public:
+            source = self.published()
+            recs = source.select(recs)
         plugin = self.plugins.exporters.owners[format]
         try:
             with output_to_stderr():
-                data = exporter.export(self, recs)
+                data = exporter.export(source, recs)
         except DiasporatrackError:
             raise
         except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in an exporter are named too
@@ -859,6 +893,16 @@ class Tracker:
             raise PluginError(f"plugin {plugin!r} returned {type(data).__name__} from exporter {format!r} "
                               "(export() must return str or bytes)")
         return data
+
+    def published(self):
+        """This tracker as the public may see it, under the workspace's ``publish:`` settings."""
+        from .publish import Profile, PublishedView
+
+        profile = Profile.from_config(self.config)
+        unknown = [s for s in profile.sources or () if s not in self.sources]
+        if unknown:
+            raise InputError(f"publish: sources: no source {unknown[0]!r}{_hint(unknown[0], self.sources)}")
+        return PublishedView(self, profile)
 
 
     def _orphan(self, event: Event) -> None:

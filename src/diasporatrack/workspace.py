@@ -26,7 +26,7 @@ OWNERS_FILE = "owners.yaml"
 CONFIG_FILE = "diasporatrack.yaml"
 DEFAULT_DIR = "recommendations"
 ROOT_ENV = "DIASPORATRACK_ROOT"
-CONFIG_KEYS = ("statuses", "responses", "reminders", "urgency", "plugins", "disable")
+CONFIG_KEYS = ("statuses", "responses", "reminders", "urgency", "plugins", "disable", "publish")
 
 
 @attrs.frozen
@@ -282,6 +282,23 @@ def sha256_hex(value: Any) -> str:
     return value
 
 
+def publish_fields(value: Any) -> tuple[str, ...]:
+    from .publish.profile import ALWAYS_PUBLISHED, PUBLISHABLE_FIELDS
+
+    fields = text_list(value)
+    for name in fields:
+        if name not in PUBLISHABLE_FIELDS + ALWAYS_PUBLISHED:
+            raise ValueError(f"{name!r} is not a recommendation field{_did_you_mean(name, PUBLISHABLE_FIELDS)}; "
+                             f"use some of {', '.join(PUBLISHABLE_FIELDS)}")
+    return fields
+
+
+PUBLISH_SPEC = {
+    "title": text, "description": text, "licence": text, "licence_url": text, "persons": flag,
+    "fields": publish_fields, "statuses": lambda v: tuple(status_name(s) for s in text_list(v)), "sources": id_list,
+}
+
+
 def status_name(value: Any) -> str:
     import re
 
@@ -343,7 +360,22 @@ def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Li
         if raw.get(key) is not None and not isinstance(raw[key], dict):
             check.problem(f"{key}: expected a mapping, got {_kind(raw[key])}", _line_of(raw, key))
             config[key] = {}
+    if raw.get("publish") is not None:
+        config["publish"] = _read_publish(raw["publish"], lifecycle, check, _line_of(raw, "publish"))
     return config, lifecycle, responses
+
+
+def _read_publish(raw: Any, lifecycle: Lifecycle, check: _Checker, line: int | None) -> dict[str, Any]:
+    """The ``publish:`` settings, checked; on a problem, publish with the defaults' caution."""
+    problems = len(check.problems)
+    fields = check.fields(raw, PUBLISH_SPEC, (), "publish settings", line)
+    if fields is None:
+        return {}
+    for name in fields.get("statuses", ()):
+        if name not in lifecycle:
+            check.problem(f"publish: statuses: {name!r} is not a status{_did_you_mean(name, lifecycle.names)}",
+                          _line_of(raw, "statuses"))
+    return fields if len(check.problems) == problems else {}
 
 
 def _read_responses(raw: Any, check: _Checker, line: int | None) -> Responses:

@@ -4,12 +4,15 @@
   var table = document.getElementById("recommendations");
   var body = table.tBodies[0];
   var headers = table.tHead.rows[0].cells;
+  var select = document.getElementById("sort");
   var state = { key: null, descending: false };
+  // Numbers inside text sort as numbers: "session 2" before "session 10".
+  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 
   function valueOf(row, index) {
     var cell = row.cells[index];
     var key = cell.getAttribute("data-sort");
-    return key !== null ? key : cell.textContent.trim().toLowerCase();
+    return key !== null ? key : cell.textContent.trim();
   }
 
   function sortBy(key, descending) {
@@ -17,20 +20,21 @@
     for (var i = 0; i < headers.length; i++) {
       var button = headers[i].querySelector("button");
       if (button.getAttribute("data-key") === key) { index = i; }
-      headers[i].removeAttribute("aria-sort");
+      headers[i].setAttribute("aria-sort", "none");
     }
     if (index < 0) { return; }
     var rows = Array.prototype.slice.call(body.rows);
     rows.sort(function (a, b) {
       var x = valueOf(a, index), y = valueOf(b, index);
       if (x === "" || y === "") { return (x === "") - (y === ""); }  // empty cells last, either way
-      var order = x < y ? -1 : x > y ? 1 : 0;
+      var order = collator.compare(x, y);
       return descending ? -order : order;
     });
     rows.forEach(function (row) { body.appendChild(row); });
     headers[index].setAttribute("aria-sort", descending ? "descending" : "ascending");
     state.key = key;
     state.descending = descending;
+    select.value = key;
     document.body.setAttribute("data-sorted", (descending ? "-" : "") + key);
   }
 
@@ -41,14 +45,33 @@
       sortBy(key, state.key === key ? !state.descending : false);
     });
   });
+  select.addEventListener("change", function () { sortBy(select.value, false); });
 
+  // Words for matching: no accents, no case; split on anything that is not a letter or digit.
+  function words(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .split(/[^\p{L}\p{N}\p{M}]+/u).filter(Boolean);
+  }
+  // Text node by text node: textContent would glue one cell's last word to the next cell's first.
+  function textOf(node) {
+    var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT), parts = [];
+    while (walker.nextNode()) { parts.push(walker.currentNode.nodeValue); }
+    return parts.join(" ");
+  }
+  var rowWords = Array.prototype.map.call(body.rows, function (row) {
+    return { row: row, words: words(textOf(row)) };
+  });
+
+  // Every word of the filter must begin some word of the row: "UN" finds "UN" and "UNHCR", not "community".
   var filter = document.getElementById("filter");
   filter.addEventListener("input", function () {
-    var needle = filter.value.trim().toLowerCase();
+    var wanted = words(filter.value);
     var shown = 0;
-    Array.prototype.forEach.call(body.rows, function (row) {
-      var match = row.textContent.toLowerCase().indexOf(needle) !== -1;
-      row.hidden = !match;
+    rowWords.forEach(function (item) {
+      var match = wanted.every(function (w) {
+        return item.words.some(function (have) { return have.lastIndexOf(w, 0) === 0; });
+      });
+      item.row.hidden = !match;
       if (match) { shown++; }
     });
     document.getElementById("shown").textContent = String(shown);

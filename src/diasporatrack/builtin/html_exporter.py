@@ -1,10 +1,17 @@
 """``html``: a self-contained dashboard file.
 
-Progress bars per source, owner and theme and a sortable, filterable table,
-in one file that loads nothing from the network: the styles and the script
-are inline, and a Content-Security-Policy allows only that one script (by
-its hash), so even text that slipped past escaping could not run. Every
-piece of workspace text is escaped.
+A status and a response breakdown (counts and stacked bars, with each
+status's published definition), progress per source, owner and theme, and a
+sortable, filterable table whose rows open on the recommendation's text,
+verbatim quote with its citation, and public history. One file that loads
+nothing from the network: the styles and the script are inline, and a
+Content-Security-Policy allows only that one script (by its hash), so even
+text that slipped past escaping could not run. Every piece of workspace text
+is escaped; only ``http(s)`` addresses become links. Below a phone's width
+the tables turn into cards, so nothing scrolls sideways.
+
+It is a published artefact: it gets the public view of the tracker unless
+exported with ``--private`` (see :mod:`diasporatrack.publish`).
 """
 
 from __future__ import annotations
@@ -12,98 +19,222 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from html import escape
 from importlib import resources
 
+import attrs
+
 from ..hookspecs import hookimpl
-from ..model import Recommendation
+from ..model import Event, Recommendation, Source
+from ..publish import profile_of
 from ..report import GroupProgress, by_owner, by_source, by_theme, group_progress, progress
 
-STYLE = """
-body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:75rem;padding:0 1rem;color:#1d2430}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem}
-.meta{color:#5a6472}.groups{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:1.5rem}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e2e6ea;
-vertical-align:top}th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer}
-th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
-progress{width:7rem;height:.8rem;vertical-align:middle}.groups td:last-child{white-space:nowrap}.status{white-space:nowrap}
-input#filter{font:inherit;padding:.3rem .5rem;width:20rem;max-width:100%;margin:.5rem 0}
-"""
-
+DEFAULT_TITLE = "Recommendations dashboard"
+NO_RESPONSE = "none recorded"
+# Distinct, readable on white, in lifecycle order; text labels say the same, so colour is never the only cue.
+PALETTE = ("#8c96a3", "#3b7dd8", "#e0a526", "#2e9e5b", "#7fc08f", "#c2571a", "#b3261e", "#6b4fa0", "#1f6f78",
+           "#a1487e")
 COLUMNS = (
     ("id", "ID"), ("title", "Recommendation"), ("status", "Status"), ("response", "Response"), ("owners", "Owners"),
     ("due", "Due"), ("source", "Source"), ("addressed_to", "Addressed to"), ("themes", "Themes"),
 )
 
 
-def _script() -> str:
-    return resources.files(__package__).joinpath("dashboard.js").read_text(encoding="utf-8")
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-def _bars(title: str, groups: Iterable[GroupProgress], names: dict[str, str]) -> str:
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
+
+
+def natural_key(text: str) -> str:
+    """A sort key in which "session 2" comes before "session 10"."""
+    return re.sub(r"\d+", lambda m: m.group().zfill(12), text.casefold())
+
+
+def _link(url: str | None, label: str | None = None) -> str:
+    """A link for an http(s) address; anything else (javascript:, data:) stays text."""
+    if not url:
+        return ""
+    if re.match(r"^https?://", url, re.IGNORECASE):
+        return f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(label or url)}</a>'
+    return escape(label or url)
+
+
+def _stack(counts: Iterable[tuple[str, int, str]], total: int, big: bool = False) -> str:
+    """A stacked bar of (label, count, colour); its text alternative lists every part."""
+    parts = [(label, n, colour) for label, n, colour in counts if n]
+    spans = "".join(f'<span style="width:{100 * n / total:.3f}%;background:{colour}" title="{escape(label)}: {n}">'
+                    "</span>" for label, n, colour in parts) if total else ""
+    said = ", ".join(f"{label} {n}" for label, n, _ in parts) or "none"
+    return f'<div class="stack{" big" if big else ""}" role="img" aria-label="{escape(said)}">{spans}</div>'
+
+
+def _breakdown(title: str, rows: list[tuple[str, str, int, str]], total: int) -> str:
+    """A section: the stacked bar, then a table of name, definition, count and share."""
+    body = "".join(
+        f'<tr><td data-label="{escape(title)}"><span class="swatch" style="background:{colour}"></span>'
+        f"{escape(name)}</td><td data-label=\"Meaning\">{escape(definition)}</td>"
+        f'<td class="num" data-label="Count">{n}</td>'
+        f'<td class="num" data-label="Share">{(n / total if total else 0):.0%}</td></tr>'
+        for name, definition, n, colour in rows)
+    bar = _stack(((name, n, colour) for name, _, n, colour in rows), total, big=True)
+    return (f'<section aria-labelledby="h-{title.lower()}"><h2 id="h-{title.lower()}">{escape(title)}</h2>{bar}'
+            f'<table class="cards"><thead><tr><th scope="col">{escape(title)}</th><th scope="col">Meaning</th>'
+            f'<th scope="col">Count</th><th scope="col">Share</th></tr></thead><tbody>{body}</tbody></table></section>')
+
+
+def _groups(title: str, groups: Iterable[GroupProgress], names: dict[str, str], colours: dict[str, str]) -> str:
+    ordered = sorted(groups, key=lambda g: natural_key(names.get(g.group, g.group)))
     rows = "".join(
-        f"<tr><td>{escape(names.get(g.group, g.group))}</td><td>{g.count}</td>"
-        f'<td><progress max="100" value="{g.progress * 100:.0f}"></progress> {g.progress:.0%}</td></tr>'
-        for g in groups
+        f'<tr><td data-label="{escape(title[3:].capitalize())}">{escape(names.get(g.group, g.group))}</td>'
+        f'<td class="num" data-label="Count">{g.count}</td>'
+        f'<td data-label="Progress">{g.progress:.0%} '
+        f"{_stack(((s, n, colours.get(s, '#555')) for s, n in _in_order(g.by_status, colours)), g.count)}</td></tr>"
+        for g in ordered
     )
-    return (f"<section><h2>{escape(title)}</h2><table><thead><tr><th>Name</th><th>Count</th><th>Progress</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table></section>")
+    return (f"<section><h2>{escape(title)}</h2><table class=\"cards\"><thead><tr><th scope=\"col\">Name</th>"
+            f'<th scope="col">Count</th><th scope="col">Progress and statuses</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></section>")
+
+
+def _in_order(counts: dict[str, int], colours: dict[str, str]) -> list[tuple[str, int]]:
+    known = [(s, counts[s]) for s in colours if s in counts]
+    return known + sorted((s, n) for s, n in counts.items() if s not in colours)
+
+
+def citation(source: Source | None, source_id: str) -> str:
+    """"Title", publisher, date: the source a quote comes from, linked when it has a web address."""
+    if source is None:
+        return escape(source_id)
+    meta = ", ".join(escape(m) for m in (source.publisher, source.date.isoformat() if source.date else None) if m)
+    title = _link(source.url, source.title) if source.url else escape(source.title)
+    return f"<cite>{title}</cite>" + (f", {meta}" if meta else "")
+
+
+def _event_line(event: Event) -> str:
+    what = attrs.evolve(event, note=None, for_owner=None).describe()  # the note and who are shown apart
+    parts = [f"<time datetime=\"{event.at.date().isoformat()}\">{event.at.date().isoformat()}</time>",
+             escape(what or event.kind), f"({escape(event.by)})"]
+    if event.note:
+        parts.append(f"— {escape(event.note)}")
+    return "<li>" + " ".join(p for p in parts if p) + "</li>"
+
+
+def _detail(rec: Recommendation, source: Source | None) -> str:
+    parts = []
+    if rec.text:
+        parts.append(f"<p>{escape(rec.text)}</p>")
+    if rec.quote:
+        said = f"{escape(rec.author)}, in " if rec.author else ""
+        parts.append(f"<blockquote><p>{escape(rec.quote)}</p></blockquote><p>— {said}{citation(source, rec.source)}"
+                     "</p>")
+    else:
+        parts.append(f"<p>Source: {citation(source, rec.source)}</p>")
+    if rec.links:
+        parts.append("<p>Links: " + ", ".join(_link(u) for u in rec.links) + "</p>")
+    if rec.history:
+        lines = "".join(_event_line(e) for e in rec.history)
+        parts.append(f'<ol class="history" aria-label="History">{lines}</ol>')
+    return (f"<details><summary>{escape(rec.title)}</summary>{''.join(parts)}</details>")
 
 
 def render(tracker, recommendations: Sequence[Recommendation], today: dt.date | None = None) -> str:
     lifecycle = tracker.lifecycle
+    profile = profile_of(tracker)
+    title = profile.title or DEFAULT_TITLE
     order = {name: i for i, name in enumerate(lifecycle.names)}
-    script = _script()
+    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(lifecycle.names)}
+    script = _asset("dashboard.js")
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
-    policy = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
+    policy = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; base-uri 'none'; " \
+             "form-action 'none'"
     source_names = {s.id: s.title for s in tracker.sources.values()}
     owner_names = {o.id: o.name for o in tracker.owners.values()}
+    labels = dict(COLUMNS)
     rows = []
     for rec in recommendations:
+        source_title = source_names.get(rec.source, rec.source)
         cells = [
-            f"<td>{escape(rec.id)}</td>",
-            f"<td>{escape(rec.title)}</td>",
-            f'<td class="status" data-sort="{order.get(rec.status, 99):02d}">{escape(rec.status)}</td>',
-            f"<td>{escape(rec.response or '')}</td>",
-            f"<td>{escape(', '.join(owner_names.get(o, o) for o in rec.owners) or '—')}</td>",
-            f'<td data-sort="{rec.due.isoformat() if rec.due else ""}">'
+            f'<td data-label="ID">{escape(rec.id)}</td>',
+            f'<td data-sort="{escape(natural_key(rec.title))}">'
+            f"{_detail(rec, tracker.sources.get(rec.source))}</td>",
+            f'<td class="status" data-label="{labels["status"]}" data-sort="{order.get(rec.status, 99):02d}">'
+            f"{escape(rec.status)}</td>",
+            f'<td data-label="{labels["response"]}">{escape(rec.response or "")}</td>',
+            f'<td data-label="{labels["owners"]}">'
+            f"{escape(', '.join(owner_names.get(o, o) for o in rec.owners) or '—')}</td>",
+            f'<td data-label="{labels["due"]}" data-sort="{rec.due.isoformat() if rec.due else ""}">'
             f"{escape(rec.due.isoformat() if rec.due else '')}</td>",
-            f"<td>{escape(source_names.get(rec.source, rec.source))}</td>",
-            f"<td>{escape(', '.join(rec.addressed_to))}</td>",
-            f"<td>{escape(', '.join(rec.themes))}</td>",
+            f'<td data-label="{labels["source"]}" data-sort="{escape(natural_key(source_title))}">'
+            f"{escape(source_title)}</td>",
+            f'<td data-label="{labels["addressed_to"]}">{escape(", ".join(rec.addressed_to))}</td>',
+            f'<td data-label="{labels["themes"]}">{escape(", ".join(rec.themes))}</td>',
         ]
         rows.append(f'<tr id="rec-{escape(rec.id)}">{"".join(cells)}</tr>')
-    heads = "".join(f'<th><button type="button" data-key="{key}">{label}</button></th>' for key, label in COLUMNS)
+    heads = "".join(f'<th scope="col" aria-sort="none"><button type="button" data-key="{key}">{label}</button></th>'
+                    for key, label in COLUMNS)
+    sort_options = "".join(f'<option value="{key}">{label}</option>' for key, label in COLUMNS)
+    total = len(recommendations)
     overall = progress(recommendations, lifecycle)
+    statuses = Counter(r.status for r in recommendations)
+    status_rows = [(s.name, s.definition, statuses.get(s.name, 0), colours[s.name]) for s in lifecycle]
+    status_rows += [(name, "not a status of this lifecycle", n, "#555") for name, n in sorted(statuses.items())
+                    if name not in lifecycle]
+    responses = Counter(r.response or NO_RESPONSE for r in recommendations)
+    response_rows = [(r.name, r.definition, responses.get(r.name, 0), PALETTE[(i + 1) % len(PALETTE)])
+                     for i, r in enumerate(tracker.responses)]
+    response_rows += [(name, "" if name == NO_RESPONSE else "not in the vocabulary of responses", n, "#d5dbe1")
+                      for name, n in sorted(responses.items()) if name not in tracker.responses]
     day = (today or dt.date.today()).isoformat()
+    n_sources = len({r.source for r in recommendations})
+    intro = f"<p>{escape(profile.description)}</p>" if profile.description else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{policy}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Recommendations dashboard</title>
-<style>{STYLE}</style>
+<meta name="referrer" content="no-referrer">
+<title>{escape(title)}</title>
+<style>{_asset("dashboard.css")}</style>
 </head>
 <body>
-<h1>Recommendations dashboard</h1>
-<p class="meta">{len(recommendations)} recommendations from {len({r.source for r in recommendations})} sources,
-as of {day}. Overall progress: <progress max="100" value="{overall * 100:.0f}"></progress> {overall:.0%}</p>
+<header>
+<h1>{escape(title)}</h1>
+{intro}<p class="meta">{plural(total, "recommendation")} from {plural(n_sources, "source")}, as of {day}.
+Overall progress: {overall:.0%}.</p>
+</header>
+<main>
 <div class="groups">
-{_bars("By source", group_progress(recommendations, lifecycle, by_source), source_names)}
-{_bars("By owner", group_progress(recommendations, lifecycle, by_owner), owner_names)}
-{_bars("By theme", group_progress(recommendations, lifecycle, by_theme), {})}
+{_breakdown("Status", status_rows, total)}
+{_breakdown("Response", response_rows, total)}
 </div>
-<h2>Recommendations</h2>
-<label for="filter">Filter:</label> <input id="filter" type="search" placeholder="words in any column">
-<span class="meta"><span id="shown">{len(recommendations)}</span> shown</span>
-<table id="recommendations">
+<div class="groups">
+{_groups("By source", group_progress(recommendations, lifecycle, by_source), source_names, colours)}
+{_groups("By owner", group_progress(recommendations, lifecycle, by_owner), owner_names, colours)}
+{_groups("By theme", group_progress(recommendations, lifecycle, by_theme), {}, colours)}
+</div>
+<section aria-labelledby="h-recs">
+<h2 id="h-recs">Recommendations</h2>
+<p><label for="filter">Filter:</label> <input id="filter" type="search"
+placeholder="every word, in any column" aria-describedby="filter-help">
+<span class="meta"><span id="shown">{total}</span> shown</span>
+<label class="sorter">Sort by <select id="sort">{sort_options}</select></label></p>
+<p id="filter-help" class="meta">Each word must begin a word of the row, in any column (capitals and accents
+do not matter). Open a recommendation for its text, quote, source and history.</p>
+<table id="recommendations" class="cards">
 <thead><tr>{heads}</tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody>
 </table>
+</section>
+</main>
 <script>{script}</script>
 </body>
 </html>
@@ -113,7 +244,8 @@ as of {day}. Overall progress: <progress max="100" value="{overall * 100:.0f}"><
 class HtmlExporter:
     name = "html"
     extension = "html"
-    description = "Self-contained dashboard: progress bars and a sortable table"
+    description = "Self-contained dashboard: status breakdown, progress bars and a filterable table"
+    public = True  # a published artefact: Tracker.export hands it the public view
 
     def export(self, tracker, recommendations: Sequence[Recommendation]) -> str:
         return render(tracker, recommendations)

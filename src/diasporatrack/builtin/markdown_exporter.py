@@ -24,6 +24,7 @@ class MarkdownExporter:
     name = "markdown"
     extension = "md"
     description = "Status report grouped by source, with progress"
+    public = True  # a published artefact: Tracker.export hands it the public view
 
     def export(self, tracker, recommendations: Sequence[Recommendation]) -> str:
         lifecycle = tracker.lifecycle

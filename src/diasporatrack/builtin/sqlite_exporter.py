@@ -1,11 +1,18 @@
 """``sqlite``: a SQLite database to publish tracking data, e.g. with Datasette.
 
-Tables: ``sources``, ``owners``, ``recommendations`` (with the current status
-and response), ``recommendation_owners`` and ``events``; foreign keys between
-them, indexes on the columns people filter by, and a full-text index
-(``recommendations_fts``) over title, text and quote. List fields (owners,
-themes, addressees, links) are also kept as JSON arrays on each
-recommendation, which Datasette facets with ``_facet_array``.
+Tables: ``sources``, ``findings``, ``owners``, ``statuses``, ``responses``,
+``recommendations`` (with the current status and response),
+``recommendation_owners`` and ``events``; foreign keys between them,
+indexes on the columns people filter by, and full-text indexes
+(``recommendations_fts`` over title, text and quote, ``findings_fts``) that
+Datasette finds by itself. List fields (owners, themes, addressees, links)
+are also kept as JSON arrays on each recommendation, which Datasette facets
+with ``_facet_array``.
+
+The database is a published artefact: public by default, so its tables have
+no e-mail or note column for owners, no member's name for events and only
+the notes marked public (see :mod:`diasporatrack.publish`). A private export
+(``public=False``) adds those columns.
 """
 
 from __future__ import annotations
@@ -16,94 +23,92 @@ import sqlite3
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..hookspecs import hookimpl
-from ..journal import event_to_dict
 from ..model import Recommendation
+from ..publish import Profile, profile_of
 
-SCHEMA = """
-PRAGMA foreign_keys = ON;
-CREATE TABLE sources (
-    id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT, kind TEXT, date TEXT, authors TEXT, url TEXT,
-    note TEXT
-);
-CREATE TABLE owners (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT, parent TEXT REFERENCES owners (id), email TEXT, note TEXT
-);
-CREATE TABLE recommendations (
-    id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL REFERENCES sources (id),
-    quote TEXT, author TEXT, addressed_to TEXT, owners TEXT, themes TEXT, status TEXT NOT NULL, progress REAL,
-    response TEXT, due TEXT, review_every INTEGER, impact TEXT, links TEXT, updated TEXT
-);
-CREATE TABLE recommendation_owners (
-    recommendation TEXT NOT NULL REFERENCES recommendations (id),
-    owner TEXT NOT NULL REFERENCES owners (id),
-    PRIMARY KEY (recommendation, owner)
-);
-CREATE TABLE events (
-    id TEXT PRIMARY KEY, at TEXT NOT NULL, by TEXT NOT NULL,
-    recommendation TEXT NOT NULL REFERENCES recommendations (id),
-    kind TEXT NOT NULL, status TEXT, previous_status TEXT, response TEXT, note TEXT, details TEXT
-);
-CREATE INDEX recommendations_status ON recommendations (status);
-CREATE INDEX recommendations_response ON recommendations (response);
-CREATE INDEX recommendations_source ON recommendations (source);
-CREATE INDEX recommendations_due ON recommendations (due);
-CREATE INDEX recommendation_owners_owner ON recommendation_owners (owner);
-CREATE INDEX events_recommendation ON events (recommendation);
-CREATE INDEX events_at ON events (at);
-CREATE VIRTUAL TABLE recommendations_fts USING fts5 (title, text, quote, content='recommendations',
-                                                    content_rowid='rowid');
-"""
+# (column, SQL type, recommendation field it shows or None for always)
+_REC_COLUMNS = (
+    ("id", "TEXT PRIMARY KEY", None), ("title", "TEXT NOT NULL", None), ("text", "TEXT", "text"),
+    ("source", "TEXT NOT NULL REFERENCES sources (id)", None), ("quote", "TEXT", "quote"),
+    ("author", "TEXT", "author"), ("addressed_to", "TEXT", "addressed_to"), ("owners", "TEXT", "owners"),
+    ("themes", "TEXT", "themes"), ("status", "TEXT NOT NULL", None), ("progress", "REAL", None),
+    ("response", "TEXT", "response"), ("due", "TEXT", "due"), ("review_every", "INTEGER", "review_every"),
+    ("impact", "TEXT", "impact"), ("links", "TEXT", "links"), ("updated", "TEXT", "history"),
+)
 
 
 def _list(values: Sequence[str]) -> str:
     return json.dumps(list(values), ensure_ascii=False)
 
 
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def rec_columns(profile: Profile) -> list[tuple[str, str]]:
+    """The columns of the ``recommendations`` table under a profile."""
+    return [(name, sql) for name, sql, field in _REC_COLUMNS if field is None or profile.shows(field)]
+
+
+def schema(profile: Profile) -> str:
+    """The tables, indexes and full-text indexes of a database under ``profile``."""
+    private = not profile.public
+    recs = rec_columns(profile)
+    names = [n for n, _ in recs]
+    searchable = [c for c in ("title", "text", "quote") if c in names]
+    parts = [
+        "PRAGMA foreign_keys = ON;",
+        "CREATE TABLE statuses (name TEXT PRIMARY KEY, definition TEXT, weight REAL, position INTEGER, next TEXT);",
+        "CREATE TABLE responses (name TEXT PRIMARY KEY, definition TEXT, position INTEGER);",
+        "CREATE TABLE sources (id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT, kind TEXT, date TEXT, "
+        "authors TEXT, url TEXT" + (", note TEXT" if private else "") + ");",
+        "CREATE TABLE findings (id TEXT NOT NULL, source TEXT NOT NULL REFERENCES sources (id), text TEXT NOT NULL, "
+        "quote TEXT, themes TEXT, PRIMARY KEY (source, id));",
+        "CREATE TABLE owners (id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT, parent TEXT REFERENCES owners (id)"
+        + (", email TEXT, note TEXT" if private else "") + ");",
+        "CREATE TABLE recommendations (" + ", ".join(f"{n} {t}" for n, t in recs) + ");",
+        "CREATE TABLE recommendation_owners (recommendation TEXT NOT NULL REFERENCES recommendations (id), "
+        "owner TEXT NOT NULL REFERENCES owners (id), PRIMARY KEY (recommendation, owner));",
+        "CREATE TABLE events (id TEXT PRIMARY KEY, at TEXT NOT NULL, "
+        "recommendation TEXT NOT NULL REFERENCES recommendations (id), kind TEXT NOT NULL, status TEXT, "
+        "previous_status TEXT, response TEXT, previous_response TEXT, owners_added TEXT, owners_removed TEXT, "
+        "due TEXT, due_cleared INTEGER, forced INTEGER, note TEXT, "
+        "done_for TEXT REFERENCES owners (id), attributed_to TEXT"
+        + (", by TEXT NOT NULL, public_note INTEGER, data TEXT" if private else "") + ");",
+        "CREATE INDEX recommendations_status ON recommendations (status);",
+        "CREATE INDEX recommendations_source ON recommendations (source);",
+        "CREATE INDEX recommendation_owners_owner ON recommendation_owners (owner);",
+        "CREATE INDEX events_recommendation ON events (recommendation);",
+        "CREATE INDEX events_at ON events (at);",
+        "CREATE INDEX findings_source ON findings (source);",
+        # content=[table] is the spelling Datasette's detection recognises
+        # (it looks for content="table" or content=[table], not 'table').
+        f"CREATE VIRTUAL TABLE recommendations_fts USING fts5 ({', '.join(searchable)}, "
+        "content=[recommendations], content_rowid=[rowid]);",
+        "CREATE VIRTUAL TABLE findings_fts USING fts5 (text, quote, content=[findings], content_rowid=[rowid]);",
+    ]
+    parts += [f"CREATE INDEX recommendations_{c} ON recommendations ({c});" for c in ("response", "due") if c in names]
+    return "\n".join(parts)
+
+
 def write_database(path: Path, tracker, recommendations: Sequence[Recommendation]) -> None:
-    """Write the database to ``path`` in one go (a new file renamed into place)."""
+    """Write the database to ``path`` in one go (a new file renamed into place).
+
+    ``tracker`` is a :class:`~diasporatrack.publish.PublishedView` for a public
+    database, or the tracker itself for a private one.
+    """
+    profile = profile_of(tracker)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     os.unlink(tmp)  # sqlite creates it
     try:
         db = sqlite3.connect(tmp)
         try:
-            db.executescript(SCHEMA)
-            source_ids = {r.source for r in recommendations}
-            db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-                (s.id, s.title, s.publisher, s.kind, s.date.isoformat() if s.date else None, _list(s.authors),
-                 s.url, s.note)
-                for s in tracker.sources.values() if s.id in source_ids or len(recommendations) == len(tracker)])
-            owner_ids = set(tracker.owners)
-            # Parents first, so every foreign key points at a row already there.
-            ordered = sorted(tracker.owners.values(), key=lambda o: _depth(tracker, o.id))
-            db.executemany("INSERT INTO owners VALUES (?, ?, ?, ?, ?, ?)", [
-                (o.id, o.name, o.kind, o.parent if o.parent in owner_ids else None, o.email, o.note)
-                for o in ordered])
-            lifecycle = tracker.lifecycle
-            db.executemany("INSERT INTO recommendations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                (r.id, r.title, r.text, r.source, r.quote, r.author, _list(r.addressed_to), _list(r.owners),
-                 _list(r.themes),
-                 r.status, lifecycle[r.status].weight if r.status in lifecycle else None, r.response,
-                 r.due.isoformat() if r.due else None, r.review_every, r.impact, _list(r.links),
-                 r.updated.strftime("%Y-%m-%dT%H:%M:%SZ") if r.updated else None)
-                for r in recommendations])
-            db.executemany("INSERT INTO recommendation_owners VALUES (?, ?)",
-                           [(r.id, o) for r in recommendations for o in r.owners if o in owner_ids])
-            rows = []
-            for rec in recommendations:
-                for event in rec.history:
-                    raw = event_to_dict(event)
-                    details = {k: v for k, v in raw.items() if k not in
-                               ("id", "at", "by", "recommendation", "kind", "status", "previous_status", "response",
-                                "note")}
-                    rows.append((event.id, raw["at"], event.by, rec.id, event.kind, event.status,
-                                 event.previous_status, event.response, event.note,
-                                 json.dumps(details, ensure_ascii=False) if details else None))
-            db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            db.execute("INSERT INTO recommendations_fts (rowid, title, text, quote) "
-                       "SELECT rowid, title, text, quote FROM recommendations")
+            db.executescript(schema(profile))
+            _fill(db, tracker, recommendations, profile)
             db.commit()
         finally:
             db.close()
@@ -112,6 +117,67 @@ def write_database(path: Path, tracker, recommendations: Sequence[Recommendation
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _insert(db: sqlite3.Connection, table: str, rows: list[tuple]) -> None:
+    if rows:
+        db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+
+
+def _fill(db: sqlite3.Connection, tracker, recommendations: Sequence[Recommendation], profile: Profile) -> None:
+    private = not profile.public
+    lifecycle = tracker.lifecycle
+    _insert(db, "statuses", [(s.name, s.definition, s.weight, i, _list(s.next)) for i, s in enumerate(lifecycle)])
+    _insert(db, "responses", [(r.name, r.definition, i) for i, r in enumerate(tracker.responses)])
+    source_ids = {r.source for r in recommendations}
+    sources = [s for s in tracker.sources.values() if s.id in source_ids or len(recommendations) == len(tracker)]
+    _insert(db, "sources", [
+        (s.id, s.title, s.publisher, s.kind, _iso(s.date), _list(s.authors), s.url) + ((s.note,) if private else ())
+        for s in sources])
+    _insert(db, "findings", [(f.id, s.id, f.text, f.quote, _list(f.themes)) for s in sources for f in s.findings])
+    owner_ids = set(tracker.owners)
+    # Parents first, so every foreign key points at a row already there.
+    ordered = sorted(tracker.owners.values(), key=lambda o: _depth(tracker, o.id))
+    _insert(db, "owners", [
+        (o.id, o.name, o.kind, o.parent if o.parent in owner_ids else None) + ((o.email, o.note) if private else ())
+        for o in ordered])
+    columns = [n for n, _ in rec_columns(profile)]
+    _insert(db, "recommendations", [tuple(_rec_value(r, c, lifecycle) for c in columns) for r in recommendations])
+    _insert(db, "recommendation_owners",
+            [(r.id, o) for r in recommendations for o in dict.fromkeys(r.owners) if o in owner_ids])
+    attribution = getattr(tracker, "attribution", None)
+    rows = []
+    for rec in recommendations:
+        for e in rec.history:
+            row = (e.id, e.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), rec.id, e.kind, e.status, e.previous_status,
+                   e.response, e.previous_response, _list(e.owners_added) if e.owners_added else None,
+                   _list(e.owners_removed) if e.owners_removed else None, _iso(e.due), int(e.due_cleared),
+                   int(e.forced), e.note, e.for_owner if e.for_owner in owner_ids else None,
+                   attribution(e) if attribution else _owner_name(tracker, e.for_owner))
+            if private:
+                row += (e.by, int(e.public), json.dumps(dict(e.data), ensure_ascii=False) if e.data else None)
+            rows.append(row)
+    _insert(db, "events", rows)
+    fts = [c for c in ("title", "text", "quote") if c in columns]
+    db.execute(f"INSERT INTO recommendations_fts (rowid, {', '.join(fts)}) "
+               f"SELECT rowid, {', '.join(fts)} FROM recommendations")
+    db.execute("INSERT INTO findings_fts (rowid, text, quote) SELECT rowid, text, quote FROM findings")
+
+
+def _rec_value(rec: Recommendation, column: str, lifecycle) -> Any:
+    if column == "progress":
+        return lifecycle[rec.status].weight if rec.status in lifecycle else None
+    if column == "updated":
+        return rec.updated.strftime("%Y-%m-%dT%H:%M:%SZ") if rec.updated else None
+    value = getattr(rec, column)
+    if isinstance(value, tuple):
+        return _list(value)
+    return _iso(value) if column == "due" else value
+
+
+def _owner_name(tracker, owner_id: str | None) -> str | None:
+    owner = tracker.owners.get(owner_id) if owner_id else None
+    return owner.name if owner is not None else None
 
 
 def _depth(tracker, owner_id: str) -> int:
@@ -124,11 +190,67 @@ def _depth(tracker, owner_id: str) -> int:
     return depth
 
 
+def datasette_metadata(profile: Profile, database: str) -> dict[str, Any]:
+    """Datasette's ``metadata.json`` for a database written under ``profile``.
+
+    ``database`` is the name Datasette gives it: the file name without ``.db``.
+    It sets titles, descriptions, the licence, the facets people use and the
+    label columns (so a foreign key shows a name, not an id).
+    """
+    title = profile.title or "Recommendations tracker"
+    about = profile.description or "Policy recommendations, where they stand and their history."
+    if profile.public:
+        about += " Published data: no contact details, no members' names, only notes marked public."
+    else:
+        about += " PRIVATE export: contact details, members' names and every note are included."
+    rec_names = {n for n, _ in rec_columns(profile)}
+    facets: list[Any] = [c for c in ("status", "response", "source", "impact") if c in rec_names]
+    facets += [{"array": c} for c in ("owners", "themes", "addressed_to") if c in rec_names]
+    columns = {
+        "status": "Where it stands; the statuses table has each status's definition.",
+        "progress": "The status's progress weight, from 0 (not started) to 1 (implemented).",
+        "response": "How the addressee responded; the responses table has the definitions.",
+        "quote": "The source's own words.",
+        "updated": "When something last happened to it.",
+    }
+    tables = {
+        "recommendations": {
+            "title": "Recommendations", "label_column": "title", "facets": facets,
+            "fts_table": "recommendations_fts", "fts_pk": "rowid",
+            "description": "One row per recommendation, as it stands today.",
+            "columns": {k: v for k, v in columns.items() if k in rec_names},
+        },
+        "sources": {"title": "Sources", "label_column": "title", "facets": ["publisher", "kind"],
+                    "description": "The documents the recommendations come from."},
+        "findings": {"title": "Findings", "label_column": "text", "facets": ["source"],
+                     "fts_table": "findings_fts", "fts_pk": "rowid",
+                     "description": "Cited evidence from the sources that makes no recommendation of its own."},
+        "owners": {"title": "Owners", "label_column": "name", "facets": ["kind", "parent"],
+                   "description": "Who carries recommendations forward."},
+        "statuses": {"title": "Statuses", "label_column": "name", "sort": "position",
+                     "description": "The published definition of each status."},
+        "responses": {"title": "Responses", "label_column": "name", "sort": "position",
+                      "description": "The published definition of each response."},
+        "events": {"title": "History", "facets": ["kind", "status"], "sort_desc": "at",
+                   "description": "Every change, in time order; attributed to the owner it was done for, "
+                                  "else to 'a member'.",
+                   "columns": {"attributed_to": "Whom the change was done for ('a member' when not said)."}},
+        "recommendation_owners": {"title": "Owners of each recommendation", "facets": ["owner"]},
+    }
+    meta: dict[str, Any] = {"title": title, "description": about, "databases": {database: {"tables": tables}}}
+    if profile.licence:
+        meta["license"] = profile.licence
+    if profile.licence_url:
+        meta["license_url"] = profile.licence_url
+    return meta
+
+
 class SqliteExporter:
     name = "sqlite"
     extension = "db"
-    description = "SQLite database with full-text search, ready for Datasette"
+    description = "SQLite database with full-text search, ready for Datasette (public by default)"
     binary = True  # not for a terminal: the CLI asks for -o FILE
+    public = True  # a published artefact: Tracker.export hands it the public view
 
     def export(self, tracker, recommendations: Sequence[Recommendation]) -> bytes:
         with tempfile.TemporaryDirectory() as folder:

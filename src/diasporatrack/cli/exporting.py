@@ -20,17 +20,34 @@ from .common import (
 COMMANDS = ("export",)
 
 
+PRIVATE_WARNING = ("private export: e-mail addresses and other contacts, members' names and every note are "
+                   "included; do not publish it")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from ..files import atomic_write, check_target
 
     tracker = open_tracker(args)
     if args.output not in (None, "-"):
         check_target(Path(args.output))  # a special file, a folder or a missing folder: say so before the work
+    if args.metadata:
+        check_target(Path(args.metadata))
     exporter = tracker.plugins.exporters[args.format_name]
     if args.output in (None, "-") and getattr(exporter, "binary", False) and sys.stdout.isatty():
         raise InputError(f"{exporter.name} is a binary format: write it to a file with -o FILE.{exporter.extension}")
+    if args.metadata is not None and exporter.name != "sqlite":
+        raise InputError("--metadata describes a SQLite database for Datasette: use it with 'export sqlite'")
+    if args.metadata == "" and args.output in (None, "-"):
+        raise InputError("--metadata without a PATH is written beside the database: give -o FILE.db too")
+    public = True if args.public else False if args.private else None
+    if public is None:
+        public = getattr(exporter, "public", False) is True
+    if not public and args.private:
+        print(PRIVATE_WARNING, file=sys.stderr)
     recs = sort_recs(query(tracker, args), "id", tracker)
-    data = tracker.export(exporter.name, recs)
+    data = tracker.export(exporter.name, recs, public=public)
+    if args.metadata is not None:
+        _write_metadata(tracker, args, public)
     if args.output in (None, "-"):
         if isinstance(data, bytes):
             sys.stdout.flush()
@@ -39,8 +56,30 @@ def cmd_export(args: argparse.Namespace) -> int:
             sys.stdout.write(data)
         return EXIT_OK
     atomic_write(Path(args.output), data)
-    print(f"wrote {plural(len(recs), 'recommendation')} to {args.output} ({exporter.name})", file=sys.stderr)
+    if public:
+        view = tracker.published()
+        count = sum(1 for r in recs if view.chosen(r))
+    else:
+        count = len(recs)
+    kind = f"{exporter.name}, public" if public else exporter.name
+    print(f"wrote {plural(count, 'recommendation')} to {args.output} ({kind})", file=sys.stderr)
     return EXIT_OK
+
+
+def _write_metadata(tracker, args: argparse.Namespace, public: bool) -> None:
+    """Datasette's metadata.json for the database: beside it, or at the PATH given."""
+    import json
+
+    from ..builtin.sqlite_exporter import datasette_metadata
+    from ..files import atomic_write
+    from ..publish import Profile
+
+    database = Path(args.output).stem if args.output not in (None, "-") else "data"
+    target = Path(args.metadata) if args.metadata else Path(args.output).with_name("metadata.json")
+    meta = datasette_metadata(Profile.from_config(tracker.config, public=public), database)
+    atomic_write(target, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+    print(f"wrote Datasette metadata to {target} (serve with: datasette {args.output or 'DB'} -m {target})",
+          file=sys.stderr)
 
 
 def register(sub, plugins) -> None:
@@ -50,6 +89,14 @@ def register(sub, plugins) -> None:
     p.add_argument("format_name", metavar="FORMAT", help=f"one of: {formats}")
     p.add_argument("-o", "--output", metavar="PATH", help="file to write (replaced atomically; a symlink, a device or a folder is refused); "
                    "default or '-': standard output")
+    privacy = p.add_mutually_exclusive_group()
+    privacy.add_argument("--public", action="store_true",
+                         help="only what may be published: no contacts, no members' names, no private notes "
+                              "(the default of html, sqlite and markdown)")
+    privacy.add_argument("--private", action="store_true",
+                         help="everything, contacts, names and notes included (the default of json and csv)")
+    p.add_argument("--metadata", nargs="?", const="", metavar="PATH",
+                   help="sqlite: also write Datasette's metadata.json (default: beside the database)")
     add_filters(p)
     add_as_of(p)
     p.set_defaults(func=cmd_export)

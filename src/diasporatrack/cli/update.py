@@ -26,6 +26,8 @@ def cmd_update(args: argparse.Namespace) -> int:
         force=args.force,
         progress=None if clear_progress else args.progress,
         clear_progress=clear_progress,
+        for_owner=args.for_owner,
+        public_note=args.public_note,
     )
     event = after.history[-1]
     print(f"{after.id}: {event.describe()}")
@@ -36,7 +38,8 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 def cmd_respond(args: argparse.Namespace) -> int:
     tracker = open_tracker(args)
-    after = tracker.respond(args.id, args.response, note=args.note, by=args.by)
+    after = tracker.respond(args.id, args.response, note=args.note, by=args.by, for_owner=args.for_owner,
+                            public_note=args.public_note)
     print(f"{after.id}: {after.history[-1].describe()}")
     return EXIT_OK
 
@@ -55,6 +58,7 @@ def register(sub, plugins) -> None:
     p.add_argument("--note", help="why: kept in the history")
     p.add_argument("--by", help="who is making the change (default: $DIASPORATRACK_USER, else your login)")
     p.add_argument("--force", action="store_true", help="allow a status change the lifecycle forbids (recorded)")
+    _add_publishing(p)
     p.set_defaults(func=cmd_update)
 
     p = sub.add_parser("respond", help="record how the addressee responded (supported, noted, ...)")
@@ -62,4 +66,13 @@ def register(sub, plugins) -> None:
     completed(p.add_argument("response", help="a response (see: diasporatrack statuses)"), "responses")
     p.add_argument("--note", help="why, or where the response was given: kept in the history")
     p.add_argument("--by", help="who records it (default: $DIASPORATRACK_USER, else your login)")
+    _add_publishing(p)
     p.set_defaults(func=cmd_respond)
+
+
+def _add_publishing(p: argparse.ArgumentParser) -> None:
+    completed(p.add_argument("--for", dest="for_owner", metavar="OWNER",
+                             help="the owner it was done for: published output names it instead of --by "
+                                  "(never published)"), "owners")
+    p.add_argument("--public-note", action="store_true",
+                   help="the note may be published (notes are private unless marked so)")

@@ -1,0 +1,102 @@
+"""A tracker as the public may see it.
+
+:class:`PublishedView` has the parts of a :class:`~diasporatrack.Tracker`
+that exporters read (``lifecycle``, ``responses``, ``sources``, ``owners``,
+``config``, iteration, ``len``), with everything private taken out before
+an exporter sees it. Taking data out here, once, rather than in each
+exporter, means a new exporter cannot forget a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import attrs
+
+from ..model import Event, Owner, Recommendation, Source
+from .profile import MEMBER, PERSON, Profile
+
+# Events that are about running the tracker, not about the recommendation.
+_INTERNAL_KINDS = ("reminded",)
+_EMPTY: dict[str, Any] = {
+    "text": "", "quote": None, "author": None, "addressed_to": (), "owners": (), "themes": (), "response": None,
+    "due": None, "review_every": None, "impact": None, "links": (), "history": (),
+}
+
+
+class PublishedView:
+    """The published part of a tracker under a :class:`Profile`."""
+
+    def __init__(self, tracker: Any, profile: Profile) -> None:
+        self.profile = profile
+        self.lifecycle = tracker.lifecycle
+        self.responses = tracker.responses
+        self.root = tracker.root
+        # Settings other than the publish block (SMTP host, plugin files) are not the public's.
+        self.config = {"publish": dict(tracker.config.get("publish") or {})}
+        people = {o.id for o in tracker.owners.values() if o.kind == PERSON and not profile.persons}
+        self.owners: dict[str, Owner] = {
+            o.id: attrs.evolve(o, email=None, note=None, parent=None if o.parent in people else o.parent)
+            for o in tracker.owners.values() if o.id not in people
+        }
+        chosen = set(profile.sources) if profile.sources is not None else None
+        self.sources: dict[str, Source] = {
+            s.id: attrs.evolve(s, note=None) for s in tracker.sources.values() if chosen is None or s.id in chosen
+        }
+        self._statuses = set(profile.statuses) if profile.statuses is not None else None
+        self._tracker = tracker
+
+    # --- the tracker's reading surface -------------------------------------
+
+    def __iter__(self) -> Iterator[Recommendation]:
+        return (self.redact(r) for r in self._tracker if self.chosen(r))
+
+    def __len__(self) -> int:
+        return sum(1 for r in self._tracker if self.chosen(r))
+
+    def __contains__(self, rec_id: object) -> bool:
+        return rec_id in self._tracker and self.chosen(self._tracker.get(rec_id))
+
+    def get(self, rec_id: str) -> Recommendation:
+        rec = self._tracker.get(rec_id)
+        if not self.chosen(rec):
+            raise KeyError(rec_id)
+        return self.redact(rec)
+
+    # --- taking private data out --------------------------------------------
+
+    def chosen(self, rec: Recommendation) -> bool:
+        """Whether the ``publish:`` settings publish this recommendation at all."""
+        return rec.source in self.sources and (self._statuses is None or rec.status in self._statuses)
+
+    def select(self, recommendations: Iterable[Recommendation]) -> list[Recommendation]:
+        """The published ones of ``recommendations``, each with its private parts taken out."""
+        return [self.redact(r) for r in recommendations if self.chosen(r)]
+
+    def redact(self, rec: Recommendation) -> Recommendation:
+        """A recommendation with only its published fields, owners and events."""
+        changes = {name: value for name, value in _EMPTY.items() if not self.profile.shows(name)}
+        if "owners" not in changes:
+            changes["owners"] = tuple(o for o in rec.owners if o in self.owners)
+        if "history" not in changes:
+            changes["history"] = tuple(self.event(e) for e in rec.history if e.kind not in _INTERNAL_KINDS)
+        return attrs.evolve(rec, **changes)
+
+    def attribution(self, event: Event) -> str:
+        """Who public output says did it: the owner it was done for, else "a member"."""
+        owner = self.owners.get(event.for_owner) if event.for_owner else None
+        return owner.name if owner is not None else MEMBER
+
+    def event(self, event: Event) -> Event:
+        """An event as published: no member's name, no private note, no plugin details."""
+        published = self.owners
+        return attrs.evolve(
+            event,
+            by=self.attribution(event),
+            for_owner=event.for_owner if event.for_owner in published else None,
+            note=event.note if event.public else None,
+            owners_added=tuple(o for o in event.owners_added if o in published),
+            owners_removed=tuple(o for o in event.owners_removed if o in published),
+            data={},  # a plugin's details may hold anything, addresses included
+        )
