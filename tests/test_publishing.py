@@ -58,6 +58,10 @@ def seeded(ws):
                    for_owner="health")
     tracker.update("rep-education", add_owners=["health"], note=PRIVATE_NOTES[1], by=MEMBERS[1], for_owner="zainab")
     tracker.respond("rep-forum", "noted", note=PRIVATE_NOTES[2], by=MEMBERS[0])
+    # Edits of the YAML are journaled with old and new values: an author's name, an owner's address.
+    tracker.set_fields("rep-forum", author="Secret Speaker", by=MEMBERS[1])
+    tracker.set_owner_fields("edu", email="chair@org.example", by=MEMBERS[1])
+    tracker.set_owner_fields("edu", email="edu-group@org.example", by=MEMBERS[1])
     tracker.record_events([Event(
         id="r1", at=dt.datetime.now(dt.timezone.utc), by=MEMBERS[0], recommendation="rep-forum", kind="reminded",
         data={"recipient": EMAILS[3], "summary": f"overdue via email to {EMAILS[3]}"})])
@@ -65,7 +69,7 @@ def seeded(ws):
 
 
 def _secrets_in(text: str) -> list[str]:
-    return [s for s in (*EMAILS, *MEMBERS, *PRIVATE_NOTES, "OWNER-NOTE", "Zainab") if s in text]
+    return [s for s in (*EMAILS, *MEMBERS, *PRIVATE_NOTES, "OWNER-NOTE", "Zainab", "Secret Speaker") if s in text]
 
 
 def _database_text(path) -> str:

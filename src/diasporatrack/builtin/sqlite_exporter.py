@@ -77,7 +77,8 @@ def schema(profile: Profile) -> str:
         "previous_status TEXT, response TEXT, previous_response TEXT, owners_added TEXT, owners_removed TEXT, "
         "due TEXT, due_cleared INTEGER, forced INTEGER, note TEXT, "
         "done_for TEXT REFERENCES owners (id), attributed_to TEXT"
-        + (", by TEXT NOT NULL, public_note INTEGER, data TEXT" if private else "") + ");",
+        + (", by TEXT NOT NULL, public_note INTEGER, data TEXT, field TEXT, old TEXT, new TEXT" if private else "")
+        + ");",
         "CREATE INDEX recommendations_status ON recommendations (status);",
         "CREATE INDEX recommendations_source ON recommendations (source);",
         "CREATE INDEX recommendation_owners_owner ON recommendation_owners (owner);",
@@ -155,7 +156,8 @@ def _fill(db: sqlite3.Connection, tracker, recommendations: Sequence[Recommendat
                    int(e.forced), e.note, e.for_owner if e.for_owner in owner_ids else None,
                    attribution(e) if attribution else _owner_name(tracker, e.for_owner))
             if private:
-                row += (e.by, int(e.public), json.dumps(dict(e.data), ensure_ascii=False) if e.data else None)
+                row += (e.by, int(e.public), json.dumps(dict(e.data), ensure_ascii=False) if e.data else None,
+                        e.field, *(None if x is None else json.dumps(x, ensure_ascii=False) for x in (e.old, e.new)))
             rows.append(row)
     _insert(db, "events", rows)
     fts = [c for c in ("title", "text", "quote") if c in columns]

@@ -17,8 +17,9 @@ import attrs
 from ..model import Event, Owner, Recommendation, Source
 from .profile import MEMBER, PERSON, Profile
 
-# Events that are about running the tracker, not about the recommendation.
-_INTERNAL_KINDS = ("reminded",)
+# Events not published: reminders sent (they name their recipients) and edits
+# of the YAML (their old and new values may be of fields that are not published).
+_INTERNAL_KINDS = ("reminded", "edit")
 _EMPTY: dict[str, Any] = {
     "text": "", "quote": None, "author": None, "addressed_to": (), "owners": (), "themes": (), "response": None,
     "due": None, "review_every": None, "impact": None, "links": (), "history": (),
