@@ -42,7 +42,8 @@ owners:
 """
 MEMBERS = ("Amina Privatename", "Bilal Hiddenname", "tester")
 PRIVATE_NOTES = ("PRIVNOTE-board-minutes", "PRIVNOTE-phone-call", "PRIVNOTE-respond")
-EMAILS = ("board@org.example", "edu-group@org.example", "zainab@mail.example", "chair@org.example")
+EMAILS = ("board@org.example", "edu-group@org.example", "zainab@mail.example", "chair@org.example",
+          "imported@mail.example")
 PUBLIC_NOTE = "Announced at the public hearing"
 
 
@@ -51,7 +52,8 @@ def seeded(ws):
     """The small workspace with e-mails, members' names, a person owner and private notes in it."""
     write(ws / "owners.yaml", SECRET_OWNERS)
     write(ws / "report.yaml", (ws / "report.yaml").read_text().replace(
-        "    owners: [edu]\n", "    owners: [edu, zainab]\n"))
+        "    owners: [edu]\n", "    owners: [edu, zainab]\n").replace(
+        "    themes: [dialogue]\n", "    themes: [dialogue]\n    extra: {Contact: imported@mail.example}\n"))
     tracker = Tracker.open(ws)
     tracker.update("rep-health", status="accepted", note=PRIVATE_NOTES[0], by=MEMBERS[0])
     tracker.update("rep-health", status="in-progress", note=PUBLIC_NOTE, public_note=True, by=MEMBERS[1],

@@ -287,7 +287,7 @@ def publish_fields(value: Any) -> tuple[str, ...]:
 
     fields = text_list(value)
     for name in fields:
-        if name not in PUBLISHABLE_FIELDS + ALWAYS_PUBLISHED:
+        if name not in PUBLISHABLE_FIELDS + ALWAYS_PUBLISHED + ("author",):
             raise ValueError(f"{name!r} is not a recommendation field{_did_you_mean(name, PUBLISHABLE_FIELDS)}; "
                              f"use some of {', '.join(PUBLISHABLE_FIELDS)}")
     return fields

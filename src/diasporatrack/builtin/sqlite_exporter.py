@@ -33,10 +33,14 @@ from ..publish import Profile, profile_of
 _REC_COLUMNS = (
     ("id", "TEXT PRIMARY KEY", None), ("title", "TEXT NOT NULL", None), ("text", "TEXT", "text"),
     ("source", "TEXT NOT NULL REFERENCES sources (id)", None), ("quote", "TEXT", "quote"),
-    ("author", "TEXT", "author"), ("addressed_to", "TEXT", "addressed_to"), ("owners", "TEXT", "owners"),
+    ("author", "TEXT", "authors"), ("addressed_to", "TEXT", "addressed_to"), ("owners", "TEXT", "owners"),
     ("themes", "TEXT", "themes"), ("status", "TEXT NOT NULL", None), ("progress", "REAL", None),
     ("response", "TEXT", "response"), ("due", "TEXT", "due"), ("review_every", "INTEGER", "review_every"),
-    ("impact", "TEXT", "impact"), ("links", "TEXT", "links"), ("updated", "TEXT", "history"),
+    ("impact", "TEXT", "impact"), ("links", "TEXT", "links"), ("reference", "TEXT", "reference"),
+    ("sdgs", "TEXT", "sdgs"), ("affected_persons", "TEXT", "affected_persons"),
+    ("author_group", "TEXT", "author_group"), ("action_category", "INTEGER", "action_category"),
+    ("cycle", "TEXT", "cycle"), ("session", "TEXT", "session"), ("percent", "REAL", "progress"),
+    ("parent", "TEXT", "parent"), ("cites", "TEXT", "cites"), ("updated", "TEXT", "history"),
 )
 
 
@@ -169,6 +173,8 @@ def _fill(db: sqlite3.Connection, tracker, recommendations: Sequence[Recommendat
 def _rec_value(rec: Recommendation, column: str, lifecycle) -> Any:
     if column == "progress":
         return lifecycle[rec.status].weight if rec.status in lifecycle else None
+    if column == "percent":  # progress set by hand (update --progress), beside the status weight
+        return rec.progress
     if column == "updated":
         return rec.updated.strftime("%Y-%m-%dT%H:%M:%SZ") if rec.updated else None
     value = getattr(rec, column)

@@ -21,12 +21,14 @@ MEMBER = "a member"
 # Recommendation fields a ``publish.fields`` list may name; id, title,
 # source and status are always published.
 PUBLISHABLE_FIELDS = (
-    "text", "quote", "author", "addressed_to", "owners", "themes", "response", "due", "review_every", "impact",
-    "links", "history",
+    "text", "quote", "authors", "addressed_to", "owners", "themes", "response", "due", "review_every", "impact",
+    "links", "reference", "sdgs", "affected_persons", "author_group", "action_category", "cycle", "session", "extra",
+    "progress", "parent", "weight", "cites", "history",
 )
 ALWAYS_PUBLISHED = ("id", "title", "source", "status")
-# ``author`` may name a participant of a meeting; the review cadence is internal.
-DEFAULT_FIELDS = tuple(f for f in PUBLISHABLE_FIELDS if f not in ("author", "review_every"))
+# ``authors`` may name a participant of a meeting; the review cadence is
+# internal; ``extra`` holds whatever columns an import kept, unchecked.
+DEFAULT_FIELDS = tuple(f for f in PUBLISHABLE_FIELDS if f not in ("authors", "review_every", "extra"))
 PERSON = "person"
 
 
@@ -56,7 +58,9 @@ class Profile:
         return cls(
             public=True,
             persons=block.get("persons") is True,
-            fields=tuple(block["fields"]) if block.get("fields") is not None else DEFAULT_FIELDS,
+            # ``author`` is how the YAML spells the field the model calls ``authors``.
+            fields=tuple("authors" if f == "author" else f for f in block["fields"])
+            if block.get("fields") is not None else DEFAULT_FIELDS,
             statuses=tuple(block["statuses"]) if block.get("statuses") is not None else None,
             sources=tuple(block["sources"]) if block.get("sources") is not None else None,
             **words,

@@ -21,8 +21,10 @@ from .profile import MEMBER, PERSON, Profile
 # of the YAML (their old and new values may be of fields that are not published).
 _INTERNAL_KINDS = ("reminded", "edit")
 _EMPTY: dict[str, Any] = {
-    "text": "", "quote": None, "author": None, "addressed_to": (), "owners": (), "themes": (), "response": None,
-    "due": None, "review_every": None, "impact": None, "links": (), "history": (),
+    "text": "", "quote": None, "authors": (), "addressed_to": (), "owners": (), "themes": (), "response": None,
+    "due": None, "review_every": None, "impact": None, "links": (), "reference": None, "sdgs": (),
+    "affected_persons": (), "author_group": None, "action_category": None, "cycle": None, "session": None,
+    "extra": {}, "progress": None, "parent": None, "weight": None, "cites": (), "history": (),
 }
 
 
