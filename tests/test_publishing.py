@@ -53,7 +53,8 @@ def seeded(ws):
     write(ws / "owners.yaml", SECRET_OWNERS)
     write(ws / "report.yaml", (ws / "report.yaml").read_text().replace(
         "    owners: [edu]\n", "    owners: [edu, zainab]\n").replace(
-        "    themes: [dialogue]\n", "    themes: [dialogue]\n    extra: {Contact: imported@mail.example}\n"))
+        "    themes: [dialogue]\n", "    themes: [dialogue]\n    extra: {Contact: imported@mail.example}\n"
+        "  - id: rep-draft\n    title: Unconfirmed DRAFT-text\n    text: Not checked yet.\n    draft: true\n"))
     tracker = Tracker.open(ws)
     tracker.update("rep-health", status="accepted", note=PRIVATE_NOTES[0], by=MEMBERS[0])
     tracker.update("rep-health", status="in-progress", note=PUBLIC_NOTE, public_note=True, by=MEMBERS[1],
@@ -71,7 +72,8 @@ def seeded(ws):
 
 
 def _secrets_in(text: str) -> list[str]:
-    return [s for s in (*EMAILS, *MEMBERS, *PRIVATE_NOTES, "OWNER-NOTE", "Zainab", "Secret Speaker") if s in text]
+    return [s for s in (*EMAILS, *MEMBERS, *PRIVATE_NOTES, "OWNER-NOTE", "Zainab", "Secret Speaker", "DRAFT-text")
+            if s in text]
 
 
 def _database_text(path) -> str:

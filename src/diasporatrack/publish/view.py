@@ -70,8 +70,9 @@ class PublishedView:
     # --- taking private data out --------------------------------------------
 
     def chosen(self, rec: Recommendation) -> bool:
-        """Whether the ``publish:`` settings publish this recommendation at all."""
-        return rec.source in self.sources and (self._statuses is None or rec.status in self._statuses)
+        """Whether this recommendation is published at all: not a draft, and chosen by the ``publish:`` settings."""
+        return (not rec.draft and rec.source in self.sources
+                and (self._statuses is None or rec.status in self._statuses))
 
     def select(self, recommendations: Iterable[Recommendation]) -> list[Recommendation]:
         """The published ones of ``recommendations``, each with its private parts taken out."""
