@@ -135,7 +135,8 @@ def missing_lines(shown: list[str], actual: str) -> list[str]:
 
 
 def reader_env() -> dict[str, str]:
-    """The environment of a reader's terminal (DIASPORATRACK_CACHE_DIR is kept: the tests' own)."""
+    """The environment of a reader's terminal (DIASPORATRACK_CACHE_DIR, XDG_CONFIG_HOME and
+    DIASPORATRACK_LOAD_PLUGINS are kept: the tests' own cache, trusted files and plugin isolation)."""
     env = dict(os.environ)
     env.pop("DIASPORATRACK_ROOT", None)
     env.update(
