@@ -429,3 +429,47 @@ def test_a_listener_printing_during_update_goes_to_stderr(ws, cli):
     result = cli("--root", "ws", "update", "rep-forum", "--note", "x")
     assert result.code == 0
     assert "noise from a listener" in result.err and "noise" not in result.out
+
+
+# --- extractors (register_extractors) -----------------------------------------------------------
+
+EXTRACTOR = HEAD + """\
+import sys
+
+
+class Odd:
+    name = "odd"
+    description = "misbehaves"
+
+    def extract(self, text):
+        print("noise from an extractor")
+        BODY
+        return []
+
+
+@hookimpl
+def register_extractors():
+    return [Odd()]
+"""
+
+
+@pytest.mark.parametrize("statement", [*EXITS, "raise RuntimeError('boom')"])
+def test_extractor_that_fails_or_exits(statement, ws, cli, tmp_path):
+    before = with_plugin(ws, "odd", EXTRACTOR.replace("BODY", statement))
+    (tmp_path / "doc.txt").write_text("The government should act.\n")
+    result = cli("--root", "ws", "extract", "doc.txt", "--source", "doc", "--extractor", "odd", "--format", "json")
+    assert (result.code, result.out) == (2, "")
+    shown = EXITS.get(statement, "RuntimeError: boom")
+    assert result.err.startswith("noise from an extractor\n")  # printed, on stderr
+    assert result.err.split("\n", 1)[1].startswith(f"diasporatrack: error: plugin 'odd' failed in extractor 'odd': "
+                                                   f"{shown} (")
+    assert result.err.endswith("ws/odd.py:12)\n") and result.err.count("\n") == 2
+    assert snapshot(ws) == before
+
+
+def test_an_extractor_that_prints_keeps_json_valid(ws, cli, tmp_path):
+    with_plugin(ws, "odd", EXTRACTOR.replace("BODY", "pass"))
+    (tmp_path / "doc.txt").write_text("The government should act.\n")
+    result = cli("--root", "ws", "extract", "doc.txt", "--source", "doc", "--extractor", "odd", "--format", "json")
+    assert result.code == 0 and json.loads(result.out)["candidates"] == []
+    assert result.err == "noise from an extractor\n"

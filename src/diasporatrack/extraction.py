@@ -101,10 +101,26 @@ def checked(text: str, candidates: Sequence[Candidate], extractor: str) -> list[
     return kept
 
 
-def extract(text: str, extractor, *, minimum: float = 0.0) -> list[Candidate]:
-    """Run one extractor over ``text``; candidates at or above ``minimum`` confidence."""
+def extract(text: str, extractor, *, minimum: float = 0.0, plugin: str | None = None) -> list[Candidate]:
+    """Run one extractor over ``text``; candidates at or above ``minimum`` confidence.
+
+    ``plugin``, the name of the plugin that registered the extractor, is
+    named when the extractor fails; what the extractor prints goes to stderr.
+    """
+    from .errors import DiasporatrackError
+    from .plugincode import describe, output_to_stderr
+
     name = getattr(extractor, "name", "?")
-    found = extractor.extract(text)
+    try:
+        with output_to_stderr():
+            found = extractor.extract(text)
+    except DiasporatrackError:
+        raise
+    except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in an extractor are named too
+        from .plugins import PluginError
+
+        who = f"plugin {plugin!r} failed in extractor {name!r}" if plugin else f"extractor {name!r} failed"
+        raise PluginError(f"{who}: {describe(err)}") from err
     if not isinstance(found, list) or not all(isinstance(c, Candidate) for c in found):
         raise InputError(f"extractor {name!r} must return a list of diasporatrack.extraction.Candidate")
     return [c for c in checked(text, found, name) if c.confidence >= minimum]

@@ -40,8 +40,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.text:
         sys.stdout.write(text)
         return EXIT_OK
-    extractor = _plugins(args).extractors[args.extractor]
-    candidates = extract(text, extractor, minimum=args.min_confidence)
+    registry = _plugins(args).extractors
+    extractor = registry[args.extractor]
+    candidates = extract(text, extractor, minimum=args.min_confidence, plugin=registry.owners[args.extractor])
     if args.out:
         source = {"id": args.source, "title": args.title or _first_line(text) or args.source, "url": args.url}
         document = draft_document(source, candidates)
