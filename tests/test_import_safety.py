@@ -87,6 +87,7 @@ WRONG_TYPES = [
     (lambda d: d["sources"][0].update(findings="none"), "findings must be a list, not text"),
     (lambda d: d["owners"].append("boss"), "owner 4: needs at least an id"),
     (lambda d: d["owners"][1].update(parent="nobody"), "owner 'edu': unknown parent 'nobody'"),
+    (lambda d: d["owners"][1].update(email="edu at example"), "owner 2 (edu): email: "),
     (lambda d: d["recommendations"][0].update(themes="health"), "(rep-health): themes: expected a list"),
     (lambda d: d["recommendations"][0].update(owners=[1]), "(rep-health): owners: expected a list of text"),
     (lambda d: d["recommendations"][0].update(review_every=True), "(rep-health): review_every: expected a whole"),
@@ -432,3 +433,26 @@ def test_a_column_named_twice_and_a_source_id_too_long_for_a_file_name(tmp_path,
     result = run_import(cli, target, sheet)
     assert_refused(result, target, before, f"{sheet}:2: row 2: source id")
     assert len(result.err.splitlines()) == 1  # said once, not on every row of that source
+
+
+def test_a_full_disk_while_staging_rows_is_one_line_and_leaves_nothing(tmp_path, cli, monkeypatch):
+    target = tmp_path / "t"
+    init_workspace(target)
+    before = digests(target)
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("text\n" + "Do it\n" * 2500)  # more than one chunk: written while rows are read
+    real_write = os.write
+    calls = []
+
+    def write(fd, data):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    result = run_import(cli, target, sheet, "--source", "s")
+    monkeypatch.undo()
+    assert_refused(result, target, before, f"diasporatrack: error: cannot write {target / 's.yaml'}: "
+                                           "No space left on device\n")
+    assert len(result.err.splitlines()) == 1

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..contacts import contact_problem
 from ..errors import InputError
 from ..model import Event
 from ..workspace import FINDING_SPEC, OWNER_SPEC, RECOMMENDATION_SPEC, SOURCE_SPEC
@@ -152,6 +153,9 @@ def plan_json(tracker, path: Path, *, dry_run: bool = False) -> ImportPlan:
         if fields["id"] is not None and fields["id"] not in tracker.owners:
             if fields["name"] is None:
                 rows.bad(None, f"{where}: needs a name")
+            problem = contact_problem(fields["email"]) if fields["email"] else None
+            if problem:
+                rows.bad(None, f"{where}: email: {problem}")
             owners[fields["id"]] = fields
     for fields in owners.values():
         parent = fields["parent"]
