@@ -98,11 +98,14 @@ class Change:
         for path, text in texts.items():
             if path == owners_path:
                 continue
-            try:
-                raw = load_yaml(display_path(path), text)
-            except YamlProblem as err:
-                ws.problems.append(err.problem)
-                continue
+            if path in self.docs:  # parsed already, by the same strict loader, when it was changed
+                raw = self.docs[path].data
+            else:
+                try:
+                    raw = load_yaml(display_path(path), text)
+                except YamlProblem as err:
+                    ws.problems.append(err.problem)
+                    continue
             read_source_file(path, ws, raw)
         if ws.problems:
             raise WorkspaceError(ws.problems)

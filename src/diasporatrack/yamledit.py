@@ -15,7 +15,6 @@ and the document is left as it was.
 
 from __future__ import annotations
 
-import copy
 import difflib
 import json
 import re
@@ -25,7 +24,7 @@ from typing import Any
 import yaml
 
 from .yamlemit import EditError, block_item, block_value, key_text, render_document, scalar_text
-from .yamlio import YamlProblem, _PureLoader, load_yaml
+from .yamlio import Loader, YamlProblem, load_yaml
 
 __all__ = ["Document", "EditError", "render_document", "scalar_text"]
 
@@ -54,18 +53,22 @@ class Document:
         self._set_text(text)
 
     def _set_text(self, text: str) -> None:
-        loader = _PureLoader(text)
+        # One parse gives both the nodes (with their places) and the data, built
+        # by the strict loader's own constructor. libyaml's marks count
+        # characters like the pure-Python parser's (and every change is checked).
+        loader = Loader(text)
         try:
-            self.root = loader.get_single_node()
-        except yaml.YAMLError as err:
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            line = f":{mark.line + 1}" if mark is not None else ""
+            raise EditError(f"{self.name}{line}: {err.problem or err.context or 'invalid YAML'}") from None
+        except (yaml.YAMLError, RecursionError) as err:
             raise EditError(f"{self.name}: not valid YAML: {err}") from None
         finally:
             loader.dispose()
-        try:
-            self.data = load_yaml(None, text)  # type: ignore[arg-type]
-        except YamlProblem as err:
-            raise EditError(f"{self.name}:{err.problem.line}: {err.problem.message}") from None
-        self.text = text
+        self.root, self.data, self.text = root, data, text
 
     # --- finding ------------------------------------------------------------
 
@@ -124,8 +127,7 @@ class Document:
         seq, item = self._block_item_at(path)
         start, end = self._item_range(item)
         value = self._parse_item(text)
-        expected = _plain(copy.deepcopy(self.data))
-        _at(expected, path[:-1])[path[-1]] = value
+        expected = _replaced(self.data, path, value)
         prefix = self.text[start:item.start_mark.index]
         self._apply([(start, end, self._indent(text, prefix))], expected, path)
 
@@ -136,7 +138,6 @@ class Document:
             seq, _ = self._walk(path)
         except KeyError:
             seq = None
-        expected = _plain(copy.deepcopy(self.data))
         if not isinstance(seq, yaml.SequenceNode) or seq.flow_style or not seq.value:
             mapping, _ = self._walk(path[:-1])
             pair = self._pair(mapping, path[-1])
@@ -151,7 +152,7 @@ class Document:
             colon, end = self._colon(key), self._end(node)
             at = self._after_line(end)
             lead = self.nl if at == len(self.text) and not self.text.endswith("\n") else ""
-            _at(expected, path[:-1])[path[-1]] = [value]
+            expected = _replaced(self.data, path, [value])
             prefix = " " * (key.start_mark.column + 2) + "- "
             self._apply([(colon, end, ""), (at, at, lead + self._indent(text, prefix))], expected, path)
             return
@@ -160,7 +161,7 @@ class Document:
         prefix = self.text[start:first.start_mark.index]
         at = self._after_line(self._end(seq.value[-1]))
         lead = self.nl if at == len(self.text) and not self.text.endswith("\n") else ""
-        _at(expected, path).append(value)
+        expected = _replaced(self.data, path, [*self.value(path), value])
         self._apply([(at, at, lead + self._indent(text, prefix))], expected, path)
 
     def _block_item_at(self, path: Path_) -> tuple[yaml.Node, yaml.Node]:
@@ -248,23 +249,16 @@ class Document:
         A missing key is added after its siblings; a list is changed item by
         item, in the style (flow or block) it was written in.
         """
-        expected = _plain(copy.deepcopy(self.data))
-        parent = expected
-        for step in path[:-1]:
-            parent = parent[step]
-        if value is None:
-            parent.pop(path[-1], None)
-        else:
-            parent[path[-1]] = _plain(value)
+        expected = _replaced(self.data, path, _GONE if value is None else _plain(value))
         mapping, flow = self._walk(path[:-1])
         flow = flow or bool(mapping.flow_style)
         pair = self._pair(mapping, path[-1])
         if pair is None and value is None:
             return
         if pair is None:
-            edits = self._addkey_text(mapping, path[-1], value, flow)
+            edits = self._add_key(mapping, path[-1], value, flow)
         elif value is None:
-            edits = self._removekey_text(mapping, pair, flow)
+            edits = self._remove_key(mapping, pair, flow)
         elif isinstance(value, (list, tuple)) and isinstance(pair[1], yaml.SequenceNode):
             edits = self._set_items(path, pair, list(value), flow)
         else:
@@ -282,12 +276,12 @@ class Document:
             self._set_text(old)
             raise EditError(f"{self.name}: changing {_show(path)} would break the file ({err}); "
                             "change it by hand") from None
-        if _plain(self.data) != expected:
+        if self.data != expected:
             self._set_text(old)
             raise EditError(f"{self.name}: changing {_show(path)} in place would change more than it; "
                             "change it by hand")
 
-    def _addkey_text(self, mapping: yaml.MappingNode, key: str, value: Any, flow: bool) -> list:
+    def _add_key(self, mapping: yaml.MappingNode, key: str, value: Any, flow: bool) -> list:
         if flow:
             text = f"{key_text(key)}: {scalar_text(value, flow=True)}"
             if not mapping.value:
@@ -301,7 +295,7 @@ class Document:
         lead = self.nl if at == len(self.text) and not self.text.endswith("\n") else ""
         return [(at, at, f"{lead}{' ' * col}{key_text(key)}:{rest}{self.nl}{below}")]
 
-    def _removekey_text(self, mapping: yaml.MappingNode, pair: tuple, flow: bool) -> list:
+    def _remove_key(self, mapping: yaml.MappingNode, pair: tuple, flow: bool) -> list:
         pairs = mapping.value
         i = next(n for n, p in enumerate(pairs) if p[0] is pair[0])
         key, value = pair
@@ -436,10 +430,23 @@ class Document:
         return edits
 
 
-def _at(data: Any, path: Path_) -> Any:
-    for step in path:
-        data = data[step]
-    return data
+_GONE = object()
+
+
+def _replaced(data: Any, path: Path_, value: Any) -> Any:
+    """``data`` with the value at ``path`` replaced (``_GONE``: removed), sharing every untouched part."""
+    if not path:
+        return value
+    step, rest = path[0], path[1:]
+    copy_ = dict(data) if isinstance(data, dict) else list(data)
+    if not rest and value is _GONE:
+        if isinstance(copy_, dict):
+            copy_.pop(step, None)
+        else:
+            del copy_[step]
+    else:
+        copy_[step] = _replaced(data.get(step) if isinstance(data, dict) else data[step], rest, value)
+    return copy_
 
 
 def _show(path: Sequence) -> str:
