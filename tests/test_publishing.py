@@ -156,9 +156,10 @@ def test_publish_settings_choose_persons_fields_statuses_and_sources(seeded, cli
     education = next(r for r in data["recommendations"] if r["id"] == "rep-education")
     assert education["owners"] == ["edu", "zainab", "health"] and education["quote"] is None
     assert education["history"][0]["by"] == "Zainab Quietperson"  # done for a person who may now be named
-    write(seeded / "diasporatrack.yaml", "publish:\n  statuses: [in-progress]\n")
+    write(seeded / "diasporatrack.yaml", "publish:\n  title: Our *own* tracker\n  statuses: [in-progress]\n")
     result = cli("--root", str(seeded), "export", "markdown", "-o", str(tmp_path / "r.md"))
     assert "wrote 1 recommendation to" in result.err
+    assert (tmp_path / "r.md").read_text().startswith("# Our \\*own\\* tracker\n")
     write(seeded / "diasporatrack.yaml", "publish:\n  sources: [nope]\n")
     result = cli("--root", str(seeded), "export", "html")
     assert result.code == 2 and "publish: sources: no source 'nope'" in result.err

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from ..hookspecs import hookimpl
 from ..model import Recommendation
+from ..publish import profile_of
 from ..report import bar, progress
 
 
@@ -30,7 +31,7 @@ class MarkdownExporter:
         lifecycle = tracker.lifecycle
         today = dt.date.today().isoformat()
         lines = [
-            "# Status of recommendations",
+            f"# {cell(profile_of(tracker).title or 'Status of recommendations')}",
             "",
             f"{len(recommendations)} recommendation{'s' * (len(recommendations) != 1)}, as of {today}. "
             f"Overall progress: `{bar(progress(recommendations, lifecycle))}`",

@@ -85,7 +85,10 @@ class PublishedView:
             changes["owners"] = tuple(o for o in rec.owners if o in self.owners)
         if "history" not in changes:
             changes["history"] = tuple(self.event(e) for e in rec.history if e.kind not in _INTERNAL_KINDS)
-        return attrs.evolve(rec, **changes)
+        # Most fields are already what they should be: building a new value (validators and all) only when
+        # one differs keeps a 100,000-recommendation export from paying for it.
+        changes = {k: v for k, v in changes.items() if k == "history" and rec.history or getattr(rec, k) != v}
+        return attrs.evolve(rec, **changes) if changes else rec
 
     def attribution(self, event: Event) -> str:
         """Who public output says did it: the owner it was done for, else "a member"."""
