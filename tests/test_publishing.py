@@ -225,3 +225,30 @@ def test_version_4_fields_round_trip(for_owner, public, note):
     raw = event_to_dict(event)
     assert ("v" in raw) == (for_owner is not None or public)
     assert event_from_dict(json.loads(event_to_line(event))) == event
+
+
+class _Spy:
+    """A plugin exporter that says it makes a published artefact, and shows what it was given."""
+
+    name, extension, description, public = "spy", "txt", "what a public exporter sees", True
+
+    def export(self, tracker, recommendations):
+        scores = tracker.score("urgency")
+        seen = [f"{r.id} {len(tracker)} {scores[r.id].value >= 0} " + ";".join(f"{e.by}|{e.note}" for e in r.history)
+                for r in recommendations]
+        return "\n".join([type(tracker).__name__, *seen])
+
+
+def test_a_plugin_exporter_marked_public_gets_the_view(seeded):
+    from diasporatrack import hookimpl
+
+    class Plugin:
+        @hookimpl
+        def register_exporters(self):
+            return [_Spy()]
+
+    tracker = Tracker.open(seeded, plugins=[Plugin()])
+    text = tracker.export("spy")
+    assert text.splitlines()[0] == "PublishedView" and _secrets_in(text) == []
+    assert "rep-health 3 True a member|None;Healthcare Expert Group|" + PUBLIC_NOTE in text
+    assert tracker.export("spy", public=False).splitlines()[0] == "Tracker"

@@ -67,6 +67,11 @@ class PublishedView:
             raise KeyError(rec_id)
         return self.redact(rec)
 
+    def score(self, scorer: str = "urgency", recommendations: Iterable[Recommendation] | None = None,
+              today: Any = None) -> dict:
+        """Scores of the published recommendations (numbers, nothing private), as :meth:`Tracker.score`."""
+        return self._tracker.score(scorer, list(self) if recommendations is None else recommendations, today=today)
+
     # --- taking private data out --------------------------------------------
 
     def chosen(self, rec: Recommendation) -> bool:
