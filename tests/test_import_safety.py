@@ -62,6 +62,20 @@ def test_history_for_an_existing_recommendation_is_refused(ws, tmp_path, cli):
     assert Tracker.open(ws).get("rep-forum").status == "proposed"
 
 
+def test_an_event_already_in_the_journal_is_not_recorded_twice(ws, tmp_path, cli):
+    Tracker.open(ws).update("rep-forum", status="accepted")
+    document = exported(ws)
+    document["sources"][0]["id"] = "copy"
+    for rec in document["recommendations"]:
+        rec["history"] = [dict(e, recommendation="copy-" + rec["id"]) for e in rec["history"]]
+        rec["id"], rec["source"] = "copy-" + rec["id"], "copy"
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(document))
+    before = digests(ws)
+    assert_refused(run_import(cli, ws, path), ws, before, "recommendation 3 (copy-rep-forum): event 1: event id ",
+                   "is already in the journal")
+
+
 def test_dry_run_shows_every_event_and_writes_nothing(ws, tmp_path, cli):
     tracker = Tracker.open(ws)
     tracker.update("rep-forum", status="accepted", note="agreed")

@@ -169,6 +169,8 @@ def plan_json(tracker, path: Path, *, dry_run: bool = False) -> ImportPlan:
     events: list[Event] = []
     seen: set[str] = set()
     event_ids: set[str] = set()
+    has_history = any(isinstance(r, dict) and r.get("history") for r in lists["recommendations"])
+    journal_ids = {e.id for r in tracker for e in r.history} if has_history else set()
     soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
     for number, rec in enumerate(lists["recommendations"], start=1):
         where = f"recommendation {number}"
@@ -229,6 +231,8 @@ def plan_json(tracker, path: Path, *, dry_run: bool = False) -> ImportPlan:
                 rows.bad(None, f"{at}: dated {event.at:%Y-%m-%d}, in the future")
             elif event.id in event_ids:
                 rows.bad(None, f"{at}: event id {clip(event.id)} is also on an earlier event")
+            elif event.id in journal_ids:
+                rows.bad(None, f"{at}: event id {clip(event.id)} is already in the journal")
             else:
                 event_ids.add(event.id)
                 events.append(event)
