@@ -355,3 +355,21 @@ def test_a_plugin_file_name_cannot_forge_lines_or_drive_the_terminal(ws, cli, tm
         assert not any(line.startswith("diasporatrack: all good") for line in (result.out + result.err).splitlines())
     assert not marker.exists()
     assert snapshot(ws) == before
+
+
+def test_broken_metadata_of_an_installed_distribution(ws, cli, monkeypatch):
+    import importlib.metadata
+
+    def broken(**kwargs):
+        raise ValueError("bad entry_points.txt")
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", broken)
+    monkeypatch.setenv("DIASPORATRACK_LOAD_PLUGINS", "anything")
+    result = cli("--root", "ws", "export", "json")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == ("diasporatrack: error: the installed plugins cannot be listed: ValueError: "
+                          "bad entry_points.txt\n")
+    result = cli("--root", "ws", "--help")
+    assert result.code == 0 and "validate" in result.out and result.err.count("\n") == 1
+    result = cli("--no-plugins", "--root", "ws", "export", "json")
+    assert (result.code, result.err) == (0, "") and json.loads(result.out)

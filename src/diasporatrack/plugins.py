@@ -200,7 +200,13 @@ class Plugins:
     def _load_entry_points(self, load: bool = True) -> None:
         from importlib.metadata import entry_points
 
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            found = list(entry_points(group=ENTRY_POINT_GROUP))
+        except Exception as err:  # broken metadata of some installed distribution
+            if not load:
+                return  # plugins are off: nothing to load, and the switch must work whatever is installed
+            raise PluginError(f"the installed plugins cannot be listed: {type(err).__name__}: {err}") from err
+        for ep in found:
             if not load or not trust.installed_allowed(ep.name):
                 self._names.add(ep.name)  # named (for disable:), never imported
                 continue
