@@ -290,3 +290,12 @@ def test_a_new_recommendation_written_in_an_editor(ws):
     with pytest.raises(InputError, match="'report-2025-001' already exists at .*report.yaml:"):
         add_recommendation_text(tracker, "report", written)
     assert _journal(ws)[-1]["new"]["title"] == "Clinics"
+
+
+def test_writes_from_a_tracker_whose_working_folder_changed_find_their_files(ws, monkeypatch):
+    tracker = Tracker.open(ws)
+    tracker.set_fields("rep-forum", title="A forum")
+    monkeypatch.chdir(ws)  # a long-running program may move; the paths it kept were relative
+    tracker.set_fields("rep-health", title="Health first")
+    text = (ws / "report.yaml").read_text()
+    assert "title: A forum" in text and "title: Health first" in text

@@ -11,6 +11,7 @@ writes each file atomically (temporary file, fsync, rename) and appends its
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,7 +52,7 @@ class Change:
         from .cache import fingerprint
 
         known = tracker._authored  # what this tracker last wrote, if no file changed since
-        if known is not None and known[0] == fingerprint(self.root):
+        if known is not None and known[0] == f"{fingerprint(self.root)}:{os.getcwd()}":
             self.ws = known[1]
         else:
             self.ws = read_workspace(self.root)  # the files as they are now, with every location

@@ -325,10 +325,12 @@ class Tracker:
         fresh._catch_up()
         self._take(fresh)
         self._fresh_rows, self._unsaved = {}, set()
-        # The next write need not read every file again while none changed.
-        self._authored = (cache_module.fingerprint(self.root), workspace)
+        print_ = cache_module.fingerprint(self.root)
+        # The next write need not read every file again while none changed (and
+        # the paths it keeps, relative to the working folder, still lead to them).
+        self._authored = (f"{print_}:{os.getcwd()}", workspace)
         if self._cache_print is not None:
-            self._cache_print = self._authored[0]
+            self._cache_print = print_
             self._write_cache(detached=True)
 
     def _fold(self, events: Iterable[Event]) -> None:
