@@ -132,19 +132,28 @@ def _bomb(levels: int = 9, width: int = 9) -> str:
 
 
 @LOADERS
-def test_alias_bomb_loads_shared_in_bounded_time_and_memory(loader):
+def test_alias_bomb_is_refused_in_bounded_time_and_memory(loader):
     tracemalloc.start()
     started = time.perf_counter()
     try:
-        data = load_yaml(Path("bomb.yaml"), _bomb(), loader=loader)
+        with pytest.raises(YamlProblem) as info:
+            load_yaml(Path("bomb.yaml"), _bomb(), loader=loader)
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert elapsed < 2.0
     assert peak < 20_000_000  # the expanded form would need tens of gigabytes
-    # Loaded, not refused: each alias is the one shared object, never a copy.
-    assert data["a9"][0] is data["a9"][8] is data["a8"]
+    # Refused, not loaded: every consumer of the value (validation, exporters, error messages) walks the expansion.
+    assert str(info.value) == ("bomb.yaml:5: aliases expand this file beyond 1,049,656 characters of values "
+                               "(twice its size plus 1,048,576): refused as an alias bomb")
+
+
+@LOADERS
+def test_a_few_aliases_still_load_shared(loader):
+    text = "common: &c [a, b, c]\nx: *c\ny: *c\nz: {k: *c}\n"
+    data = load_yaml(Path("a.yaml"), text, loader=loader)
+    assert data["x"] is data["y"] is data["z"]["k"] is data["common"] == ["a", "b", "c"]
 
 
 def test_alias_bomb_in_a_workspace_is_a_located_error(ws, cli):
@@ -157,10 +166,17 @@ def test_alias_bomb_in_a_workspace_is_a_located_error(ws, cli):
     assert time.perf_counter() - started < 3.0
     assert "Traceback" not in result.out + result.err
     assert result.code == 1
-    lines = result.out.splitlines()
-    assert lines[:2] == ["ws/bomb.yaml:1: unknown top-level key 'a0'", "ws/bomb.yaml:2: unknown top-level key 'a1'"]
-    assert lines[-1] == "ws/bomb.yaml:18: themes: expected a list of text, found a list"
-    assert len(lines) == 11 and max(len(line) for line in lines) < 200
+    assert result.out.splitlines() == [
+        "ws/diasporatrack.yaml:7: aliases expand this file beyond 1,049,776 characters of values "
+        "(twice its size plus 1,048,576): refused as an alias bomb",
+        "ws/bomb.yaml:5: aliases expand this file beyond 1,049,850 characters of values "
+        "(twice its size plus 1,048,576): refused as an alias bomb"]
+    # Every command refuses the workspace in bounded time, the settings first (remind and score read them).
+    for argv in (("remind",), ("score",), ("list",)):
+        started = time.perf_counter()
+        result = cli("--root", "ws", *argv)
+        assert time.perf_counter() - started < 3.0
+        assert result.code == 2 and "alias bomb" in result.err and len(result.err) < 1000
 
 
 # --- python tags ---------------------------------------------------------------------
@@ -225,8 +241,9 @@ def test_five_megabyte_bad_id_fails_cleanly(ws, cli):
     assert time.perf_counter() - started < 5.0
     assert result.code == 1 and result.err == "1 problem found\n"
     assert result.out.count("\n") == 1
-    assert result.out.startswith("ws/huge.yaml:5: id: 'yyyy")
-    assert result.out.endswith(" z' is not a valid id (letters, digits and . _ : - only)\n")
+    # The message quotes a bounded prefix of the value, never all of it.
+    assert result.out == (f"ws/huge.yaml:5: id: '{'y' * 80}'... (5,000,002 characters) is not a valid id "
+                          "(letters, digits and . _ : - only)\n")
 
 
 # --- the journal -----------------------------------------------------------------------------

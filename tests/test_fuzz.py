@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 
 from diasporatrack import DEFAULT_LIFECYCLE, Tracker, validate
 
-texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x85\u2028\u2029"),
-                min_size=1, max_size=15)
+# Control characters other than tab and newline are refused on reading (tests/corpus has them).
+CHARS = (st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x85\u2028\u2029")
+         | st.sampled_from("\t\n"))
+texts = st.text(CHARS, min_size=1, max_size=15)
 ids = st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True)
 scalars = st.one_of(texts, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False),
                     st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)), st.lists(texts, max_size=2))
@@ -40,7 +42,7 @@ def mutated(draw):
     """A valid document as YAML text, perhaps broken in one small way."""
     doc = draw(document)
     kind = draw(st.sampled_from(["none", "drop", "retype", "unknown", "duplicate-key", "truncate", "insert",
-                                 "bad-date", "bad-status"]))
+                                 "bad-date", "bad-status", "control"]))
     recs = doc["recommendations"]
     if recs and kind in ("drop", "retype", "unknown", "bad-date", "bad-status"):
         rec = recs[draw(st.integers(0, len(recs) - 1))]
@@ -55,6 +57,8 @@ def mutated(draw):
             rec["due"] = draw(st.sampled_from(["2025-02-30", "2025-13-01", "soon", "30/06/2025"]))
         else:
             rec["status"] = draw(st.sampled_from(["done", "Accepted", "in progress", ""]))
+    if kind == "control":  # written as an escape by the dumper: "\e", "\0", "\x9B"
+        doc["source"]["title"] += draw(st.sampled_from(["\x1b", "\x00", "\r", "\x9b", "\x7f", "\x08"]))
     text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     if kind == "duplicate-key":
         text = text.replace("  title:", "  title: again\n  title:", 1)
@@ -83,6 +87,9 @@ def test_loader_accepts_and_round_trips_or_rejects_with_a_location(tmp_path, cas
         assert "\n" not in problem.message
     if kind == "none":
         assert problems == [], [str(p) for p in problems]
+    if kind == "control":
+        assert [p.message for p in problems][:1] == [
+            f"control character U+{ord(doc['source']['title'][-1]):04X} is not allowed (only newline and tab are)"]
     if problems:
         return
     if kind in ("none", "drop", "unknown") or kind == "retype":

@@ -139,7 +139,10 @@ def test_import_appends_owners_keeping_every_line(tmp_path, cli):
 
 # --- export, then import: the same workspace -------------------------------------------------
 
-texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x85\u2028\u2029"),
+# Control characters other than tab and newline are refused on reading (tests/corpus has them).
+CHARS = (st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x85\u2028\u2029")
+         | st.sampled_from("\t\n"))
+texts = st.text(CHARS,
                 min_size=1, max_size=25).filter(lambda t: t.strip())
 tricky = st.one_of(texts, st.sampled_from([
     "=HYPERLINK(\"x\")", "+1", "-1", "@SUM(A1)", "'=already marked", "a, b; c", 'say "hi"', "line\nbreak",

@@ -169,7 +169,7 @@ def test_header_injection_through_names_is_impossible(mail_ws, smtp, cli):
     inbox, port = smtp
     configure(mail_ws, port)
     owners = (mail_ws / "owners.yaml").read_text().replace(
-        "name: Education Expert Group", 'name: "Edu\\r\\nBcc: victim@evil.example"')
+        "name: Education Expert Group", 'name: "Edu\\nBcc: victim@evil.example"')  # "\\r" is refused on reading
     (mail_ws / "owners.yaml").write_text(owners)
     result = cli("--root", "ws", "remind", "--channel", "email", "--today", "2025-07-02")
     assert result.code == 0, result.err

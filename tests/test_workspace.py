@@ -97,7 +97,7 @@ def test_duplicate_ids_name_both_places(ws):
         ("source:\n  id: s\n  title: T\nrecommendations:\n  - id: r\n    title: t\n    text: t\n    impact: huge\n",
          "x.yaml:8: impact: 'huge' is not an impact rating; use one of none, minor, moderate, transformative"),
         ("source:\n  id: s\n  title: T\nrecommendations:\n  - id: r\n    title: t\n    text: t\n    review_every: 0\n",
-         "x.yaml:8: review_every: expected a whole number of days above 0, got the number 0"),
+         "x.yaml:8: review_every: expected a whole number of days from 1 to 36,500, got the number 0"),
         ("source:\n  id: s\n  title: T\nrecommendation:\n  - id: r\n",
          "x.yaml:4: unknown top-level key 'recommendation' (did you mean 'recommendations'?)"),
         ("source:\n  id: bad id\n  title: T\n",
@@ -177,7 +177,8 @@ def test_find_root_walks_upward_and_obeys_overrides(ws, tmp_path, monkeypatch):
 def test_status_names_must_be_lowercase(ws):
     write(ws / "diasporatrack.yaml", "statuses:\n  - name: Open\n    definition: x\n    weight: 0\n")
     assert messages(ws.parent / "ws") == [
-        "ws/diasporatrack.yaml:2: name: 'Open' is not a valid status name (lowercase letters, digits and - only)"
+        "ws/diasporatrack.yaml:2: name: 'Open' is not a valid status name (lowercase letters, digits and - only, "
+        "at most 64)"
     ]
 
 
@@ -221,3 +222,44 @@ def test_date_shaped_text_needs_quotes_whether_or_not_the_date_exists(tmp_path, 
         "x.yaml:3: title: expected text, got the date 2025-02-28 (put it in quotes)",
         "x.yaml:4: note: expected text, got the date-like '2025-02-30' (put it in quotes)",
     ]
+
+
+def test_settings_are_checked_by_shape_and_size(ws, cli):
+    write(ws / "diasporatrack.yaml", """\
+        reminders:
+          due_soon_days: 100000000000000000000
+          stale_days: -1
+          calendar_file: "two\\nlines"
+          email: {host: smtp.example.org, port: "587", security: tls, extra: 1}
+          colour: red
+        urgency:
+          overdue: .inf
+          nonsense: 1
+        plugins: [a, 1]
+        disable: x
+        """)
+    before = (ws / "diasporatrack.yaml").read_bytes()
+    expected = [
+        "ws/diasporatrack.yaml:2: reminders.due_soon_days: expected a whole number of days from 0 to 36,500, "
+        "got the number 100000000000000000000",
+        "ws/diasporatrack.yaml:3: reminders.stale_days: expected a whole number of days from 0 to 36,500, "
+        "got the number -1",
+        "ws/diasporatrack.yaml:4: reminders.calendar_file: control character U+000A is not allowed",
+        "ws/diasporatrack.yaml:6: reminders: unknown setting 'colour'; known: due_soon_days, stale_days, email, "
+        "calendar_file",
+        "ws/diasporatrack.yaml:5: reminders.email.port: expected a port number from 1 to 65535, got the text '587'",
+        "ws/diasporatrack.yaml:5: reminders.email.security: expected one of none, starttls, ssl, got the text 'tls'",
+        "ws/diasporatrack.yaml:5: reminders.email: unknown setting 'extra'; known: host, port, sender, security",
+        "ws/diasporatrack.yaml:5: reminders.email: sender is required (the SMTP server and the From address)",
+        "ws/diasporatrack.yaml:8: urgency.overdue: expected a number from -1,000,000 to 1,000,000, got the number inf",
+        "ws/diasporatrack.yaml:9: urgency: unknown coefficient 'nonsense'; known: overdue, due_soon, stale, stalled, "
+        "unowned, impact",
+        "ws/diasporatrack.yaml:10: plugins: expected text, got the number 1",
+        "ws/diasporatrack.yaml:11: disable: expected a list such as [a, b], got the text 'x'",
+    ]
+    assert messages(ws.parent / "ws") == expected
+    for argv in (("remind",), ("score",)):  # what would choke later is refused on reading, located
+        result = cli("--root", "ws", *argv)
+        assert (result.code, result.out) == (2, "")
+        assert result.err.splitlines() == ["diasporatrack: " + line for line in expected]
+    assert (ws / "diasporatrack.yaml").read_bytes() == before

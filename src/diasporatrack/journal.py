@@ -25,7 +25,9 @@ import attrs
 
 from .errors import JournalError, Problem, WorkspaceError
 from .files import write_all
-from .model import Event
+from .model import ID_PATTERN, NAME_PATTERN, Event
+from .safeio import LIMITS, UnsafeFile, open_append, read_bytes
+from .textsafety import clip, control_character, describe_character, quote
 from .workspace import display_path
 
 try:
@@ -48,6 +50,10 @@ EDIT_VERSION = 2  # the version an event needs is that of the newest field it us
 PROGRESS_VERSION = 3
 ATTRIBUTION_VERSION = 4
 SUBJECTS = ("source", "owner")
+
+
+MAX_DATA_DEPTH = 16  # nesting of an event's ``data``: deeper is refused, never a RecursionError
+_TEXT_FIELDS = ("note",)  # may span lines; every other string is one line
 
 
 def new_event_id() -> str:
@@ -107,7 +113,12 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 
 def event_from_dict(raw: Any) -> Event:
-    """Build an event from its JSON form; ``ValueError`` says what is wrong."""
+    """Build an event from its JSON form; ``ValueError`` says what is wrong.
+
+    Every identifier must match whole (an id ending in a newline is not an
+    id), no string may hold a control character (newline only in a note),
+    and ``data`` may nest at most :data:`MAX_DATA_DEPTH` deep.
+    """
     if not isinstance(raw, dict):
         raise ValueError("an event must be a JSON object")
     missing = [k for k in _REQUIRED if k not in raw]
@@ -115,8 +126,9 @@ def event_from_dict(raw: Any) -> Event:
         raise ValueError(f"event lacks {', '.join(missing)}")
     unknown = sorted(set(raw) - _KNOWN)
     if unknown:
-        raise ValueError(f"unknown event field {unknown[0]!r}")
+        raise ValueError(f"unknown event field {quote(unknown[0])}")
     fields = dict(raw)
+    _check_strings(fields)
     for name in ("owners_added", "owners_removed"):
         if name in fields and not (isinstance(fields[name], list) and all(isinstance(o, str) for o in fields[name])):
             raise ValueError(f"{name} must be a list of owner ids")
@@ -154,8 +166,77 @@ def event_from_dict(raw: Any) -> Event:
         raise ValueError(str(err)) from None
 
 
+def _check_strings(fields: dict[str, Any]) -> None:
+    import re
+
+    for name, pattern in (("id", ID_PATTERN), ("recommendation", ID_PATTERN), ("kind", ID_PATTERN),
+                          ("status", NAME_PATTERN), ("previous_status", NAME_PATTERN),
+                          ("response", NAME_PATTERN), ("previous_response", NAME_PATTERN)):
+        value = fields.get(name)
+        if value is not None and not (isinstance(value, str) and re.match(pattern, value)):
+            raise ValueError(f"{name} {quote(value)} is not a valid {'name' if pattern is NAME_PATTERN else 'id'}")
+    for name in ("owners_added", "owners_removed"):
+        for owner in fields.get(name) or () if isinstance(fields.get(name), list) else ():
+            if not (isinstance(owner, str) and re.match(ID_PATTERN, owner)):
+                raise ValueError(f"{name}: {quote(owner)} is not a valid owner id")
+    for name in ("by", "note", "at", "due"):
+        value = fields.get(name)
+        if isinstance(value, str):
+            bad = control_character(value, allow_newline=name in _TEXT_FIELDS)
+            if bad is not None:
+                raise ValueError(f"{name}: control character {describe_character(bad)} is not allowed")
+    if "data" in fields:
+        _check_data(fields["data"], 1)
+
+
+def _check_data(value: Any, depth: int) -> None:
+    if depth > MAX_DATA_DEPTH:
+        raise ValueError(f"data nests deeper than {MAX_DATA_DEPTH} levels")
+    if isinstance(value, str):
+        bad = control_character(value)
+        if bad is not None:
+            raise ValueError(f"data: control character {describe_character(bad)} is not allowed")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_data(key, depth)
+            _check_data(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_data(item, depth + 1)
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_line(chunk: bytes) -> Event:
+    """One journal line as an event; ``ValueError`` (never ``RecursionError``) says what is wrong."""
+    if len(chunk) > LIMITS["journal line"]:
+        raise ValueError(f"the line is longer than the limit of {LIMITS['journal line']:,} bytes")
+    try:
+        raw = json.loads(chunk, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    return event_from_dict(raw)
+
+
 def event_to_line(event: Event) -> bytes:
-    return (json.dumps(event_to_dict(event), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    """The journal line of ``event``; ``JournalError`` if it would not read back as the same event.
+
+    Checked before anything is appended, so a bad event (an id with a
+    newline, a plugin's datetime in ``data``) never reaches the journal.
+    """
+    try:
+        line = (json.dumps(event_to_dict(event), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+                + "\n").encode()
+        back = parse_line(line[:-1])
+    except (TypeError, ValueError) as err:
+        raise JournalError(f"event {quote(event.id)} for {quote(event.recommendation)} cannot be recorded: "
+                           f"{clip(str(err))}") from None
+    if back != event:
+        raise JournalError(f"event {quote(event.id)} for {quote(event.recommendation)} cannot be recorded: "
+                           "it would not read back as written")
+    return line
 
 
 @attrs.define
@@ -164,17 +245,23 @@ class Journal:
 
     path: Path
 
+    @property
+    def root(self) -> Path:
+        """The workspace the journal belongs to: no file of it is read or written outside."""
+        return self.path.parent
+
     def read(self, start: int = 0) -> tuple[list[Event], int, list[Problem]]:
         """Events from byte ``start`` on, the offset after them, and warnings.
 
-        Raises :class:`WorkspaceError` for a malformed line that is not the last.
+        Raises :class:`WorkspaceError` for a malformed line that is not the
+        last, and for a journal that is not a regular file of the workspace.
         """
         try:
-            with open(self.path, "rb") as fh:
-                fh.seek(start)
-                data = fh.read()
+            data = read_bytes(self.root, self.path, "journal", start=start)
         except FileNotFoundError:
             return [], 0, []
+        except UnsafeFile as err:
+            raise WorkspaceError([err.problem]) from None
         return self._parse(data, start)
 
     def _parse(self, data: bytes, start: int) -> tuple[list[Event], int, list[Problem]]:
@@ -188,7 +275,7 @@ class Journal:
             chunk = data[pos:end] if whole else data[pos:]
             if chunk.strip():
                 try:
-                    events.append(event_from_dict(json.loads(chunk)))
+                    events.append(parse_line(chunk))
                 except (ValueError, UnicodeDecodeError) as err:
                     if not whole:
                         warnings.append(Problem(
@@ -196,7 +283,7 @@ class Journal:
                             path=display_path(self.path), line=self._line_number(start) + lineno))
                         break
                     raise WorkspaceError([Problem(
-                        message=f"corrupt journal line: {err}", path=display_path(self.path),
+                        message=f"corrupt journal line: {clip(str(err))}", path=display_path(self.path),
                         line=self._line_number(start) + lineno)]) from None
             pos = end + 1 if whole else len(data)
             lineno += 1
@@ -205,14 +292,39 @@ class Journal:
     def _line_number(self, offset: int) -> int:
         if offset == 0:
             return 1
-        with open(self.path, "rb") as fh:
-            return fh.read(offset).count(b"\n") + 1
+        return read_bytes(self.root, self.path, "journal")[:offset].count(b"\n") + 1
+
+    def line_of(self, event_id: str, occurrence: int = 1) -> int | None:
+        """The line of the ``occurrence``-th event with this id (for messages: reads the file)."""
+        try:
+            data = read_bytes(self.root, self.path, "journal")
+        except (OSError, UnsafeFile):
+            return None
+        needle = json.dumps(event_id).encode()
+        for number, line in enumerate(data.split(b"\n"), 1):
+            if needle in line:
+                try:
+                    if json.loads(line).get("id") != event_id:
+                        continue
+                except (ValueError, RecursionError, AttributeError):
+                    continue
+                occurrence -= 1
+                if occurrence == 0:
+                    return number
+        return None
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[BinaryIO]:
-        """Hold the journal's exclusive lock; yields the file open for appending."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a+b") as fh:
+        """Hold the journal's exclusive lock; yields the file open for appending.
+
+        Raises :class:`WorkspaceError` when the journal is not a regular file
+        of the workspace (a link, a folder, a FIFO): nothing is written then.
+        """
+        try:
+            opened = open_append(self.root, self.path)
+        except UnsafeFile as err:
+            raise WorkspaceError([err.problem]) from None
+        with opened as fh:
             if fcntl is not None:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             try:
@@ -230,16 +342,21 @@ class Journal:
         fh.seek(size - 1)
         if fh.read(1) == b"\n":
             return
-        fh.seek(0)
+        start = max(0, size - LIMITS["journal line"] - 1)  # a longer tail is no event anyway
+        fh.seek(start)
         data = fh.read()
-        cut = data.rfind(b"\n") + 1
-        tail = data[cut:]
+        cut = start + data.rfind(b"\n") + 1
+        tail = data[cut - start:]
         try:
-            event_from_dict(json.loads(tail))
+            parse_line(tail)
         except (ValueError, UnicodeDecodeError):
             # Never acknowledged (its writer died before the newline): keep
             # the bytes aside for inspection and cut them from the journal.
-            with open(self.path.with_name(self.path.name + ".torn"), "ab") as torn:
+            try:
+                torn_file = open_append(self.root, self.path.with_name(self.path.name + ".torn"))
+            except UnsafeFile as err:
+                raise WorkspaceError([err.problem]) from None
+            with torn_file as torn:
                 torn.write(tail + b"\n")
                 torn.flush()
                 os.fsync(torn.fileno())
@@ -256,6 +373,8 @@ class Journal:
         fails (a full disk), the file is cut back to its size before, so an
         event reported as not recorded is not in the journal and a retry
         records it once; the failure is a :class:`JournalError`.
+        Every event is checked first (:func:`event_to_line`): one that would
+        not read back raises :class:`JournalError` and nothing is written.
         """
         payload = b"".join(event_to_line(e) for e in events)
         fh.flush()

@@ -15,7 +15,9 @@ from typing import Any
 import attrs
 from attrs import validators as v
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
+# \Z, not $: "$" also matches before a final newline, and an id is a whole string (`id: |` gives "x\n").
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z"  # at most 128 characters: ids become file names
+NAME_PATTERN = r"^[a-z][a-z0-9-]{0,63}\Z"  # statuses and responses
 IMPACTS = ("none", "minor", "moderate", "transformative")
 # UPR Info's action categories: how much a recommendation asks the State under Review to do.
 ACTION_CATEGORIES = {
@@ -26,12 +28,29 @@ ACTION_CATEGORIES = {
     4: "general action: asks it to act, without saying how",
     5: "specific action: names a concrete measure (a law to pass, a treaty to ratify, ...)",
 }
+# What date arithmetic, calendars and databases downstream all accept (docs/reliability.md, "Limits").
+FIRST_DATE = dt.date(1800, 1, 1)
+LAST_DATE = dt.date(2999, 12, 31)
+MAX_DAYS = 36_500  # a review cadence or reminder window: at most a hundred years
+
+
+def date_in_range(day: dt.date) -> str | None:
+    """Why ``day`` is out of the supported range, or None."""
+    if not FIRST_DATE <= day <= LAST_DATE:
+        return f"the date {day.isoformat()} is outside the supported range {FIRST_DATE} to {LAST_DATE}"
+    return None
+
+
+def _date_range(instance: object, attribute: attrs.Attribute, value: dt.date | None) -> None:
+    if value is not None and date_in_range(value):
+        raise ValueError(f"{attribute.name}: {date_in_range(value)}")
+
 
 _id = [v.instance_of(str), v.matches_re(ID_PATTERN)]
 _text = v.instance_of(str)
 _opt_text = v.optional(v.instance_of(str))
 _strings = v.deep_iterable(v.instance_of(str), v.instance_of(tuple))
-_opt_date = v.optional(v.instance_of(dt.date))
+_opt_date = [v.optional(v.instance_of(dt.date)), _date_range]
 _bool = v.instance_of(bool)
 
 
@@ -211,7 +230,7 @@ class Recommendation:
     themes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
     due: dt.date | None = attrs.field(default=None, validator=_opt_date)
     review_every: int | None = attrs.field(
-        default=None, validator=v.optional([v.instance_of(int), v.gt(0)])
+        default=None, validator=v.optional([v.instance_of(int), v.gt(0), v.le(MAX_DAYS)])
     )
     impact: str | None = attrs.field(default=None, validator=v.optional(v.in_(IMPACTS)))
     links: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)

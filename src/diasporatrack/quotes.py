@@ -22,7 +22,7 @@ from .errors import Problem
 from .extraction import Locator
 
 ARCHIVE_DIR = "sources"
-MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
+MAX_ARCHIVE_BYTES = 50 * 1024 * 1024  # = safeio.LIMITS["document"]
 _SAME = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
 _SPACE = re.compile(r"\s+")
 
@@ -110,12 +110,12 @@ class Archive:
 
 def load_archive(root: Path, source_id: str) -> Archive | None:
     """The archived text of a source, or None when it has none (a symlink or oversized file is not read)."""
+    from .safeio import UnsafeFile, read_bytes
+
     path = archive_path(root, source_id)
-    try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_ARCHIVE_BYTES:
-            return None
-        return Archive(path, path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+    try:  # a regular file inside the workspace: neither the file nor its folder may be a link
+        return Archive(path, read_bytes(root, path, "document").decode("utf-8"))
+    except (OSError, UnsafeFile, UnicodeDecodeError):
         return None
 
 

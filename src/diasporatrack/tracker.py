@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .protocols import Context, Score
 
 USER_ENV = "DIASPORATRACK_USER"
+FUTURE_TOLERANCE = dt.timedelta(days=1)  # clocks disagree; an event further ahead is set aside
 
 Filter = str | Collection[str] | None
 
@@ -99,7 +100,8 @@ class Tracker:
         self._events: list[Event] | None = []  # None when opened from the cache: not all are in memory
         self._last: tuple[dt.datetime, str] | None = None  # sort key of the last event folded
         self._event_count = 0
-        self._seen: set[str] = set()
+        self._seen: dict[str, Event] = {}  # by id: one event twice counts once, two different ones are an error
+        self.set_aside: list[Problem] = []  # events dated ahead of the clock, not folded (see _admit)
         self._retired: set[str] = set()  # recommendations removed by an edit: their old events stay quiet
         self._orphans: dict[str, list[Problem]] = {}  # warnings about events of unknown recommendations
         self._authored: tuple[str, Workspace] | None = None  # files' fingerprint, workspace: after a write
@@ -183,8 +185,8 @@ class Tracker:
     def _write_cache(self, detached: bool = False) -> None:
         from . import cache as cache_module
 
-        if self._cache_print is None or self.as_of_date is not None:
-            return
+        if self._cache_print is None or self.as_of_date is not None or self.set_aside:
+            return  # with events set aside, the cache could not fold them once their day comes
         write = cache_module.write_detached if detached else cache_module.write
         mark = self._mark()
         self._fresh_rows = write(self.root, self.workspace, dict(self._state), mark, self._cache_print)
@@ -195,7 +197,7 @@ class Tracker:
         """Save the recommendations changed since the cache last saw this tracker's state."""
         from .cache import save_rows
 
-        if self._cache_print is None or self._cache_base is None or not self._unsaved:
+        if self._cache_print is None or self._cache_base is None or not self._unsaved or self.set_aside:
             return
         new = self._mark()
         if save_rows(self.root, self._cache_print, [self._state[i] for i in self._unsaved], self._cache_base,
@@ -260,10 +262,7 @@ class Tracker:
         """Fold in whatever was appended to the journal since the last read; True if anything was."""
         events, self._offset, warnings = self.journal.read(self._offset)
         self.warnings.extend(w for w in warnings if w not in self.warnings)
-        cutoff = _end_of_day(self.as_of_date) if self.as_of_date else None
-        # The same event twice (a union merge that kept both copies) counts once.
-        events = [e for e in events if e.id not in self._seen and (cutoff is None or e.at <= cutoff)]
-        self._seen.update(e.id for e in events)
+        events = self._admit(events)
         if not events:
             return False
         events.sort(key=lambda e: e.sort_key)
@@ -282,6 +281,49 @@ class Tracker:
         self._fresh_rows = {}
         self._fold(everything)
         return True
+
+    def _admit(self, events: list[Event]) -> list[Event]:
+        """The events to fold: each once, none past the as-of day, none dated in the future.
+
+        The same event twice (a union merge that kept both copies) counts
+        once; two different events with one id are a located error. An event
+        dated more than a day ahead of this computer's clock (a clone with a
+        wrong clock) is set aside with a warning: its line stays in the
+        journal, and new events keep the real time instead of being stamped
+        after it.
+        """
+        cutoff = _end_of_day(self.as_of_date) if self.as_of_date else None
+        horizon = dt.datetime.now(dt.timezone.utc) + FUTURE_TOLERANCE
+        admitted = []
+        conflicts = []
+        for event in events:
+            seen = self._seen.get(event.id)
+            if seen is not None:
+                if seen != event:
+                    conflicts.append(event.id)
+                continue
+            if cutoff is not None and event.at > cutoff:
+                continue
+            if event.at > horizon:
+                self._set_aside_event(event)
+                continue
+            self._seen[event.id] = event
+            admitted.append(event)
+        if conflicts:
+            shown = display_path(self.journal.path)
+            raise WorkspaceError([Problem(
+                message=f"event id {event_id} is used by two different events (the other at line "
+                        f"{self.journal.line_of(event_id, 1)}): ids must be unique",
+                path=shown, line=self.journal.line_of(event_id, 2)) for event_id in dict.fromkeys(conflicts)])
+        return admitted
+
+    def _set_aside_event(self, event: Event) -> None:
+        problem = Problem(
+            message=f"event {event.id} is dated {event.at.isoformat()}, more than a day ahead of this computer's "
+                    "clock: set aside, not applied (its line stays in the journal)",
+            path=display_path(self.journal.path), line=self.journal.line_of(event.id))
+        if problem not in self.set_aside:
+            self.set_aside.append(problem)
 
     def _catch_up_locked(self) -> None:
         """Catch up while holding the journal lock, reading everything again if the cache cannot."""
@@ -311,7 +353,7 @@ class Tracker:
             return True
 
     _FOLDED = ("workspace", "warnings", "_state", "_offset", "_events", "_last", "_event_count", "_seen",
-               "_retired", "_orphans")
+               "_retired", "_orphans", "set_aside")
 
     def _take(self, fresh: Tracker) -> None:
         for name in self._FOLDED:
@@ -799,7 +841,7 @@ class Tracker:
         from .plugins import output_to_stderr
         from .quotes import check_quotes
 
-        found = list(self.problems) + self.contact_problems()
+        found = list(self.problems) + self.set_aside + self.contact_problems()
         quote_problems, quote_warnings = check_quotes(self, require_archive=require_archive)
         found += quote_problems
         self.warnings.extend(w for w in quote_warnings if w not in self.warnings)

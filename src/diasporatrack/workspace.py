@@ -20,7 +20,8 @@ import attrs
 
 from .errors import Problem
 from .lifecycle import DEFAULT_LIFECYCLE, DEFAULT_RESPONSES, Lifecycle, Response, Responses, Status
-from .model import ID_PATTERN, IMPACTS, Finding, Owner, Recommendation, Source
+from .model import ID_PATTERN, IMPACTS, MAX_DAYS, NAME_PATTERN, Finding, Owner, Recommendation, Source, date_in_range
+from .textsafety import quote
 
 OWNERS_FILE = "owners.yaml"
 CONFIG_FILE = "diasporatrack.yaml"
@@ -61,7 +62,8 @@ class Workspace:
 
 
 def is_workspace(path: Path) -> bool:
-    return (path / CONFIG_FILE).is_file() or (path / OWNERS_FILE).is_file()
+    # lexists: a workspace whose settings are a link is still found, and then refused with a located error.
+    return os.path.lexists(path / CONFIG_FILE) or os.path.lexists(path / OWNERS_FILE)
 
 
 def find_root(root: str | os.PathLike[str] | None = None, start: Path | None = None) -> Path:
@@ -72,8 +74,14 @@ def find_root(root: str | os.PathLike[str] | None = None, start: Path | None = N
     given = root if root is not None else os.environ.get(ROOT_ENV) or None
     if given is not None:
         path = Path(given)
-        if not path.is_dir():
-            raise InputError(f"workspace {str(path)!r} is not a directory")
+        try:
+            is_dir = path.is_dir()
+        except OSError as err:  # a name too long, a loop of links
+            from .safeio import describe_os_error
+
+            raise InputError(f"workspace {quote(str(path))} {describe_os_error(err)}") from None
+        if not is_dir:
+            raise InputError(f"workspace {quote(str(path))} is not a directory")
         return path
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):
@@ -91,16 +99,23 @@ def find_root(root: str | os.PathLike[str] | None = None, start: Path | None = N
 def display_path(path: Path) -> Path:
     """A path as short as it can be for messages: relative to the cwd if inside it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
+        # The folders resolved, never the file itself: a link is named as the link, not as its target.
+        return (path.parent.resolve() / path.name).relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
         return path
 
 
 def source_files(root: Path) -> list[Path]:
-    """Every source YAML file of a workspace, in a stable order."""
+    """Every source YAML file of a workspace, in a stable order.
+
+    A linked folder is listed too (it is not walked into): reading it then
+    fails with a located error, so a link cannot hide or import files.
+    """
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        linked = [d for d in dirnames if not d.startswith((".", "_")) and os.path.islink(os.path.join(dirpath, d))]
+        found.extend(Path(dirpath) / d for d in sorted(linked))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")) and d not in linked)
         top = Path(dirpath) == root
         for name in sorted(filenames):
             if not name.endswith((".yaml", ".yml")) or name.startswith("."):
@@ -137,11 +152,11 @@ class _Checker:
         for key in raw:
             if key not in spec:
                 hint = _did_you_mean(str(key), spec)
-                self.problem(f"unknown field {key!r} in {what}{hint}", _line_of(raw, key))
+                self.problem(f"unknown field {quote(key)} in {what}{hint}", _line_of(raw, key))
                 ok = False
         for key in required:
             if raw.get(key) is None:
-                self.problem(f"{what} lacks required field {key!r}", line)
+                self.problem(f"{what} lacks required field {quote(key)}", line)
                 ok = False
         for key, convert in spec.items():
             if key not in raw or raw[key] is None:
@@ -163,7 +178,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {quote(value)}"
     if isinstance(value, (dt.date, dt.datetime)):
         return f"the date {value}"
     if isinstance(value, list):
@@ -172,19 +187,19 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if value is None:
         return "nothing"
-    return f"the text {value!r}"
+    return f"the text {quote(value)}"
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f" (did you mean {quote(close[0])}?)" if close else ""
 
 
 def text(value: Any) -> str:
     from .yamlio import ImpossibleDate
 
     if isinstance(value, ImpossibleDate):  # date-shaped, like a real date there: ask for quotes too
-        raise ValueError(f"expected text, got the date-like {str(value)!r} (put it in quotes)")
+        raise ValueError(f"expected text, got the date-like {quote(str(value))} (put it in quotes)")
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {_kind(value)} (put it in quotes)")
     return value
@@ -195,7 +210,9 @@ def identifier(value: Any) -> str:
 
     value = text(value)
     if not re.match(ID_PATTERN, value):
-        raise ValueError(f"{value!r} is not a valid id (letters, digits and . _ : - only)")
+        if len(value) > 128 and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:-]*", value):
+            raise ValueError(f"{quote(value)} is not a valid id (at most 128 characters)")
+        raise ValueError(f"{quote(value)} is not a valid id (letters, digits and . _ : - only)")
     return value
 
 
@@ -216,29 +233,31 @@ def date(value: Any) -> dt.date:
     from .yamlio import ImpossibleDate
 
     if isinstance(value, ImpossibleDate):
-        raise ValueError(f"impossible date {str(value)!r} ({value.reason})")
+        raise ValueError(f"impossible date {quote(str(value))} ({value.reason})")
     if isinstance(value, dt.datetime):
         raise ValueError(f"expected a date (YYYY-MM-DD), got the time {value}")
-    if isinstance(value, dt.date):
-        return value
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value)
+            value = dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+            raise ValueError(f"{quote(value)} is not a date (YYYY-MM-DD)") from None
+    if isinstance(value, dt.date):
+        if date_in_range(value):  # later arithmetic and exporters would fail on it
+            raise ValueError(date_in_range(value))
+        return value
     raise ValueError(f"expected a date (YYYY-MM-DD), got {_kind(value)}")
 
 
 def positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"expected a whole number of days above 0, got {_kind(value)}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_DAYS:
+        raise ValueError(f"expected a whole number of days from 1 to {MAX_DAYS:,}, got {_kind(value)}")
     return value
 
 
 def impact(value: Any) -> str:
     value = text(value)
     if value not in IMPACTS:
-        raise ValueError(f"{value!r} is not an impact rating; use one of {', '.join(IMPACTS)}")
+        raise ValueError(f"{quote(value)} is not an impact rating; use one of {', '.join(IMPACTS)}")
     return value
 
 
@@ -303,8 +322,9 @@ def status_name(value: Any) -> str:
     import re
 
     value = text(value)
-    if not re.match(r"^[a-z][a-z0-9-]*$", value):
-        raise ValueError(f"{value!r} is not a valid status name (lowercase letters, digits and - only)")
+    if not re.match(NAME_PATTERN, value):
+        raise ValueError(f"{quote(value)} is not a valid status name "
+                         "(lowercase letters, digits and - only, at most 64)")
     return value
 
 
@@ -317,11 +337,11 @@ def _weight(value: Any) -> float:
 # --- reading --------------------------------------------------------------
 
 
-def _load(path: Path, problems: list[Problem], text: str | None = None) -> Any:
+def _load(root: Path, path: Path, kind: str, problems: list[Problem], text: str | None = None) -> Any:
     from .yamlio import YamlProblem, load_yaml  # PyYAML is only imported when a file is read
 
     try:
-        return load_yaml(path, text)
+        return load_yaml(path, text, root=root, kind=kind)
     except YamlProblem as err:
         problems.append(attrs.evolve(err.problem, path=display_path(path)))
         return None
@@ -330,10 +350,10 @@ def _load(path: Path, problems: list[Problem], text: str | None = None) -> Any:
 def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Lifecycle, Responses]:
     """Read ``diasporatrack.yaml`` (optional): settings, the lifecycle and the responses."""
     path = root / CONFIG_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}, DEFAULT_LIFECYCLE, DEFAULT_RESPONSES
     shown = display_path(path)
-    raw = _load(path, problems)
+    raw = _load(root, path, "settings", problems)
     if raw is None:
         return {}, DEFAULT_LIFECYCLE, DEFAULT_RESPONSES
     check = _Checker(shown, problems)
@@ -342,24 +362,18 @@ def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Li
         return {}, DEFAULT_LIFECYCLE, DEFAULT_RESPONSES
     for key in raw:
         if key not in CONFIG_KEYS:
-            check.problem(f"unknown setting {key!r}{_did_you_mean(str(key), CONFIG_KEYS)}", _line_of(raw, key))
+            check.problem(f"unknown setting {quote(key)}{_did_you_mean(str(key), CONFIG_KEYS)}", _line_of(raw, key))
     lifecycle, responses = DEFAULT_LIFECYCLE, DEFAULT_RESPONSES
     if raw.get("statuses") is not None:
         lifecycle = _read_lifecycle(raw["statuses"], check, _line_of(raw, "statuses")) or DEFAULT_LIFECYCLE
     config = dict(raw)
     if raw.get("responses") is not None:
         responses = _read_responses(raw["responses"], check, _line_of(raw, "responses"))
-    for key in ("plugins", "disable"):
-        if raw.get(key) is not None:
-            try:
-                text_list(raw[key])
-            except ValueError as err:
-                check.problem(f"{key}: {err}", _line_of(raw, key))
-                config[key] = []  # never act on a setting that failed its check
-    for key in ("reminders", "urgency"):
-        if raw.get(key) is not None and not isinstance(raw[key], dict):
-            check.problem(f"{key}: expected a mapping, got {_kind(raw[key])}", _line_of(raw, key))
-            config[key] = {}
+    from .settings import check_section
+
+    for key in [k for k in raw if k in ("plugins", "disable", "reminders", "urgency")]:  # in the file's order
+        if raw[key] is not None and not check_section(key, raw[key], check.problem, _line_of(raw, key)):
+            config[key] = [] if key in ("plugins", "disable") else {}  # never act on a setting that failed
     if raw.get("publish") is not None:
         config["publish"] = _read_publish(raw["publish"], lifecycle, check, _line_of(raw, "publish"))
     return config, lifecycle, responses
@@ -419,10 +433,10 @@ def read_owners(
     path = root / OWNERS_FILE
     owners: dict[str, Owner] = {}
     where: dict[str, Location] = {}
-    if text is None and not path.is_file():
+    if text is None and not os.path.lexists(path):
         return owners, where
     shown = display_path(path)
-    raw = _load(path, problems, text)
+    raw = _load(root, path, "owners", problems, text)
     if raw is None:
         return owners, where
     check = _Checker(shown, problems)
@@ -431,14 +445,14 @@ def read_owners(
         return owners, where
     for key in raw:
         if key != "owners":
-            check.problem(f"unknown top-level key {key!r} (expected 'owners')", _line_of(raw, key))
+            check.problem(f"unknown top-level key {quote(key)} (expected 'owners')", _line_of(raw, key))
     for item in raw.get("owners") or []:
         fields = check.fields(item, OWNER_SPEC, ("id", "name"), "owner", raw.line_of("owners"))
         if fields is None:
             continue
         line = item.line
         if fields["id"] in owners:
-            check.problem(f"duplicate owner id {fields['id']!r} (first at {where[fields['id']]})", line)
+            check.problem(f"duplicate owner id {quote(fields['id'])} (first at {where[fields['id']]})", line)
             continue
         owners[fields["id"]] = Owner(**fields)
         where[fields["id"]] = Location(shown, line)
@@ -447,7 +461,7 @@ def read_owners(
     for owner in owners.values():
         if owner.parent is not None and owner.parent not in owners:
             check.problem(
-                f"owner {owner.id!r} has unknown parent {owner.parent!r}{_did_you_mean(owner.parent, owners)}",
+                f"owner {quote(owner.id)} has unknown parent {quote(owner.parent)}{_did_you_mean(owner.parent, owners)}",
                 where[owner.id].line,
             )
     from .fieldcheck import cycles
@@ -467,7 +481,7 @@ def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
     for key in raw:
         if key not in ("source", "recommendations", "findings"):
             hint = _did_you_mean(str(key), ("source", "recommendations", "findings"))
-            check.problem(f"unknown top-level key {key!r}{hint}", _line_of(raw, key))
+            check.problem(f"unknown top-level key {quote(key)}{hint}", _line_of(raw, key))
     source_fields = check.fields(raw.get("source"), SOURCE_SPEC, ("id", "title"), "source", _line_of(raw, "source"))
     # When the source block is wrong, the rest of the file is still checked
     # (so every problem shows at once), but nothing of it is kept.
@@ -482,7 +496,7 @@ def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
             continue
         key = "finding:" + fields["id"]
         if key in ws.locations:
-            check.problem(f"duplicate finding id {fields['id']!r} (first at {ws.locations[key]})", item.line)
+            check.problem(f"duplicate finding id {quote(fields['id'])} (first at {ws.locations[key]})", item.line)
             continue
         ws.locations[key] = Location(shown, item.line)
         findings.append(Finding(**fields))
@@ -490,7 +504,7 @@ def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
     if source_fields is not None:
         source_line = raw["source"].line
         if source_fields["id"] in ws.sources:
-            check.problem(f"duplicate source id {source_fields['id']!r} "
+            check.problem(f"duplicate source id {quote(source_fields['id'])} "
                           f"(first at {ws.locations['source:' + source_fields['id']]})", source_line)
         else:
             source = Source(**source_fields, findings=findings)
@@ -511,21 +525,21 @@ def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
         line = item.line
         rec_id = fields["id"]
         if rec_id in ws.recommendations:
-            check.problem(f"duplicate recommendation id {rec_id!r} (first at {ws.locations[rec_id]})", line)
+            check.problem(f"duplicate recommendation id {quote(rec_id)} (first at {ws.locations[rec_id]})", line)
             keep = False
         status = fields.setdefault("status", lifecycle.initial)
         if status not in lifecycle:
-            check.problem(f"unknown status {status!r}{_did_you_mean(status, lifecycle.names)}; "
+            check.problem(f"unknown status {quote(status)}{_did_you_mean(status, lifecycle.names)}; "
                           f"statuses are: {', '.join(lifecycle.names)}", item.line_of("status"))
             keep = False
         response = fields.get("response")
         if response is not None and response not in ws.responses:
-            check.problem(f"unknown response {response!r}{_did_you_mean(response, ws.responses.names)}; "
+            check.problem(f"unknown response {quote(response)}{_did_you_mean(response, ws.responses.names)}; "
                           f"responses are: {', '.join(ws.responses.names)}", item.line_of("response"))
             keep = False
         for owner in fields.get("owners", ()):
             if owner not in ws.owners:
-                check.problem(f"{rec_id}: unknown owner {owner!r}{_did_you_mean(owner, ws.owners)}"
+                check.problem(f"{rec_id}: unknown owner {quote(owner)}{_did_you_mean(owner, ws.owners)}"
                               " (owners are defined in owners.yaml)", line)
         if "author" in fields:
             fields["authors"] = fields.pop("author")
@@ -553,7 +567,7 @@ def read_workspace(root: Path) -> Workspace:
     ws.owners, owner_locations = read_owners(root, problems)
     ws.locations.update({"owner:" + k: v for k, v in owner_locations.items()})
     files = source_files(root)
-    for path, (raw, problem) in zip(files, _parse_all(files)):
+    for path, (raw, problem) in zip(files, _parse_all(root, files)):
         if problem is not None:
             problems.append(attrs.evolve(problem, path=display_path(path)))
         elif raw is None:
@@ -571,13 +585,13 @@ def read_workspace(root: Path) -> Workspace:
 PARALLEL = False
 
 
-def _parse_all(paths: list[Path]) -> list[tuple[Any, Problem | None]]:
+def _parse_all(root: Path, paths: list[Path]) -> list[tuple[Any, Problem | None]]:
     """Each file's YAML, or the problem that stopped it, in order."""
     from .yamlio import YamlProblem, load_yaml
 
     def parse(path: Path) -> tuple[Any, Problem | None]:
         try:
-            return load_yaml(path), None
+            return load_yaml(path, root=root, kind="source"), None
         except YamlProblem as err:
             return None, err.problem
 

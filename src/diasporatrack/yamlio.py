@@ -18,13 +18,18 @@ import re
 from pathlib import Path
 from typing import Any
 
+import attrs
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import BaseResolver
 
 from .errors import Problem
+from .textsafety import control_character, describe_character
 
 __all__ = ["LocatedDict", "load_yaml", "YamlProblem"]
+
+ALIAS_ALLOWANCE = 1024 * 1024  # what aliases may add to a file, beyond the file's own size
+MAX_DIGITS = 4000  # longer numbers are refused (Python will not even convert them)
 
 
 class LocatedDict(dict):
@@ -106,16 +111,39 @@ _BUILDING = object()
 class _LocatingConstructor(SafeConstructor):
     """SafeConstructor whose mappings are :class:`LocatedDict` without duplicates."""
 
+    budget = 256 * 1024 * 1024  # characters of values a document may expand to; load_yaml sets it per file
+
     def construct_document(self, node: yaml.Node) -> Any:
         # One tight walk instead of PyYAML's general machinery (about twice as
         # fast). A node shared through an alias is built once, so an "alias
-        # bomb" stays as small in memory as its text.
+        # bomb" stays as small in memory as its text; what it *would* expand
+        # to is counted all the same (every consumer of the value walks the
+        # expansion) and refused past the budget.
+        self._expanded = 0
+        self._sizes: dict[int, int] = {}
         return self._build(node, {})
+
+    def _grow(self, amount: int, node: yaml.Node) -> None:
+        self._expanded += amount
+        if self._expanded > self.budget:
+            raise ConstructorError(
+                None, None, f"aliases expand this file beyond {self.budget:,} characters of values "
+                f"(twice its size plus {ALIAS_ALLOWANCE:,}): refused as an alias bomb", node.start_mark)
 
     def _build(self, node: yaml.Node, built: dict[int, Any]) -> Any:
         if node.__class__ is yaml.ScalarNode:
+            value = node.value
+            self._expanded += len(value) + 1
+            if self._expanded > self.budget:
+                self._grow(0, node)  # raises
+            if node.style == '"':  # escapes can write any character: "\e", "\0", "\x1b"
+                bad = control_character(value)
+                if bad is not None:
+                    raise ConstructorError(
+                        None, None, f"control character {describe_character(bad)} is not allowed "
+                        "(only newline and tab are)", node.start_mark)
             if node.tag == _STR:
-                return node.value
+                return value
             constructor = self.yaml_constructors.get(node.tag)
             if constructor is None:
                 self.construct_undefined(node)
@@ -124,8 +152,11 @@ class _LocatingConstructor(SafeConstructor):
         if key in built:
             if built[key] is _BUILDING:
                 raise ConstructorError(None, None, "recursive YAML structures are not allowed", node.start_mark)
+            self._grow(self._sizes[key], node)  # an alias: its whole expansion counts again
             return built[key]
         built[key] = _BUILDING
+        before = self._expanded
+        self._expanded += 1
         if node.__class__ is yaml.SequenceNode and node.tag == _SEQ:
             value: Any = [self._build(item, built) for item in node.value]
         elif node.__class__ is yaml.MappingNode and node.tag == _MAP:
@@ -133,6 +164,7 @@ class _LocatingConstructor(SafeConstructor):
         else:
             self.construct_undefined(node)
         built[key] = value
+        self._sizes[key] = self._expanded - before
         return value
 
     def _build_map(self, node: yaml.MappingNode, built: dict[int, Any]) -> LocatedDict:
@@ -155,6 +187,16 @@ class _LocatingConstructor(SafeConstructor):
             lines[key] = key_node.start_mark.line + 1
         return data
 
+    def construct_bounded_int(self, node: yaml.ScalarNode) -> int:
+        digits = len(node.value.lstrip("+-"))
+        if digits > MAX_DIGITS:
+            raise ConstructorError(None, None, f"a number of {digits:,} digits is too long (at most {MAX_DIGITS:,})",
+                                   node.start_mark)
+        try:
+            return int(node.value)
+        except ValueError:  # an explicit !!int tag on something else (0x1F, 1_000)
+            raise ConstructorError(None, None, f"{node.value[:40]!r} is not a whole number", node.start_mark) from None
+
     def construct_checked_timestamp(self, node: yaml.ScalarNode):  # type: ignore[no-untyped-def]
         try:
             return self.construct_yaml_timestamp(node)
@@ -164,6 +206,8 @@ class _LocatingConstructor(SafeConstructor):
 
 
 _LocatingConstructor.add_constructor("tag:yaml.org,2002:timestamp", _LocatingConstructor.construct_checked_timestamp)
+# Only the strict resolver's integers reach this (no octal, hex or underscores): int() reads them as written.
+_LocatingConstructor.add_constructor("tag:yaml.org,2002:int", _LocatingConstructor.construct_bounded_int)
 # SafeConstructor registers these; they would build surprising types or sets.
 _LocatingConstructor.add_constructor("tag:yaml.org,2002:omap", _LocatingConstructor.construct_undefined)
 _LocatingConstructor.add_constructor("tag:yaml.org,2002:pairs", _LocatingConstructor.construct_undefined)
@@ -209,17 +253,21 @@ class YamlProblem(Exception):
         self.problem = problem
 
 
-def load_yaml(path: Path, text: str | None = None, *, loader: type | None = None) -> Any:
+def load_yaml(path: Path, text: str | None = None, *, loader: type | None = None, root: Path | None = None,
+              kind: str = "source") -> Any:
     """Parse one YAML document from ``path`` (or from ``text``, named ``path``).
 
+    ``path`` is read as a regular file inside ``root`` (default: its own
+    folder), at most the limit of its ``kind`` (see :mod:`diasporatrack.safeio`).
     Raises :class:`YamlProblem` with the file and line of the first error.
     An empty document gives ``None``.
     """
     if text is None:
-        text = read_text(path)
+        text = read_text(path, root=root, kind=kind)
     if not text.strip():
         return None  # blank lines (even with tabs) are an empty document
     load = (loader or Loader)(text)
+    load.budget = 2 * len(text) + ALIAS_ALLOWANCE
     try:
         return load.get_single_data()
     except yaml.MarkedYAMLError as err:
@@ -243,12 +291,20 @@ def load_yaml(path: Path, text: str | None = None, *, loader: type | None = None
         load.dispose()
 
 
-def read_text(path: Path) -> str:
-    """Read a text file as UTF-8, turning a decoding error into a located problem."""
+def read_text(path: Path, *, root: Path | None = None, kind: str = "source") -> str:
+    """Read a workspace file as UTF-8, turning every failure into a located problem.
+
+    The file must be a regular file inside ``root`` (default: its own folder)
+    and at most the limit of its ``kind`` long.
+    """
+    from .safeio import UnsafeFile, read_bytes
+
     try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise YamlProblem(Problem(message=f"cannot read file: {err.strerror}", path=path)) from None
+        raw = read_bytes(root if root is not None else path.parent, path, kind)
+    except UnsafeFile as err:
+        raise YamlProblem(attrs.evolve(err.problem, path=path)) from None
+    except FileNotFoundError:
+        raise YamlProblem(Problem(message="cannot read file: it does not exist", path=path)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 from ..hookspecs import hookimpl
@@ -19,6 +20,24 @@ def cell(value: object) -> str:
     for ch in "`*_[]":
         text = text.replace(ch, "\\" + ch)
     return " ".join(text.split())  # newlines would end the row
+
+
+_BLOCK_START = re.compile(r"^(?:[#>+=~:-]|\d{1,9}[.)])")
+
+
+def paragraph(value: object) -> str:
+    """Like :func:`cell`, for a line of its own: nothing at its start may open a block.
+
+    A ``publisher: "~~~"`` would open a code fence that swallows the rest of
+    the report; ``#``, ``>``, ``-``, ``+``, ``=``, ``1.`` and ``1)`` would make
+    a heading, a quote, a list or a rule. The mark is escaped, the text kept.
+    """
+    text = cell(value)
+    found = _BLOCK_START.match(text)
+    if found is None:
+        return text
+    mark = found.group()
+    return (mark[:-1] + "\\" + mark[-1] if mark[-1] in ".)" else "\\" + mark) + text[len(mark):]
 
 
 class MarkdownExporter:
@@ -52,7 +71,7 @@ class MarkdownExporter:
             lines += ["", f"## {cell(title)}", ""]
             if source is not None:
                 meta = [source.publisher, source.date.isoformat() if source.date else None]
-                lines += [cell(" · ".join(m for m in meta if m) or source_id), ""]
+                lines += [paragraph(" · ".join(m for m in meta if m) or source_id), ""]
             lines += [f"Progress: `{bar(progress(recs, lifecycle))}`", ""]
             lines += ["| ID | Status | Response | Owners | Due | Recommendation |",
                       "| --- | --- | --- | --- | --- | --- |"]

@@ -15,6 +15,7 @@ as one line on stderr (``--debug`` shows the traceback); exit codes are
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import warnings
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..errors import DiasporatrackError, WorkspaceError
+from ..textsafety import TerminalSafeStream
 from ..trust import UntrustedPluginWarning, switched_off
 from . import (
     attention,
@@ -99,16 +101,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     early.add_argument("--help", "-h", action="store_true")
     early.add_argument("--version", action="store_true")
     early.add_argument("--no-plugins", action="store_true")
+    early.add_argument("--format")
     early.add_argument("command", nargs="?")
     known, _ = early.parse_known_args(argv)
     if known.version and known.command is None:  # never needs a plugin, so no plugin can break it
         print(f"diasporatrack {__version__}")
         return EXIT_OK
-    with switched_off(known.no_plugins), warnings.catch_warnings():
+    machine = known.command in MACHINE_COMMANDS or known.format in MACHINE_FORMATS
+    with switched_off(known.no_plugins), warnings.catch_warnings(), _terminal_safe(stdout=not machine):
         warnings.simplefilter("always", UntrustedPluginWarning)
         # A shell completing a word reads our stdout and shows our stderr in the command line: no warnings then.
         warnings.showwarning = _one_line_warning(set(), quiet="_ARGCOMPLETE" in os.environ)
         return _main(argv, known)
+
+
+# Output for programs and files, kept byte for byte; everything else is for people and goes through
+# terminal_safe (control characters and bidi overrides from a workspace never reach the terminal).
+MACHINE_COMMANDS = frozenset({"export", "schema", "completion"})
+MACHINE_FORMATS = frozenset({"json", "csv"})
+
+
+@contextlib.contextmanager
+def _terminal_safe(*, stdout: bool):
+    saved = sys.stdout, sys.stderr
+    if stdout:
+        sys.stdout = TerminalSafeStream(sys.stdout)
+    sys.stderr = TerminalSafeStream(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def _one_line_warning(seen: set[str], quiet: bool = False):
@@ -173,6 +195,14 @@ def _main(argv: list[str], known: argparse.Namespace) -> int:
         # Output piped into `head` that closed early: not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as err:  # a file the library did not expect to fail: one line, never a traceback
+        if args.debug:
+            raise
+        from ..safeio import describe_os_error
+
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"diasporatrack: error: {where}{describe_os_error(err)}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 

@@ -111,6 +111,8 @@ def open_tracker(args: argparse.Namespace):
     from ..tracker import Tracker
 
     tracker = Tracker.open(args.root)
+    for problem in tracker.set_aside:  # events dated in the future: said on every command, not only validate
+        print(f"diasporatrack: warning: {problem}", file=sys.stderr)
     plugins = getattr(args, "plugin_manager", None)
     if plugins is not None and plugins.root == tracker.root:
         tracker._plugins = plugins  # loaded once, for the parser and the tracker alike

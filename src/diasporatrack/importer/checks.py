@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..errors import InputError, Problem, WorkspaceError
-from ..model import ID_PATTERN, IMPACTS
+from ..model import ID_PATTERN, IMPACTS, date_in_range
 
 LIST_FIELDS = ("addressed_to", "owners", "themes", "links")
 FREE_TEXT = ("title", "text", "quote", "author")
@@ -87,9 +87,13 @@ def check_field(rows: Rows, line: int | None, field: str, value: Any, tracker, w
         rows.bad(line, f"{where}: id {clip(value)} is not a valid id (letters, digits and . _ : - only)")
     elif field == "due":
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             rows.bad(line, f"{where}: due {clip(value)} is not a date (YYYY-MM-DD)")
+        else:
+            if date_in_range(day) is None:
+                return day
+            rows.bad(line, f"{where}: due: {date_in_range(day)}")  # the range the YAML files accept
     elif field == "review_every":
         if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 36500:
             rows.bad(line, f"{where}: review_every {clip(value)} is not a whole number of days (1 to 36500)")
