@@ -281,3 +281,28 @@ def test_markdown_line_starts_cannot_open_a_block(publisher, ws, cli):
     assert line[0] in "\\&" or line[:2] in ("1\\", "2\\"), line
     assert out.count("| ID | Status |") == 1
     assert [row.split(" | ")[0] for row in out.splitlines()[-3:]] == ["| rep-education", "| rep-forum", "| rep-health"]
+
+
+# --- imports: what the workspace could not read back is refused by row --------------------------------
+
+
+def test_control_characters_in_an_import_are_refused_by_row(ws, cli, tmp_path):
+    sheet = tmp_path / "in.csv"
+    sheet.write_text('text,title\n"bad \x1b[2J",t\n"fine",u\n', encoding="utf-8")
+    export = tmp_path / "in.json"
+    data = json.loads(cli("--root", "ws", "export", "json").out)
+    data["sources"] = [dict(data["sources"][0], id="new-source")]
+    data["recommendations"] = [dict(data["recommendations"][0], id="new-1", source="new-source",
+                                    title="evil \x1b]0;owned\x07", history=[])]
+    export.write_text(json.dumps(data), encoding="utf-8")
+    before = digests(ws)
+    result = cli("--root", "ws", "import", str(sheet), "--source", "sheet")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"diasporatrack: {sheet}:2: row 2: text: control character U+001B is not allowed " \
+                         "(only newline and tab are)\n"
+    result = cli("--root", "ws", "import", str(export))
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"diasporatrack: {export}: recommendation 1 (new-1): title: control character U+001B " \
+                         "is not allowed (only newline and tab are)\n"
+    assert digests(ws) == before
+    assert cli("--root", "ws", "validate").code == 0

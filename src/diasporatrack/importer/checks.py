@@ -108,16 +108,16 @@ def check_field(rows: Rows, line: int | None, field: str, value: Any, tracker, w
     return value
 
 
-MAX_SOURCE_ID = 200  # the id names the file: ID.yaml within the 255 bytes most file systems allow
+MAX_SOURCE_ID = 128  # the id names the file (ID.yaml); every id is at most 128 characters (model.ID_PATTERN)
 
 
 def source_id_problem(tracker, source_id: str) -> str | None:
     """Why ``source_id`` cannot be the id of a new source file, or None."""
-    if not re.fullmatch(ID_PATTERN, source_id):
-        return f"source id {clip(source_id)} is not a valid id (letters, digits and . _ : - only)"
     if len(source_id.encode("utf-8")) > MAX_SOURCE_ID:
         return (f"source id {clip(source_id)} is too long to name a file (at most {MAX_SOURCE_ID} characters; "
                 "choose a shorter --source)")
+    if not re.fullmatch(ID_PATTERN, source_id):
+        return f"source id {clip(source_id)} is not a valid id (letters, digits and . _ : - only)"
     if source_id in tracker.sources:
         return f"source {source_id!r} is already in the workspace; choose another --source"
     return None

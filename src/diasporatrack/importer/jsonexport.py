@@ -17,6 +17,7 @@ from typing import Any
 from ..contacts import contact_problem
 from ..errors import InputError
 from ..model import Event
+from ..textsafety import control_character, describe_character
 from ..workspace import FINDING_SPEC, OWNER_SPEC, RECOMMENDATION_SPEC, SOURCE_SPEC
 from .checks import Rows, check_field, clip, open_input, short, source_id_problem
 from .plan import DraftSet, ImportPlan
@@ -43,6 +44,14 @@ def _checked(rows: Rows, where: str, raw: dict, spec: dict, fields) -> dict[str,
         except ValueError as err:
             rows.bad(None, f"{where}: {field}: {err}")
             out[field] = None
+            continue
+        for text in [out[field]] if isinstance(out[field], str) else out[field] if isinstance(out[field], tuple) else ():
+            bad = control_character(text) if isinstance(text, str) else None
+            if bad is not None:  # the YAML written would not read back: refused here
+                rows.bad(None, f"{where}: {field}: control character {describe_character(bad)} is not allowed "
+                               "(only newline and tab are)")
+                out[field] = None
+                break
     return out
 
 

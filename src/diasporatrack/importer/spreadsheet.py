@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..model import ID_PATTERN
+from ..textsafety import control_character, describe_character
 from .checks import (
     FIELDS,
     FREE_TEXT,
@@ -128,6 +129,12 @@ def _plan_rows(tracker, table, drafts: DraftSet, *, source, mapping, create_owne
             # Free text is kept exactly as written; codes and dates lose stray spaces.
             value = cell.get(field, "") if field in FREE_TEXT else cell.get(field, "").strip()
             if not value:
+                continue
+            value = value.replace("\r\n", "\n").replace("\r", "\n")  # a line break in a cell is a line break
+            bad = control_character(value)
+            if bad is not None:  # the workspace could not read it back: refused here, by row
+                rows.bad(line, f"row {row}: {field}: control character {describe_character(bad)} is not allowed "
+                               "(only newline and tab are)")
                 continue
             rec[field] = (split_list(value) if field in LIST_FIELDS
                           else check_field(rows, line, field, value, tracker, f"row {row}"))
