@@ -443,7 +443,7 @@ def test_a_column_named_twice_and_a_source_id_too_long_for_a_file_name(tmp_path,
                    f"{sheet}:3: the header names the column 'author' twice (columns 2 and 3); rename one")
     sheet.write_text("text\nDo it\n")
     assert_refused(run_import(cli, target, sheet, "--source", "s" * 300), target, before,
-                   "is too long to name a file (at most 200 characters; choose a shorter --source)")
+                   "is too long to name a file (at most 128 characters; choose a shorter --source)")
     sheet.write_text("text,source\nDo it," + "s" * 300 + "\nAgain," + "s" * 300 + "\n")
     result = run_import(cli, target, sheet)
     assert_refused(result, target, before, f"{sheet}:2: row 2: source id")
