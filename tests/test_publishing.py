@@ -9,7 +9,7 @@ import json
 import sqlite3
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write
@@ -252,3 +252,27 @@ def test_a_plugin_exporter_marked_public_gets_the_view(seeded):
     assert text.splitlines()[0] == "PublishedView" and _secrets_in(text) == []
     assert "rep-health 3 True a member|None;Healthcare Expert Group|" + PUBLIC_NOTE in text
     assert tracker.export("spy", public=False).splitlines()[0] == "Tracker"
+
+
+_token = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüçşğıəابپت", min_size=6, max_size=12)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(member=_token, note=_token, mailbox=_token, for_owner=st.sampled_from([None, "org"]))
+def test_no_public_artefact_ever_holds_a_private_string(ws, tmp_path_factory, member, note, mailbox, for_owner):
+    # Whatever the member's name, the note and the address are, and however the change was recorded.
+    private = {"PRIV" + member, "NOTE" + note, f"{mailbox}@mail.example"}
+    root = tmp_path_factory.mktemp("ws")
+    write(root / "owners.yaml", f"owners:\n  - id: org\n    name: The Organisation\n    email: {mailbox}@mail.example\n")
+    write(root / "report.yaml", (ws / "report.yaml").read_text().replace("    owners: [edu]\n", ""))
+    tracker = Tracker.open(root)
+    tracker.update("rep-health", status="accepted", note="NOTE" + note, by="PRIV" + member, for_owner=for_owner)
+    tracker.respond("rep-forum", "noted", note="shown " + note, public_note=True, by="PRIV" + member)
+    for fmt in ("html", "markdown", "json", "csv"):
+        text = tracker.export(fmt, public=True)
+        assert not [p for p in private if p in text], fmt
+    raw = tracker.export("sqlite")
+    assert not [p for p in private if p.encode() in raw]
+    assert ("shown " + note) in tracker.export("html")
+    health = next(r for r in json.loads(tracker.export("json", public=True))["recommendations"] if r["id"] == "rep-health")
+    assert health["history"][0]["by"] == ("The Organisation" if for_owner else "a member")
