@@ -38,11 +38,11 @@ from typing import Any
 
 import attrs
 
-from . import __version__
-from .labels import label_key
-from .model import Recommendation
-from .serialize import recommendation_to_dict
-from .workspace import CONFIG_FILE, OWNERS_FILE, Workspace, source_files
+from .. import __version__
+from ..labels import label_key
+from ..model import Recommendation
+from ..serialize import recommendation_to_dict
+from ..workspace import CONFIG_FILE, OWNERS_FILE, Workspace, source_files
 
 CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
 
