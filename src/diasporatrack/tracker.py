@@ -104,8 +104,8 @@ class Tracker:
         self.set_aside: list[Problem] = []  # events dated ahead of the clock, not folded (see _admit)
         self._retired: set[str] = set()  # recommendations removed by an edit: their old events stay quiet
         self._orphans: dict[str, list[Problem]] = {}  # warnings about events of unknown recommendations
-        self._authored: tuple[str, Workspace] | None = None  # files' fingerprint, workspace: after a write
-        self._cache_print: str | None = None  # fingerprint, when this tracker keeps a cache
+        self._authored: tuple[Any, Workspace] | None = None  # files' fingerprint, workspace: after a write
+        self._cache_token: str | None = None  # names the authored content, when this tracker keeps a cache
         self._fresh_rows: dict[str, str] = {}  # JSON rows made while writing the cache
         self._unsaved: set[str] = set()  # changed since the cache last saw this tracker's state
         self._cache_base: Any = None  # the journal mark that state was complete at
@@ -128,41 +128,59 @@ class Tracker:
         user's cache directory, so the next open need not read every file.
         """
         path = find_root(root)
-        if cache:
-            from . import cache as cache_module
-
-            print_ = cache_module.fingerprint(path)
-            tracker = cls._from_cache(path, print_, plugins)
-            if tracker is not None:
-                return tracker
-        tracker = cls.load(path, plugins=plugins)
-        if tracker.problems:
-            raise WorkspaceError(tracker.problems)
-        if cache:
-            tracker._cache_print = print_
-            tracker._write_cache(detached=True)
-        return tracker
-
-    @classmethod
-    def _from_cache(cls, path: Path, print_: str, plugins: Iterable[Any]) -> Tracker | None:
+        if not cache:
+            tracker = cls.load(path, plugins=plugins)
+            if tracker.problems:
+                raise WorkspaceError(tracker.problems)
+            return tracker
         from . import cache as cache_module
 
-        found = cache_module.open_cached(path, print_)
-        if found is None:
-            return None
-        (config, lifecycle, responses, sources, owners, children), state, mark = found
+        lock = cache_module.WriterLock(cache_module.cache_path(path))
+        try:
+            # Look at the cache; if it is stale or missing, become its one writer (bring it up to date by
+            # re-reading the changed files, or read everything), or wait for the process that is.
+            for _ in range(4):
+                files = cache_module.scan(path)
+                found = cls._from_cache(path, files, plugins)
+                if isinstance(found, Tracker):
+                    return found
+                if lock.held:
+                    if found == cache_module.STALE and cache_module.refresh(lock.db_path, path, files):
+                        continue
+                    break
+                if not lock.acquire():
+                    lock.wait_idle()
+            tracker = cls.load(path, plugins=plugins)
+            if tracker.problems:
+                raise WorkspaceError(tracker.problems)
+            tracker._cache_token = cache_module.new_token()
+            if lock.held or lock.acquire():
+                tracker._write_cache(files, lock, detached=True)
+            return tracker
+        finally:
+            lock.release()
+
+    @classmethod
+    def _from_cache(cls, path: Path, files: Any, plugins: Iterable[Any]) -> Tracker | str | None:
+        """A tracker from a fresh cache; else ``STALE`` (authored files changed) or None (no usable cache)."""
+        from . import cache as cache_module
+
+        found = cache_module.open_cached(cache_module.cache_path(path), path, files)
+        if not isinstance(found, cache_module.Opened):
+            return found
+        (config, lifecycle, responses, sources, owners, children), mark = found.workspace, found.mark
         journal = Journal(path / JOURNAL_NAME)
         if not mark.still_valid(journal.path):
             return None
         workspace = Workspace(root=path, lifecycle=lifecycle, responses=responses, config=config, sources=sources,
                               owners=owners, children=children)
         tracker = cls(workspace, journal, plugins=plugins)
-        tracker._state = state
+        tracker._state = found.state
         tracker._events = None
         tracker._offset = mark.offset
         tracker._last = (dt.datetime.fromisoformat(mark.last_key[0]), mark.last_key[1]) if mark.last_key else None
         tracker._event_count = mark.events
-        tracker._cache_print = print_
+        tracker._cache_token = found.token
         tracker._cache_base = mark
         try:
             if tracker._catch_up():
@@ -182,26 +200,35 @@ class Tracker:
         return JournalMark(self._offset, inode, JournalMark.tail_of(self.journal.path, self._offset), last,
                            self._event_count)
 
-    def _write_cache(self, detached: bool = False) -> None:
+    def _write_cache(self, files: Any, lock: Any, detached: bool = False) -> None:
+        """Write the whole cache from this tracker's state; ``files`` were scanned before they were read."""
         from . import cache as cache_module
 
-        if self._cache_print is None or self.as_of_date is not None or self.set_aside:
+        if self._cache_token is None or self.as_of_date is not None or self.set_aside:
+            lock.release()
             return  # with events set aside, the cache could not fold them once their day comes
-        write = cache_module.write_detached if detached else cache_module.write
         mark = self._mark()
-        self._fresh_rows = write(self.root, self.workspace, dict(self._state), mark, self._cache_print)
+        if detached:
+            self._fresh_rows = cache_module.write_detached(lock, self.workspace, dict(self._state), mark, files,
+                                                           self._cache_token)
+        else:
+            try:
+                self._fresh_rows = cache_module.write(lock.db_path, self.workspace, dict(self._state), mark, files,
+                                                      self._cache_token)
+            finally:
+                lock.release()
         self._cache_base = mark
         self._unsaved.clear()
 
     def _persist_cache(self) -> None:
         """Save the recommendations changed since the cache last saw this tracker's state."""
-        from .cache import save_rows
+        from .cache import cache_path, save_rows
 
-        if self._cache_print is None or self._cache_base is None or not self._unsaved or self.set_aside:
+        if self._cache_token is None or self._cache_base is None or not self._unsaved or self.set_aside:
             return
         new = self._mark()
-        if save_rows(self.root, self._cache_print, [self._state[i] for i in self._unsaved], self._cache_base,
-                     new) is not None:
+        if save_rows(cache_path(self.root), self._cache_token, [self._state[i] for i in self._unsaved],
+                     self._cache_base, new) is not None:
             self._cache_base = new
             self._unsaved.clear()
 
@@ -333,11 +360,19 @@ class Tracker:
             self._reload()
 
     def _reload(self) -> None:
+        from . import cache as cache_module
+
+        lock = cache_module.WriterLock(cache_module.cache_path(self.root))
+        files = cache_module.scan(self.root)  # before the read: a file changed during it is seen as changed
         fresh = Tracker.load(self.root)
         if fresh.problems:
             raise WorkspaceError(fresh.problems) from None
         self._take(fresh)
-        self._write_cache()
+        if self._cache_token is None:
+            return  # a tracker that keeps no cache
+        self._cache_token = cache_module.new_token()
+        if lock.acquire():  # another writer at work: its cache will do
+            self._write_cache(files, lock)
 
     def refresh(self) -> bool:
         """Fold in what other processes appended to the journal since this tracker read it.
@@ -371,9 +406,11 @@ class Tracker:
         # The next write need not read every file again while none changed (and
         # the paths it keeps, relative to the working folder, still lead to them).
         self._authored = (f"{print_}:{os.getcwd()}", workspace)
-        if self._cache_print is not None:
-            self._cache_print = print_
-            self._write_cache(detached=True)
+        if self._cache_token is not None:
+            # The cache re-reads the files just written (only those); this tracker, whose rows come from
+            # what it wrote, saves no more rows into it.
+            self._cache_token = None
+            cache_module.refresh_now(self.root)
 
     def _fold(self, events: Iterable[Event]) -> None:
         for event in events:

@@ -56,6 +56,7 @@ class Workspace:
     problems: list[Problem] = attrs.Factory(list)
     links: list[Any] = attrs.Factory(list)  # parents and citations, checked once every file is read
     children: dict[str, tuple[str, ...]] = attrs.Factory(dict)  # parent id -> children ids (clusters)
+    source_paths: dict[str, Path] = attrs.Factory(dict)  # the file each source was read from (for the cache)
 
 
 # --- finding the workspace ------------------------------------------------
@@ -509,6 +510,7 @@ def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
         else:
             source = Source(**source_fields, findings=findings)
             ws.sources[source.id] = source
+            ws.source_paths[source.id] = path
             ws.locations["source:" + source.id] = Location(shown, source_line)
 
     items = raw.get("recommendations") or []

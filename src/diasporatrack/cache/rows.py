@@ -1,0 +1,109 @@
+"""Recommendations read from the cache row by row, only when a command asks for them."""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator, MutableMapping
+
+from ..model import Recommendation
+from .store import row_json
+
+
+def _decode(body: bytes) -> Recommendation:
+    return pickle.loads(body)
+
+
+class CachedState(MutableMapping[str, Recommendation]):
+    """Recommendations by id, loaded from the cache only when asked for."""
+
+    def __init__(self, db: sqlite3.Connection, ids: list[str]) -> None:
+        self._db = db
+        self._ids = dict.fromkeys(ids)
+        self._loaded: dict[str, Recommendation] = {}
+        self.dirty: set[str] = set()
+
+    # Mapping protocol -----------------------------------------------------
+
+    def __getitem__(self, rec_id: str) -> Recommendation:
+        if rec_id in self._loaded:
+            return self._loaded[rec_id]
+        if rec_id not in self._ids:
+            raise KeyError(rec_id)
+        (body,) = self._db.execute("SELECT body FROM recs WHERE id = ?", (rec_id,)).fetchone()
+        rec = self._loaded[rec_id] = _decode(body)
+        return rec
+
+    def __setitem__(self, rec_id: str, rec: Recommendation) -> None:
+        self._ids.setdefault(rec_id)
+        self._loaded[rec_id] = rec
+        self.dirty.add(rec_id)
+
+    def __delitem__(self, rec_id: str) -> None:
+        raise TypeError("recommendations are removed by editing the YAML files")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, rec_id: object) -> bool:
+        return rec_id in self._ids
+
+    def values(self):  # type: ignore[override]
+        self._load_all()
+        return [self._loaded[i] for i in self._ids]
+
+    def _load_all(self) -> None:
+        if len(self._loaded) == len(self._ids):
+            return
+        for rec_id, body in self._db.execute("SELECT id, body FROM recs"):
+            if rec_id not in self._loaded:
+                self._loaded[rec_id] = _decode(body)
+
+    # Filtering in SQL ---------------------------------------------------------
+
+    def select_ids(self, *, statuses=None, sources=None, owners=None, themes=None, addressees=None,
+                   responses=None, unowned=False) -> list[str] | None:
+        """Ids whose saved rows match every filter, by index; None means "all of them".
+
+        Recommendations changed in this process (``dirty``) are always
+        included: their saved rows may be old, so the caller checks them.
+        """
+        where, params = [], []
+
+        def among(column: str, values: Iterable[str]) -> str:
+            values = list(values)
+            params.extend(values)
+            return f"{column} IN ({', '.join('?' * len(values))})"
+
+        if statuses is not None:
+            where.append(among("status", statuses))
+        if sources is not None:
+            where.append(among("source", sources))
+        if responses is not None:
+            where.append(among("response", responses))
+        if unowned:
+            where.append("owned = 0")
+        for table, column, values in (("rec_owner", "owner", owners), ("rec_theme", "theme", themes),
+                                      ("rec_addressee", "addressee", addressees)):
+            if values is not None:
+                where.append(f"id IN (SELECT rec FROM {table} WHERE {among(column, values)})")
+        if not where:
+            return None
+        found = [r for (r,) in self._db.execute(f"SELECT id FROM recs WHERE {' AND '.join(where)}", params)]
+        return found + [r for r in self.dirty if r not in set(found)]
+
+    def rows_json(self, ids: list[str]) -> list[str]:
+        """Each recommendation's JSON text, from the cache where its row is current."""
+        saved: dict[str, str] = {}
+        wanted = [i for i in ids if i not in self.dirty]
+        if len(wanted) > len(self._ids) // 2:
+            saved = dict(self._db.execute("SELECT id, json FROM recs"))
+        else:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                saved.update(self._db.execute(
+                    f"SELECT id, json FROM recs WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        return [saved[i] if i in saved and i not in self.dirty else row_json(self[i]) for i in ids]
