@@ -348,6 +348,20 @@ class FilesChange(RuleBasedStateMachine):
             rec = data.draw(st.sampled_from(sorted(r.id for r in tracker)))
             tracker.update(rec, status=status, note=f"event {self.counter}", force=True)
 
+    @rule(data=st.data(), title=TITLES)
+    def program_edit(self, data, title):
+        """The program itself rewrites a title (through the cache), as `set` does."""
+        try:
+            tracker = Tracker.open(self.root)
+        except WorkspaceError:
+            return
+        if len(tracker):
+            rec = data.draw(st.sampled_from(sorted(r.id for r in tracker)))
+            if tracker.get(rec).title != title:
+                tracker.set_fields(rec, title=title)
+                rel = next(f for f in sorted(self.files) if rec in self.files[f])
+                self.files[rel][rec] = title
+
     @rule()
     def tick(self):
         time.sleep(CLOCK_TICK_S)
