@@ -37,6 +37,8 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from generate import GENERATOR_VERSION, generate  # noqa: E402
+from scenarios import per_size, startup  # noqa: E402
+from upr import csv_import_memory, upr_import  # noqa: E402
 
 DATA_DIR = HERE / ".data"
 DEFAULT_OUT = HERE / "results" / "latest.json"
@@ -58,6 +60,33 @@ for path in sorted(root.rglob("*.yaml")):
 sys.stdout.write(json.dumps(records, default=str))
 """
 
+# The same, parsing on two cores (the command line parses a large workspace in two processes).
+FLOOR2_SCRIPT = r"""
+import json, os, sys, yaml
+from pathlib import Path
+root = Path(sys.argv[1])
+paths = [p for p in sorted(root.rglob("*.yaml"))
+         if not (p.parent == root and p.name in ("owners.yaml", "diasporatrack.yaml"))]
+def parse(some):
+    records = []
+    for path in some:
+        records.extend(yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader).get("recommendations") or [])
+    return json.dumps(records, default=str)
+half = len(paths) // 2
+read_fd, write_fd = os.pipe()
+if os.fork() == 0:
+    os.close(read_fd)
+    with os.fdopen(write_fd, "w") as out:
+        out.write(parse(paths[:half]))
+    os._exit(0)
+os.close(write_fd)
+mine = parse(paths[half:])
+with os.fdopen(read_fd) as incoming:
+    theirs = incoming.read()
+os.wait()
+sys.stdout.write(theirs[:-1] + "," + mine[1:])
+"""
+
 BASELINES = {
     "python -c pass": ["-c", "pass"],
     "import yaml, attrs, pluggy, tabulate": ["-c", "import yaml, attrs, pluggy, tabulate"],
@@ -67,8 +96,10 @@ BASELINES = {
 # --- the tool ------------------------------------------------------------------
 
 
-def tool_command() -> list[str]:
-    """The installed console script, next to this Python first."""
+def tool_command(given: str | None = None) -> list[str]:
+    """The console script given, else the one next to this Python, else on PATH."""
+    if given:
+        return [given]
     beside = Path(sys.executable).parent / "diasporatrack"
     if beside.exists():
         return [str(beside)]
@@ -136,7 +167,8 @@ def invalidate(workspace: Path, cache_home: Path, counter: list[int]) -> None:
 
 
 def run_once(argv: list[str], env: dict[str, str], timeout: float = RUN_TIMEOUT_S) -> dict[str, Any]:
-    """Run argv with stdout to /dev/null: wall seconds, peak RSS (MiB), exit code."""
+    """Run argv with stdout to /dev/null: wall seconds, CPU seconds (user + system, with the children it
+    waited for), peak RSS (MiB), exit code."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, env=env)
@@ -148,7 +180,8 @@ def run_once(argv: list[str], env: dict[str, str], timeout: float = RUN_TIMEOUT_
             killer.cancel()
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # wait4 reaped it; keep Popen quiet
-        result = {"s": wall, "peak_mib": usage.ru_maxrss / 1024, "rc": proc.returncode}
+        result = {"s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024,
+                  "rc": proc.returncode}
         if proc.returncode != 0:  # the generated workspace is valid: any non-zero exit is a failure
             err.seek(0)
             result["stderr"] = err.read().decode(errors="replace")[-2000:]
@@ -184,12 +217,20 @@ def wait_for_background(marker: str, limit: float = 120.0) -> None:
 
 def measure(argv_for: Callable[[int], list[str]], env: dict[str, str], repeat: int,
             before: Callable[[], None] | None = None, cold_limit: float | None = None,
-            counter: list[int] | None = None) -> dict[str, Any]:
-    """Median wall time and max peak RSS of ``repeat`` runs (``before`` runs before each)."""
+            counter: list[int] | None = None, floor: list[str] | None = None) -> dict[str, Any]:
+    """Median wall and CPU time and max peak RSS of ``repeat`` runs (``before`` runs before each).
+
+    With ``floor`` (an argv), the floor runs right before each run (A, B, A,
+    B...), so both see the same machine load: ``ratio`` is the median of the
+    per-pair ratios, and ``floor_s`` the median of those floor runs.
+    """
     counter = counter if counter is not None else [0]
     runs: list[dict[str, Any]] = []
+    floors: list[float] = []
     skipped = 0
     for k in range(repeat):
+        if floor is not None:
+            floors.append(run_once(floor, env)["s"])
         if before:
             before()
         counter[0] += 1
@@ -205,10 +246,16 @@ def measure(argv_for: Callable[[int], list[str]], env: dict[str, str], repeat: i
     out: dict[str, Any] = {
         "median_s": statistics.median(r["s"] for r in ok) if ok else None,
         "min_s": min(r["s"] for r in ok) if ok else None,
+        "cpu_s": statistics.median(r["cpu_s"] for r in ok) if ok else None,
         "peak_mib": max(r["peak_mib"] for r in ok) if ok else None,
         "runs_s": [round(r["s"], 4) for r in runs],
         "runs": len(runs),
+        "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
+    if floors:
+        pairs = [r["s"] / f for r, f in zip(runs, floors) if r["rc"] == 0 and f]
+        out.update(floor_s=statistics.median(floors), floor_runs_s=[round(f, 4) for f in floors],
+                   ratio=statistics.median(pairs) if pairs else None)
     if skipped:
         out["skipped_runs"] = skipped
         out["note"] = f"one run took more than {cold_limit:g} s; the other {skipped} skipped"
@@ -283,7 +330,7 @@ def machine() -> dict[str, Any]:
 
 
 def evaluate_goals(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The five goals of the issue, with the figures they were judged on."""
+    """The goals of the performance issues, with the figures they were judged on."""
     goals: list[dict[str, Any]] = []
     failed: list[str] = []  # figures behind a goal where a run failed
 
@@ -336,6 +383,25 @@ def evaluate_goals(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
             failed.append("list (warm) at 100000")
     add("peak memory of a warm `list` at 100,000", "< 1 GB (1000 MB = 953.7 MiB)", peak, 1e9 / 2**20, "MiB",
         "size 100000 not run", strict=True)
+
+    # Issue 19 (interactive at every size).
+    def scenario(n: int, name: str) -> float | None:
+        m = results.get(n, {}).get("scenarios", {}).get(name)
+        if m and "error" in m:
+            failed.append(f"{name} at {n}")
+        return m.get("ratio") if m else None
+
+    for n in sorted(results):
+        add(f"`list --format json` after a one-file edit at {n:,}", "<= 2x warm (the goal is set at 100,000)",
+            scenario(n, "list --format json after a one-file edit"), 2.0, "x warm", "")
+    add("a command right after a cold one at 10,000", "<= 0.75x the cold one",
+        scenario(10_000, "list --format json right after a cold one"), 0.75, "x cold", "size 10000 not run")
+    add("50 x (update + list --status) at 10,000", "<= 1.5x 50 x (warm update + warm list --status)",
+        scenario(10_000, "50 x (update + list --status) script"), 1.5, "x", "size 10000 not run")
+    add("cold `list --format json` at 10,000 (native parse)", "<= 0.5x the one-core floor",
+        ratio(10_000, "list --format json", "cold"), 0.5, "x floor", "size 10000 not run")
+    table = results.get(100_000, {}).get("commands", {}).get("list", {}).get("warm", {}).get("median_s")
+    add("warm `list` (table) at 100,000", "<= 1.5 s", table, 1.5, "s", "size 100000 not run")
     return goals
 
 
@@ -347,116 +413,10 @@ def evaluate_goals(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
 # to skip. They run once per run, after the sizes, and land under "extra" in
 # the JSON and in a table of their own.
 #
-# To add (from the issue): "importing a generated file of 80,000 UPR rows":
-#
-#   def upr_import(ctx):
-#       path = generate_upr_rows(ctx["tmp"] / "upr.csv", 80_000)       # to write
-#       ws = ctx["empty_workspace"]()                                   # a fresh workspace
-#       return {"import 80,000 UPR rows": measure(
-#           lambda i: [*ctx["tool"], "--root", str(ws), "import", "upr", str(path)],
-#           ctx["env"], ctx["repeat"], before=lambda: reset(ws))}
-#
-#   EXTRA_MEASUREMENTS.append(upr_import)
+# The imports (UPR file, 1,000,000-row CSV) live in upr.py, the start-up comparison in scenarios.py.
 
-EXTRA_MEASUREMENTS: list[Callable[[dict[str, Any]], dict[str, dict[str, Any]]]] = []
-
-UPR_STATES = ["Pakistan", "Afghanistan", "Norway", "Chile", "Sweden", "Kenya", "Brazil", "India", "Ghana",
-              "Canada", "Peru", "Japan", "Tunisia", "Fiji", "Iceland", "Mexico", "Senegal", "Nepal", "Spain", "Togo"]
-UPR_ISSUES = ["Torture", "Detention", "Freedom of expression", "Women's rights", "Children", "Migrants",
-              "National human rights institution", "Death penalty", "Minorities", "Education"]
-UPR_RESPONSES = ["Supported", "Noted", "Supported in part", ""]
-
-
-def generate_upr_rows(path: Path, rows: int, seed: int = 0) -> None:
-    """A UPR-style spreadsheet (generated, never real data), with the public databases' column names."""
-    import csv
-    import random
-
-    rnd = random.Random(seed)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        out = csv.writer(fh)
-        out.writerow(["Recommendation", "Recommending State", "State under Review", "Response", "Issues",
-                      "Session", "Cycle"])
-        for n in range(rows):
-            session = 1 + n * 43 // rows
-            words = " ".join(rnd.choice(["ensure", "strengthen", "adopt", "the", "rights", "of", "all", "law",
-                                         "protect", "measures", "effective", "national", "policy"])
-                             for _ in range(rnd.randint(12, 40)))
-            out.writerow([words.capitalize() + ".", rnd.choice(UPR_STATES), rnd.choice(UPR_STATES),
-                          rnd.choice(UPR_RESPONSES), "; ".join(rnd.sample(UPR_ISSUES, rnd.randint(1, 3))),
-                          session, 1 + (session - 1) // 12])
-
-
-def upr_import(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Importing a generated file of 80,000 UPR rows (the size of the whole UPR record)."""
-    rows = ctx.get("upr_rows") or 0
-    if not rows:
-        return {}
-    path = ctx["tmp"] / "upr.csv"
-    generate_upr_rows(path, rows)
-    ws = ctx["tmp"] / "upr-workspace"
-
-    def fresh() -> None:
-        shutil.rmtree(ws, ignore_errors=True)
-        subprocess.run([*ctx["tool"], "init", str(ws)], env=ctx["env"], capture_output=True, check=True)
-
-    name = f"import {rows:,} UPR rows"
-    print(f"-- {name}", flush=True)
-    result = measure(lambda i: [*ctx["tool"], "--root", str(ws), "import", str(path), "--preset", "upr"],
-                     ctx["env"], min(ctx["repeat"], 3), before=fresh)
-    print(f"   {name}: {fmt(result['median_s'], '.2f')} s, peak {fmt(result['peak_mib'], '.0f')} MiB"
-          + (f"  ERROR: {result['error']['stderr'].strip()[-300:]}" if "error" in result else ""), flush=True)
-    return {name: result}
-
-
-EXTRA_MEASUREMENTS.append(upr_import)
-
-
-def generate_csv_rows(path: Path, rows: int, seed: int = 0) -> None:
-    """A plain spreadsheet of ``rows`` recommendations (generated), about 300 bytes a row, some cells multi-line."""
-    import csv
-    import random
-
-    rnd = random.Random(seed)
-    vocabulary = ["ensure", "strengthen", "adopt", "the", "rights", "of", "all", "law", "protect", "measures",
-                  "effective", "national", "policy", "diaspora", "health", "education"]
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        out = csv.writer(fh)
-        out.writerow(["text", "author", "addressed_to", "themes", "due"])
-        for n in range(rows):
-            words = " ".join(rnd.choice(vocabulary) for _ in range(rnd.randint(20, 50)))
-            text = words.capitalize() + "." + ("\nA second paragraph." if n % 10 == 0 else "")
-            out.writerow([text, rnd.choice(UPR_STATES), "; ".join(rnd.sample(UPR_STATES, 2)),
-                          "; ".join(rnd.sample(UPR_ISSUES, 2)).casefold(), f"20{26 + n % 4}-0{1 + n % 9}-15"])
-
-
-def csv_import_memory(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The peak memory of importing a 1,000,000-row CSV (the goal: under 1 GB; rows are streamed)."""
-    rows = ctx.get("csv_rows") or 0
-    if not rows:
-        return {}
-    path = ctx["tmp"] / "big.csv"
-    generate_csv_rows(path, rows)
-    ws = ctx["tmp"] / "csv-workspace"
-
-    def fresh() -> None:
-        shutil.rmtree(ws, ignore_errors=True)
-        subprocess.run([*ctx["tool"], "init", str(ws)], env=ctx["env"], capture_output=True, check=True)
-
-    name = f"import {rows:,} CSV rows"
-    print(f"-- {name} ({path.stat().st_size / 2**20:,.0f} MiB)", flush=True)
-    result = measure(lambda i: [*ctx["tool"], "--root", str(ws), "import", str(path), "--source", "big"],
-                     ctx["env"], 1, before=fresh)
-    result["file_mib"] = round(path.stat().st_size / 2**20, 1)
-    print(f"   {name}: {fmt(result['median_s'], '.1f')} s, peak {fmt(result['peak_mib'], '.0f')} MiB (goal: under "
-          "1,024 MiB)" + (f"  ERROR: {result['error']['stderr'].strip()[-300:]}" if "error" in result else ""),
-          flush=True)
-    shutil.rmtree(ws, ignore_errors=True)
-    path.unlink()
-    return {name: result}
-
-
-EXTRA_MEASUREMENTS.append(csv_import_memory)
+EXTRA_MEASUREMENTS: list[Callable[[dict[str, Any]], dict[str, dict[str, Any]]]] = [upr_import, csv_import_memory,
+                                                                                  startup]
 
 
 
@@ -468,23 +428,31 @@ def fmt(value: float | None, spec: str) -> str:
 
 
 def print_table(n: int, res: dict[str, Any]) -> None:
-    floor = res["floor"]["median_s"]
+    floor, floor2 = res["floor"]["median_s"], res["floor_2core"]["median_s"]
     info = res["workspace"]
     print()
     print(f"== {n:,} recommendations ({info['files']} files, {info['yaml_bytes'] / 2**20:.1f} MiB of YAML, "
-          f"{info['events']} journal events); floor {fmt(floor, '.3f')} s, repeat {res['repeat']} ==")
-    header = f"{'command':<26}{'cold s':>9}{'warm s':>9}{'cold/floor':>12}{'warm/floor':>12}" \
-             f"{'cold MiB':>10}{'warm MiB':>10}"
+          f"{info['events']} journal events); floor {fmt(floor, '.3f')} s (two cores {fmt(floor2, '.3f')} s), "
+          f"repeat {res['repeat']} ==")
+    print("ratios: to the floor run right before each run (one core); cold also to the two-core floor")
+    header = f"{'command':<26}{'cold s':>8}{'cpu':>7}{'warm s':>8}{'cpu':>7}{'cold/fl':>9}{'cold/fl2':>9}" \
+             f"{'warm/fl':>9}{'MiB c/w':>10}{'load':>6}"
     print(header)
     print("-" * len(header))
     for name, cmd in res["commands"].items():
         cold, warm = cmd.get("cold", {}), cmd.get("warm", {})
-        line = f"{name:<26}{fmt(cold.get('median_s'), '9.3f')}{fmt(warm.get('median_s'), '9.3f')}" \
-               f"{fmt(cold.get('ratio'), '11.2f')}x{fmt(warm.get('ratio'), '11.2f')}x" \
-               f"{fmt(cold.get('peak_mib'), '10.0f')}{fmt(warm.get('peak_mib'), '10.0f')}"
+        line = f"{name:<26}{fmt(cold.get('median_s'), '8.3f')}{fmt(cold.get('cpu_s'), '7.2f')}" \
+               f"{fmt(warm.get('median_s'), '8.3f')}{fmt(warm.get('cpu_s'), '7.2f')}" \
+               f"{fmt(cold.get('ratio'), '8.2f')}x{fmt(cold.get('ratio_2core'), '8.2f')}x" \
+               f"{fmt(warm.get('ratio'), '8.2f')}x{fmt(cold.get('peak_mib'), '5.0f')}/{fmt(warm.get('peak_mib'), '.0f')}" \
+               f"{fmt(warm.get('load'), '6.1f')}"
         notes = [m.get("note") or (f"error rc={m['error']['rc']}" if "error" in m else None) for m in (cold, warm)]
         notes = [x for x in notes if x]
         print(line + ("   (" + "; ".join(notes) + ")" if notes else ""))
+    for name, m in res.get("scenarios", {}).items():
+        print(f"{name}: {fmt(m.get('median_s'), '.3f')} s (cpu {fmt(m.get('cpu_s'), '.2f')}), "
+              f"{fmt(m.get('ratio'), '.2f')}x {m['vs']} ({fmt(m.get('vs_median_s'), '.3f')} s)"
+              + (f"  ERROR: {m['error']['stderr'].strip()[-200:]}" if "error" in m else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -504,11 +472,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commands", default=None,
                         help="only the commands whose name starts with one of these (comma-separated)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true",
+                        help="10,000 recommendations, 3 runs, no imports: a few minutes")
+    parser.add_argument("--tool", default=None,
+                        help="the diasporatrack executable to measure (default: beside this Python, else on PATH)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeat, args.upr_rows, args.csv_rows = "10000", 3, 0, 0
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
     started = time.perf_counter()
-    tool = tool_command()
+    tool = tool_command(args.tool)
     tmp = Path(tempfile.mkdtemp(prefix="diasporatrack-bench-"))
     cache_home = tmp / "xdg-cache"
     cache_home.mkdir()
@@ -518,7 +492,8 @@ def main(argv: list[str] | None = None) -> int:
         "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": machine(),
         "settings": {"sizes": sizes, "repeat": args.repeat, "repeat_large": args.repeat_large,
-                     "cold_limit_s": args.cold_limit, "seed": args.seed},
+                     "cold_limit_s": args.cold_limit, "seed": args.seed, "quick": args.quick},
+        "load_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "baselines": {},
         "sizes": {},
     }
@@ -544,9 +519,14 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copytree(source, ws)
             counter = [0]
             res: dict[str, Any] = {"workspace": info, "repeat": repeat, "commands": {}}
-            res["floor"] = measure(lambda i: [sys.executable, "-c", FLOOR_SCRIPT, str(ws)], env, repeat)
+            floor_argv = [sys.executable, "-c", FLOOR_SCRIPT, str(ws)]
+            res["floor"] = measure(lambda i: floor_argv, env, repeat)
+            res["floor_2core"] = measure(lambda i: [sys.executable, "-c", FLOOR2_SCRIPT, str(ws)], env, repeat,
+                                         floor=floor_argv)
             floor = res["floor"]["median_s"]
-            print(f"   floor (CSafeLoader + json.dumps): {fmt(floor, '.3f')} s", flush=True)
+            floor2 = res["floor_2core"]["median_s"]
+            print(f"   floor (CSafeLoader + json.dumps): {fmt(floor, '.3f')} s one core, {fmt(floor2, '.3f')} s "
+                  f"on two; load {fmt(res['floor']['load'], '.2f')}", flush=True)
             selected = commands(info)
             if args.commands:
                 wanted = [c.strip() for c in args.commands.split(",")]
@@ -556,17 +536,22 @@ def main(argv: list[str] | None = None) -> int:
                     return [*tool, "--root", str(ws), *f(i)]
 
                 cold = measure(full, env, repeat, before=lambda: invalidate(ws, cache_home, counter),
-                               cold_limit=args.cold_limit, counter=counter)
+                               cold_limit=args.cold_limit, counter=counter, floor=floor_argv)
                 counter[0] += 1
                 run_once(full(counter[0]), env)  # warm up
                 wait_for_background(str(ws))
-                warm = measure(full, env, repeat, counter=counter)
-                for m in (cold, warm):
-                    m["ratio"] = m["median_s"] / floor if (m["median_s"] is not None and floor) else None
+                warm = measure(full, env, repeat, counter=counter, floor=floor_argv)
+                if cold["median_s"] is not None and floor2:
+                    cold["ratio_2core"] = cold["median_s"] / floor2
                 res["commands"][name] = {"cold": cold, "warm": warm}
                 print(f"   {name:<26} cold {fmt(cold['median_s'], '.3f')} s, warm {fmt(warm['median_s'], '.3f')} s"
                       + (f"  ERROR: {(cold.get('error') or warm.get('error'))['stderr'].strip()[-300:]}"
                          if "error" in cold or "error" in warm else ""), flush=True)
+            print("   scenarios (one-file edit, right after a cold command, 50-pair script)...", flush=True)
+            res["scenarios"] = per_size({
+                "tool": tool, "env": env, "ws": ws, "info": info, "repeat": repeat, "run_once": run_once,
+                "wait": wait_for_background, "invalidate": lambda: invalidate(ws, cache_home, counter),
+                "script_runs": 1 if args.quick else min(repeat, 2)})
             results[n] = res
             report["sizes"][str(n)] = res
             print_table(n, res)
@@ -574,11 +559,21 @@ def main(argv: list[str] | None = None) -> int:
 
         report["extra"] = {}
         ctx = {"tool": tool, "env": env, "tmp": tmp, "repeat": args.repeat, "sizes": sizes, "results": results,
-               "upr_rows": args.upr_rows, "csv_rows": args.csv_rows}
+               "upr_rows": args.upr_rows, "csv_rows": args.csv_rows, "repo": REPO, "measure": measure, "run_once": run_once,
+               "wait": wait_for_background, "fmt": fmt}
         for extra_fn in EXTRA_MEASUREMENTS:
             report["extra"].update(extra_fn(ctx))
+        for name, m in report["extra"].items():
+            print(f"   {name}: {fmt(m.get('median_s'), '.3f')} s"
+                  + (f", {fmt(m.get('ratio'), '.2f')}x {m['vs']}" if m.get("vs") else ""))
+        report["load_at_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
 
         report["goals"] = evaluate_goals(results)
+        shipped = report["extra"].get("list on the shipped workspace (warm)", {})
+        if shipped.get("ratio") is not None:
+            report["goals"].append({"goal": "warm `list` on the shipped workspace", "limit": "<= 4x `python -c pass`",
+                                    "value": round(shipped["ratio"], 3), "unit": "x python -c pass",
+                                    "status": "pass" if shipped["ratio"] <= 4 else "fail"})
         print("\n== goals (medians, 10,000 recommendations unless said) ==")
         for g in report["goals"]:
             figure = f"{g['value']} {g['unit']}" if "value" in g else g["reason"]
