@@ -172,3 +172,19 @@ def test_command_line_writes_the_cache_after_answering(ws):
         time.sleep(0.05)
     time.sleep(0.2)
     assert cached(Tracker.open(ws))
+
+
+def test_json_rows_stream_in_id_order_with_this_process_changes(ws):
+    from diasporatrack.cache import row_json
+
+    Tracker.open(ws)
+    tracker = Tracker.open(ws)
+    assert cached(tracker)
+    tracker.update("rep-forum", status="accepted")  # changed here: its saved row may lag, so it is made again
+    ids = sorted(r.id for r in tracker)
+    rows = list(tracker.rows_json(ids))
+    assert [json.loads(r)["id"] for r in rows] == ids
+    assert rows == [row_json(tracker.get(i)) for i in ids]
+    assert json.loads(rows[ids.index("rep-forum")])["status"] == "accepted"
+    assert list(tracker.rows_json(["rep-forum", "rep-education"])) == [row_json(tracker.get("rep-forum")),
+                                                                      row_json(tracker.get("rep-education"))]

@@ -605,8 +605,8 @@ class Tracker:
                 return [i for i in candidates if matches(self._state[i])]
         return [rec.id for rec in self._state.values() if matches(rec)]
 
-    def rows_json(self, ids: Iterable[str]) -> list[str]:
-        """Each recommendation as compact JSON text (the form ``list --format json`` prints)."""
+    def rows_json(self, ids: Iterable[str]) -> Iterator[str]:
+        """Each recommendation as compact JSON text (the form ``list --format json`` prints), one at a time."""
         ids = list(ids)
         rows = getattr(self._state, "rows_json", None)
         if rows is not None:
@@ -614,7 +614,7 @@ class Tracker:
         from .cache import row_json
 
         fresh = self._fresh_rows  # made when the cache was written; dropped for anything changed since
-        return [fresh.get(i) or row_json(self._state[i]) for i in ids]
+        return (fresh.get(i) or row_json(self._state[i]) for i in ids)
 
     def history(self, ref: str) -> tuple[Event, ...]:
         """Every event of a recommendation, oldest first."""

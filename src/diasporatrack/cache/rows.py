@@ -95,15 +95,38 @@ class CachedState(MutableMapping[str, Recommendation]):
         found = [r for (r,) in self._db.execute(f"SELECT id FROM recs WHERE {' AND '.join(where)}", params)]
         return found + [r for r in self.dirty if r not in set(found)]
 
-    def rows_json(self, ids: list[str]) -> list[str]:
-        """Each recommendation's JSON text, from the cache where its row is current."""
+    def rows_json(self, ids: list[str]) -> Iterator[str]:
+        """Each recommendation's JSON text, from the cache where its row is current, one at a time.
+
+        Ids in ascending order (what ``list --format json`` asks for) are
+        read in one pass over the table's primary key, so no more than one
+        row is held at a time, whatever the size of the workspace.
+        """
+        if len(ids) > len(self._ids) // 2 and all(a < b for a, b in zip(ids, ids[1:])):
+            yield from self._merged(ids)
+            return
         saved: dict[str, str] = {}
         wanted = [i for i in ids if i not in self.dirty]
-        if len(wanted) > len(self._ids) // 2:
-            saved = dict(self._db.execute("SELECT id, json FROM recs"))
-        else:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
-                saved.update(self._db.execute(
-                    f"SELECT id, json FROM recs WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
-        return [saved[i] if i in saved and i not in self.dirty else row_json(self[i]) for i in ids]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            saved.update(self._db.execute(
+                f"SELECT id, json FROM recs WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        for i in ids:
+            yield saved[i] if i in saved and i not in self.dirty else row_json(self[i])
+
+    def _merged(self, ids: list[str]) -> Iterator[str]:
+        """Sorted ids joined with the table read in key order (SQLite's text order is code point order)."""
+        pending = iter(ids)
+        want = next(pending, None)
+        for rec_id, text in self._db.execute("SELECT id, json FROM recs ORDER BY id"):
+            while want is not None and want < rec_id:  # not in the table: made in this process only
+                yield row_json(self[want])
+                want = next(pending, None)
+            if want is None:
+                return
+            if want == rec_id:
+                yield row_json(self[rec_id]) if rec_id in self.dirty else text
+                want = next(pending, None)
+        while want is not None:
+            yield row_json(self[want])
+            want = next(pending, None)

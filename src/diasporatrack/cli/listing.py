@@ -37,7 +37,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             theme=args.theme or None, addressed_to=args.addressed_to or None, response=args.response or None,
             unowned=args.unowned, sdg=args.sdg or None, affected=args.affected or None,
             author=args.author or None, where=args.where or None))
-        sys.stdout.write("[" + ",".join(tracker.rows_json(ids)) + "]\n")
+        write_rows(sys.stdout, tracker.rows_json(ids))
         return EXIT_OK
     recs = query(tracker, args)
     scorer = args.sort.lstrip("-")[len("score:"):] if args.sort.lstrip("-").startswith("score:") else None
@@ -105,6 +105,21 @@ def tree_order(recs: list[Recommendation]) -> tuple[list[Recommendation], dict[s
     for rec in recs:  # anything left (only possible in a loop) still shows
         visit(rec, 0)
     return ordered, depths
+
+
+def write_rows(out, rows) -> None:
+    """A JSON array of ready-made rows, written as they come (a thousand at a time), never held whole."""
+    out.write("[")
+    batch: list[str] = []
+    first = True
+    for row in rows:
+        batch.append(row)
+        if len(batch) == 1000:
+            out.write(("" if first else ",") + ",".join(batch))
+            first, batch = False, []
+    if batch:
+        out.write(("" if first else ",") + ",".join(batch))
+    out.write("]\n")
 
 
 def register(sub, plugins) -> None:
