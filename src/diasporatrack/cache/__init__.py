@@ -37,7 +37,6 @@ from pathlib import Path
 from ..model import Recommendation
 from ..workspace import Workspace
 from .lock import WriterLock
-from .incremental import refresh
 from .rows import CachedState
 from .fingerprints import Scan, scan
 from .store import STALE, JournalMark, Opened, new_token, open_cached, row_json, save_rows, write
@@ -63,6 +62,13 @@ def cache_path(root: Path) -> Path:
     """One cache file per workspace directory."""
     key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
     return cache_dir() / f"{key}.sqlite3"
+
+
+def refresh(path: Path, root: Path, files: Scan) -> bool:
+    """See :func:`.incremental.refresh` (imported only when a file changed: warm commands skip it)."""
+    from .incremental import refresh as run
+
+    return run(path, root, files)
 
 
 def fingerprint(root: Path) -> tuple:
