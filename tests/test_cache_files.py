@@ -30,10 +30,12 @@ from diasporatrack.serialize import recommendation_to_dict
 CLOCK_TICK_S = 0.05  # more than the file system's timestamp granularity (a jiffy)
 
 
-def source_yaml(source: str, recs: dict[str, str], owner: str = "org") -> str:
+def source_yaml(source: str, recs: dict[str, str], owner: str = "org", parents: dict[str, str] | None = None) -> str:
     lines = [f"source:\n  id: {source}\n  title: Source {source}\nrecommendations:\n"]
     for rec_id, title in recs.items():
         lines.append(f"  - id: {rec_id}\n    title: {title}\n    text: Text of {rec_id}.\n    owners: [{owner}]\n")
+        if parents and rec_id in parents:
+            lines.append(f"    parent: {parents[rec_id]}\n")
     return "".join(lines)
 
 
@@ -265,6 +267,7 @@ class FilesChange(RuleBasedStateMachine):
         self.root = Path(os.environ["DT_STATEFUL_DIR"]) / f"ws{id(self)}-{time.monotonic_ns()}"
         write(self.root / "owners.yaml", OWNERS_YAML)
         self.files: dict[str, dict[str, str]] = {}  # relative path -> {rec id: title}
+        self.parents: dict[str, str] = {}  # rec id -> its parent's id (clusters across files)
         self.counter = 0
         for n in range(3):
             self._write(f"f{n}.yaml", {f"r{n}-{k}": "Alpha" for k in range(2)})
@@ -272,7 +275,7 @@ class FilesChange(RuleBasedStateMachine):
     def _write(self, rel: str, recs: dict[str, str], source: str | None = None) -> None:
         self.files[rel] = recs
         source = source or rel.replace("/", "-").removesuffix(".yaml")
-        write(self.root / rel, source_yaml(source, recs))
+        write(self.root / rel, source_yaml(source, recs, parents=self.parents))
 
     def _pick(self, data) -> str:
         return data.draw(st.sampled_from(sorted(self.files)))
@@ -336,6 +339,21 @@ class FilesChange(RuleBasedStateMachine):
             target = self._pick(data)
             self.files[target][rec_id] = "Alpha"
             self._write(target, self.files[target])
+
+    @rule(data=st.data())
+    def parent(self, data):
+        """Give a recommendation a parent (maybe in another file, maybe making a loop), or take its parent away."""
+        ids = sorted({r for recs in self.files.values() for r in recs})
+        if len(ids) < 2:
+            return
+        child = data.draw(st.sampled_from(ids))
+        if child in self.parents:
+            del self.parents[child]
+        else:
+            self.parents[child] = data.draw(st.sampled_from([i for i in ids if i != child]))
+        for rel in sorted(self.files):
+            if child in self.files[rel]:
+                self._write(rel, self.files[rel])
 
     @rule(data=st.data(), status=st.sampled_from(["accepted", "rejected"]))
     def event(self, data, status):
