@@ -129,10 +129,10 @@ def _refresh(db: sqlite3.Connection, root: Path, scan: Scan) -> bool:
 
     old = {rec_id: pickle.loads(body) for rec_id, body in
            _lookup(db, "SELECT id, body FROM recs", list(scratch.recommendations))}
-    events = _journal_events(root, {i for i in scratch.recommendations if i not in old})
+    new = _fold_new(scratch, {i: r for i, r in scratch.recommendations.items() if i not in old})
     rows = []
     for rec_id, rec in scratch.recommendations.items():
-        rec = _replay(rec, old[rec_id].history if rec_id in old else events.get(rec_id, ()))
+        rec = _replay(rec, old[rec_id].history) if rec_id in old else new[rec_id]
         rows.append((rec, rel_of[rec.source], row_json(rec)))
 
     delete_index_rows(db, [i for (i,) in db.execute("SELECT id FROM recs WHERE path IN (SELECT path FROM gone_paths)")])
@@ -188,20 +188,19 @@ def _lookup(db: sqlite3.Connection, select: str, ids: list[str]) -> list[tuple]:
     return found
 
 
-def _journal_events(root: Path, rec_ids: set[str]) -> dict[str, list]:
-    """The journal's events for recommendations the cache has no row for (new, or back after a removal)."""
-    if not rec_ids:
+def _fold_new(scratch: Workspace, recs: dict[str, Recommendation]) -> dict[str, Recommendation]:
+    """Recommendations the cache has no row for (new, or back after a removal), with the journal folded in
+    by the tracker's own fold."""
+    if not recs:
         return {}
     from ..journal import JOURNAL_NAME, Journal
+    from ..tracker import Tracker
 
-    events, _, _ = Journal(root / JOURNAL_NAME).read(0)
-    found: dict[str, list] = {}
-    for event in sorted(events, key=lambda e: e.sort_key):
-        if event.kind == "edit" and event.subject is not None:
-            continue  # an edit of a source or an owner: the tracker's fold skips it too
-        if event.recommendation in rec_ids:
-            found.setdefault(event.recommendation, []).append(event)
-    return found
+    alone = Workspace(root=scratch.root, lifecycle=scratch.lifecycle, responses=scratch.responses,
+                      config=scratch.config, owners=scratch.owners, recommendations=dict(recs))
+    tracker = Tracker(alone, Journal(scratch.root / JOURNAL_NAME))
+    tracker._catch_up()
+    return dict(tracker._state)
 
 
 def _replay(rec: Recommendation, history) -> Recommendation:
