@@ -2,14 +2,17 @@
 
 What a file contributes (its source, findings and recommendations) depends
 on that file and on the settings and owners, and on nothing else, except for
-three rules that span files: source, finding and recommendation ids are
-unique across the workspace. So a changed file is read again with the cached
-settings and owners, its ids are looked up among the other files' ids (one
-indexed lookup each), and its recommendations are folded again: one whose
-id the cache already had replays that row's history (every event folded
-into it, in order), a new one takes its events from the journal. Anything
-else (a problem in the file, an id now in two files, changed settings or
-owners) is left to a full read, which reports problems with their lines.
+the rules that span files: source, finding and recommendation ids are
+unique across the workspace, and a parent or a cited finding may be in
+another file (with no loop of parents). So a changed file is read again with
+the cached settings and owners, its ids are looked up among the other files'
+ids (one indexed lookup each), every file's links (kept per file) are checked
+again against all ids when any file has links, and the file's recommendations
+are folded again: one whose id the cache already had replays that row's
+history (every event folded into it, in order), a new one is folded from the
+journal by the tracker's own fold. Anything else (a problem in a file, an id
+now in two files, a broken link, changed settings or owners) is left to a
+full read, which reports problems with their lines.
 The cache is only ever written for a valid workspace, so a refresh starts
 from one.
 """
