@@ -84,7 +84,7 @@ def _refresh(db: sqlite3.Connection, root: Path, scan: Scan) -> bool:
         if old is not None and tuple(old[:4]) == stat and not old[5]:
             continue
         try:
-            text = read_text(root / rel)
+            text = read_text(root / rel, root=root, kind="source")
         except YamlProblem:
             return False
         digest = content_hash(text)
@@ -133,6 +133,8 @@ def _refresh(db: sqlite3.Connection, root: Path, scan: Scan) -> bool:
     old = {rec_id: pickle.loads(body) for rec_id, body in
            _lookup(db, "SELECT id, body FROM recs", list(scratch.recommendations))}
     new = _fold_new(scratch, {i: r for i, r in scratch.recommendations.items() if i not in old})
+    if new is None:
+        return False
     rows = []
     for rec_id, rec in scratch.recommendations.items():
         rec = _replay(rec, old[rec_id].history) if rec_id in old else new[rec_id]
@@ -191,7 +193,7 @@ def _lookup(db: sqlite3.Connection, select: str, ids: list[str]) -> list[tuple]:
     return found
 
 
-def _fold_new(scratch: Workspace, recs: dict[str, Recommendation]) -> dict[str, Recommendation]:
+def _fold_new(scratch: Workspace, recs: dict[str, Recommendation]) -> dict[str, Recommendation] | None:
     """Recommendations the cache has no row for (new, or back after a removal), with the journal folded in
     by the tracker's own fold."""
     if not recs:
@@ -203,6 +205,8 @@ def _fold_new(scratch: Workspace, recs: dict[str, Recommendation]) -> dict[str, 
                       config=scratch.config, owners=scratch.owners, recommendations=dict(recs))
     tracker = Tracker(alone, Journal(scratch.root / JOURNAL_NAME))
     tracker._catch_up()
+    if tracker.set_aside:  # events dated ahead: a full read, which keeps no cache while they wait
+        return None
     return dict(tracker._state)
 
 
