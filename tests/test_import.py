@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 import yaml
@@ -151,6 +152,27 @@ tricky = st.one_of(texts, st.sampled_from([
 items = st.text(st.characters(blacklist_categories=("Cs", "Zs", "Cc"), blacklist_characters=";\x85\u2028\u2029"),
                 min_size=1, max_size=12)
 ids = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
+labels = items.filter(lambda t: not re.fullmatch(r"\d{4}-\d{2}-\d{2}", t))  # date-shaped text comes back a date
+numbers = st.integers(-10**6, 10**6) | st.floats(-1000, 1000).map(lambda x: round(x, 2))
+extras = st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True),
+                         labels | numbers | st.booleans() | st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31)),
+                         max_size=3)
+
+
+def classification(draw, rec_ids, n, findings):
+    """The classification, progress and cluster fields of recommendation ``n`` (parents come earlier)."""
+    return {
+        "reference": draw(st.none() | tricky), "author_group": draw(st.none() | items),
+        "sdgs": draw(st.lists(st.sampled_from(["5", "5.1", "16.a", "17.19", "10"]), max_size=2, unique=True)),
+        "affected_persons": draw(st.lists(items, max_size=2)),
+        "action_category": draw(st.none() | st.integers(1, 5)),
+        "cycle": draw(st.none() | st.integers(1, 4) | items), "session": draw(st.none() | items),
+        "extra": draw(extras),
+        "progress": draw(st.none() | st.integers(0, 100) | st.floats(0, 100).map(lambda x: round(x, 2))),
+        "parent": draw(st.none() | st.sampled_from([f"r-{i}" for i in rec_ids[:n]])) if n else None,
+        "weight": draw(st.none() | st.integers(1, 5) | st.sampled_from([0.5, 2.25])),
+        "cites": draw(st.lists(st.sampled_from(findings), max_size=2, unique=True)),
+    }
 
 
 @st.composite
@@ -161,14 +183,17 @@ def workspaces(draw):
     source_ids = draw(st.lists(ids, min_size=1, max_size=2, unique=True))
     rec_ids = draw(st.lists(ids, min_size=1, max_size=4, unique=True))
     files = {}
+    findings = sorted({f"f-{source_ids[n % len(source_ids)]}" for n in range(len(rec_ids))})
     for n, rec_id in enumerate(rec_ids):
         source = source_ids[n % len(source_ids)]
         files.setdefault(source, {"source": {"id": source, "title": draw(tricky),
                                              "date": draw(st.sampled_from([None, "2024-11-10"]))},
+                                  "findings": [{"id": f"f-{source}", "text": draw(tricky)}],
                                   "recommendations": []})
         files[source]["recommendations"].append({
+            **classification(draw, rec_ids, n, findings),
             "id": f"r-{rec_id}", "title": draw(tricky), "text": draw(tricky),
-            "quote": draw(st.none() | tricky), "author": draw(st.none() | tricky),
+            "quote": draw(st.none() | tricky), "author": draw(st.none() | items | st.lists(items, max_size=2)),
             "addressed_to": draw(st.lists(items, max_size=2)), "themes": draw(st.lists(items, max_size=2)),
             "owners": draw(st.lists(st.sampled_from(owner_ids), max_size=2, unique=True)) if owner_ids else [],
             "status": draw(st.sampled_from(DEFAULT_LIFECYCLE.names)),
@@ -234,6 +259,10 @@ def test_csv_export_imports_as_the_same_recommendations(tmp_path_factory, worksp
     exported.write_text(original.export("csv"), encoding="utf-8", newline="")
     target = base / "b"
     init_workspace(target)
+    # A spreadsheet holds no findings: the target workspace has them in a file of their own.
+    evidence = [f for document in workspace[1] for f in document["findings"]]
+    (target / "evidence.yaml").write_text(yaml.safe_dump({"source": {"id": "zz-evidence", "title": "Evidence"},
+                                                          "findings": evidence}, allow_unicode=True))
     from diasporatrack.importer import plan_csv
 
     plan_csv(Tracker.open(target), exported, create_owners=True).write()
@@ -246,7 +275,7 @@ def test_csv_export_imports_as_the_same_recommendations(tmp_path_factory, worksp
         return sorted(rows, key=lambda d: d["id"])
 
     assert recs(copy) == recs(original)
-    assert set(copy.sources) == {r.source for r in original}
+    assert set(copy.sources) - {"zz-evidence"} == {r.source for r in original}
     used_owners = {o for r in original for o in r.owners}
     assert set(copy.owners) == used_owners
 

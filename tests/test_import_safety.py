@@ -360,12 +360,12 @@ def test_any_table_the_csv_module_writes_keeps_every_cell(tmp_path_factory, rows
     init_workspace(target)
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=delimiter, lineterminator=newline)
-    writer.writerow(["text", "quote", "author"])
+    writer.writerow(["text", "quote", "reference"])  # free-text columns (author is a list: split on ";")
     writer.writerows(rows)
     sheet = base / "s.csv"
     sheet.write_text(out.getvalue(), encoding="utf-8", newline="")
     plan_csv(Tracker.open(target), sheet, source="s", delimiter=delimiter).write()
-    got = [(r.text, r.quote or "", r.author or "") for r in Tracker.open(target, cache=False)]
+    got = [(r.text, r.quote or "", r.reference or "") for r in Tracker.open(target, cache=False)]
     assert got == [tuple(c.replace("\r\n", "\n").replace("\r", "\n") for c in row) for row in rows]
 
 

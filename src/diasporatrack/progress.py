@@ -95,3 +95,11 @@ def children_of(recs: Mapping[str, Recommendation] | Sequence[Recommendation]) -
         if rec.parent is not None:
             found.setdefault(rec.parent, []).append(rec.id)
     return {parent: tuple(kids) for parent, kids in found.items()}
+
+
+def measure_for(tracker) -> Progress:
+    """The progress of a tracker, or of a published view (computed from only what it publishes)."""
+    if hasattr(tracker, "progress"):
+        return tracker.progress()
+    recs = {r.id: r for r in tracker}
+    return Progress(tracker.lifecycle, children_of(recs), recs.__getitem__)

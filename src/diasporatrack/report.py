@@ -18,7 +18,7 @@ import attrs
 
 from .labels import group_labels, label_key
 from .lifecycle import Lifecycle
-from .model import Owner, Recommendation
+from .model import Finding, Owner, Recommendation
 
 Measure = Callable[[Recommendation], float]
 
@@ -143,3 +143,34 @@ def bar(fraction: float, width: int = 20) -> str:
     fraction = min(max(fraction, 0.0), 1.0)
     filled = round(fraction * width)
     return "#" * filled + "." * (width - filled) + f" {fraction:4.0%}"
+
+
+@attrs.frozen
+class PublishedFinding:
+    """A finding as exporters show it: with its source and the recommendations citing it."""
+
+    source: str
+    finding: Finding
+    cited_by: tuple[str, ...]
+
+
+def findings_to_publish(tracker, recs: Iterable[Recommendation]) -> list[PublishedFinding]:
+    """The findings an export of ``recs`` includes, in source order.
+
+    Every finding when the export holds every recommendation (a source such
+    as an article may make no recommendation and only state findings);
+    otherwise those of the exported recommendations' sources and those they cite.
+    """
+    recs = list(recs)
+    everything = len(recs) == len(tracker)
+    sources = {r.source for r in recs}
+    cited: dict[str, list[str]] = {}
+    for rec in recs:
+        for finding_id in rec.cites:
+            cited.setdefault(finding_id, []).append(rec.id)
+    found = []
+    for source in tracker.sources.values():
+        for finding in source.findings:
+            if everything or source.id in sources or finding.id in cited:
+                found.append(PublishedFinding(source.id, finding, tuple(cited.get(finding.id, ()))))
+    return found

@@ -28,9 +28,19 @@ from importlib import resources
 import attrs
 
 from ..hookspecs import hookimpl
+from ..progress import measure_for
 from ..model import Event, Recommendation, Source
 from ..publish import profile_of
-from ..report import GroupProgress, by_owner, by_source, by_theme, group_progress, progress
+from ..report import (
+    GroupProgress,
+    by_owner_rolled_up,
+    by_sdg,
+    by_source,
+    by_theme,
+    findings_to_publish,
+    group_progress,
+    progress,
+)
 
 DEFAULT_TITLE = "Recommendations dashboard"
 NO_RESPONSE = "none recorded"
@@ -180,7 +190,9 @@ def render(tracker, recommendations: Sequence[Recommendation], today: dt.date | 
                     for key, label in COLUMNS)
     sort_options = "".join(f'<option value="{key}">{label}</option>' for key, label in COLUMNS)
     total = len(recommendations)
-    overall = progress(recommendations, lifecycle)
+    measure = measure_for(tracker)  # progress set by hand and clusters count, as in `stats`
+    overall = progress(recommendations, lifecycle, measure)
+    findings = _findings(findings_to_publish(tracker, recommendations), source_names)
     statuses = Counter(r.status for r in recommendations)
     status_rows = [(s.name, s.definition, statuses.get(s.name, 0), colours[s.name]) for s in lifecycle]
     status_rows += [(name, "not a status of this lifecycle", n, "#555") for name, n in sorted(statuses.items())
@@ -215,9 +227,11 @@ Overall progress: {overall:.0%}.</p>
 {_breakdown("Response", response_rows, total)}
 </div>
 <div class="groups">
-{_groups("By source", group_progress(recommendations, lifecycle, by_source), source_names, colours)}
-{_groups("By owner", group_progress(recommendations, lifecycle, by_owner), owner_names, colours)}
-{_groups("By theme", group_progress(recommendations, lifecycle, by_theme), {}, colours)}
+{_groups("By source", group_progress(recommendations, lifecycle, by_source, measure), source_names, colours)}
+{_groups("By owner", group_progress(recommendations, lifecycle, by_owner_rolled_up(tracker.owners), measure),
+         owner_names, colours)}
+{_groups("By theme", group_progress(recommendations, lifecycle, by_theme, measure, labels=True), {}, colours)}
+{_groups("By SDG", group_progress(recommendations, lifecycle, by_sdg, measure), {}, colours)}
 </div>
 <section aria-labelledby="h-recs">
 <h2 id="h-recs">Recommendations</h2>
@@ -234,11 +248,29 @@ do not matter). Open a recommendation for its text, quote, source and history.</
 </tbody>
 </table>
 </section>
+{findings}
 </main>
 <script>{script}</script>
 </body>
 </html>
 """
+
+
+
+def _findings(found, source_names: dict[str, str]) -> str:
+    """The findings of the sources, with links to the recommendations that cite them."""
+    if not found:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(item.finding.id)}</td><td>{escape(source_names.get(item.source, item.source))}</td>"
+        f"<td>{escape(item.finding.text)}</td><td>"
+        + ", ".join(f'<a href="#rec-{escape(r)}">{escape(r)}</a>' for r in item.cited_by)
+        + "</td></tr>"
+        for item in found
+    )
+    return ('<section aria-labelledby="h-findings"><h2 id="h-findings">Findings</h2><table id="findings">'
+            '<thead><tr><th scope="col">ID</th><th scope="col">Source</th><th scope="col">Finding</th>'
+            f'<th scope="col">Cited by</th></tr></thead><tbody>{rows}</tbody></table></section>')
 
 
 class HtmlExporter:

@@ -11,7 +11,7 @@ from ..model import Recommendation
 from ..serialize import owner_to_dict, recommendation_to_dict, source_to_dict
 
 SCHEMA = "diasporatrack-export"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: classification, progress and cluster fields; author is a list
 
 
 class JsonExporter:

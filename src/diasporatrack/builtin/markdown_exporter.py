@@ -7,9 +7,10 @@ import re
 from collections.abc import Sequence
 
 from ..hookspecs import hookimpl
+from ..progress import measure_for
 from ..model import Recommendation
 from ..publish import profile_of
-from ..report import bar, progress
+from ..report import bar, findings_to_publish, progress
 
 
 def cell(value: object) -> str:
@@ -48,12 +49,14 @@ class MarkdownExporter:
 
     def export(self, tracker, recommendations: Sequence[Recommendation]) -> str:
         lifecycle = tracker.lifecycle
+        measure = measure_for(tracker)  # a published view computes it from what it publishes
+        findings = findings_to_publish(tracker, recommendations)
         today = dt.date.today().isoformat()
         lines = [
             f"# {cell(profile_of(tracker).title or 'Status of recommendations')}",
             "",
             f"{len(recommendations)} recommendation{'s' * (len(recommendations) != 1)}, as of {today}. "
-            f"Overall progress: `{bar(progress(recommendations, lifecycle))}`",
+            f"Overall progress: `{bar(progress(recommendations, lifecycle, measure))}`",
             "",
             "| Status | Count |",
             "| --- | ---: |",
@@ -65,6 +68,8 @@ class MarkdownExporter:
         by_source: dict[str, list[Recommendation]] = {}
         for rec in recommendations:
             by_source.setdefault(rec.source, []).append(rec)
+        for item in findings:  # a source may state findings and make no recommendation
+            by_source.setdefault(item.source, [])
         for source_id, recs in by_source.items():
             source = tracker.sources.get(source_id)
             title = source.title if source else source_id
@@ -72,15 +77,22 @@ class MarkdownExporter:
             if source is not None:
                 meta = [source.publisher, source.date.isoformat() if source.date else None]
                 lines += [paragraph(" · ".join(m for m in meta if m) or source_id), ""]
-            lines += [f"Progress: `{bar(progress(recs, lifecycle))}`", ""]
-            lines += ["| ID | Status | Response | Owners | Due | Recommendation |",
-                      "| --- | --- | --- | --- | --- | --- |"]
-            for rec in recs:
-                lines.append(
-                    f"| {cell(rec.id)} | {cell(rec.status)} | {cell(rec.response or '—')} "
-                    f"| {cell(', '.join(rec.owners) or '—')} "
-                    f"| {cell(rec.due.isoformat() if rec.due else '')} | {cell(rec.title)} |"
-                )
+            if recs:
+                lines += [f"Progress: `{bar(progress(recs, lifecycle, measure))}`", ""]
+                lines += ["| ID | Status | Response | Owners | Due | Recommendation |",
+                          "| --- | --- | --- | --- | --- | --- |"]
+                for rec in recs:
+                    lines.append(
+                        f"| {cell(rec.id)} | {cell(rec.status)} | {cell(rec.response or '—')} "
+                        f"| {cell(', '.join(rec.owners) or '—')} "
+                        f"| {cell(rec.due.isoformat() if rec.due else '')} | {cell(rec.title)} |"
+                    )
+            stated = [f for f in findings if f.source == source_id]
+            if stated:
+                lines += ([] if lines[-1] == "" else [""]) + ["Findings:", ""]
+                for item in stated:
+                    cited = f" (cited by {cell(', '.join(item.cited_by))})" if item.cited_by else ""
+                    lines.append(f"- {cell(item.finding.id)}: {cell(item.finding.text)}{cited}")
         return "\n".join(lines) + "\n"
 
 

@@ -1,8 +1,11 @@
 """``sqlite``: a SQLite database to publish tracking data, e.g. with Datasette.
 
 Tables: ``sources``, ``findings``, ``owners``, ``statuses``, ``responses``,
-``recommendations`` (with the current status and response),
-``recommendation_owners`` and ``events``; foreign keys between them,
+``recommendations`` (with the current status, response and progress),
+``recommendation_owners``, ``events`` and, for the list fields,
+``recommendation_sdgs`` (joined to ``sdg_goals``), ``recommendation_authors``,
+``recommendation_affected_persons``, ``recommendation_cites`` (joined to
+``findings``) and ``recommendation_extra``; foreign keys between them,
 indexes on the columns people filter by, and full-text indexes
 (``recommendations_fts`` over title, text and quote, ``findings_fts``) that
 Datasette finds by itself. List fields (owners, themes, addressees, links)
@@ -17,6 +20,7 @@ the notes marked public (see :mod:`diasporatrack.publish`). A private export
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..hookspecs import hookimpl
+from ..progress import measure_for
 from ..model import Recommendation
 from ..publish import Profile, profile_of
 
@@ -40,7 +45,22 @@ _REC_COLUMNS = (
     ("sdgs", "TEXT", "sdgs"), ("affected_persons", "TEXT", "affected_persons"),
     ("author_group", "TEXT", "author_group"), ("action_category", "INTEGER", "action_category"),
     ("cycle", "TEXT", "cycle"), ("session", "TEXT", "session"), ("percent", "REAL", "progress"),
-    ("parent", "TEXT", "parent"), ("cites", "TEXT", "cites"), ("updated", "TEXT", "history"),
+    ("parent", "TEXT REFERENCES recommendations (id)", "parent"), ("cites", "TEXT", "cites"),
+    ("updated", "TEXT", "history"), ("weight", "REAL", "weight"), ("extra", "TEXT", "extra"),
+)
+# Tables of the list fields: (table, the field they show, columns after `recommendation`).
+_LIST_TABLES = (
+    ("recommendation_sdgs", "sdgs", "sdg TEXT NOT NULL, goal TEXT NOT NULL REFERENCES sdg_goals (goal), "
+                                    "PRIMARY KEY (recommendation, sdg)"),
+    ("recommendation_authors", "authors", "author TEXT NOT NULL, position INTEGER NOT NULL, "
+                                          "PRIMARY KEY (recommendation, author)"),
+    ("recommendation_affected_persons", "affected_persons", "persons TEXT NOT NULL, "
+                                                            "PRIMARY KEY (recommendation, persons)"),
+    ("recommendation_cites", "cites", "finding TEXT NOT NULL, finding_source TEXT NOT NULL, "
+                                      "PRIMARY KEY (recommendation, finding), "
+                                      "FOREIGN KEY (finding_source, finding) REFERENCES findings (source, id)"),
+    ("recommendation_extra", "extra", "key TEXT NOT NULL, value, type TEXT NOT NULL, "
+                                      "PRIMARY KEY (recommendation, key)"),
 )
 
 
@@ -95,7 +115,15 @@ def schema(profile: Profile) -> str:
         "content=[recommendations], content_rowid=[rowid]);",
         "CREATE VIRTUAL TABLE findings_fts USING fts5 (text, quote, content=[findings], content_rowid=[rowid]);",
     ]
-    parts += [f"CREATE INDEX recommendations_{c} ON recommendations ({c});" for c in ("response", "due") if c in names]
+    parts += [f"CREATE INDEX recommendations_{c} ON recommendations ({c});" for c in ("response", "due", "parent")
+              if c in names]
+    if profile.shows("sdgs"):
+        parts.append("CREATE TABLE sdg_goals (goal TEXT PRIMARY KEY, title TEXT NOT NULL);")
+    for table, field, columns in _LIST_TABLES:
+        if profile.shows(field):
+            parts.append(f"CREATE TABLE {table} (recommendation TEXT NOT NULL REFERENCES recommendations (id), "
+                         f"{columns});")
+            parts.append(f"CREATE INDEX {table}_{columns.split()[0]} ON {table} ({columns.split()[0]});")
     return "\n".join(parts)
 
 
@@ -134,7 +162,10 @@ def _fill(db: sqlite3.Connection, tracker, recommendations: Sequence[Recommendat
     lifecycle = tracker.lifecycle
     _insert(db, "statuses", [(s.name, s.definition, s.weight, i, _list(s.next)) for i, s in enumerate(lifecycle)])
     _insert(db, "responses", [(r.name, r.definition, i) for i, r in enumerate(tracker.responses)])
-    source_ids = {r.source for r in recommendations}
+    # The sources of the recommendations, and of the findings they cite: every cited finding is in the database.
+    cited = {f for r in recommendations for f in r.cites}
+    source_ids = {r.source for r in recommendations} | {
+        s.id for s in tracker.sources.values() if any(f.id in cited for f in s.findings)}
     sources = [s for s in tracker.sources.values() if s.id in source_ids or len(recommendations) == len(tracker)]
     _insert(db, "sources", [
         (s.id, s.title, s.publisher, s.kind, _iso(s.date), _list(s.authors), s.url) + ((s.note,) if private else ())
@@ -147,7 +178,14 @@ def _fill(db: sqlite3.Connection, tracker, recommendations: Sequence[Recommendat
         (o.id, o.name, o.kind, o.parent if o.parent in owner_ids else None) + ((o.email, o.note) if private else ())
         for o in ordered])
     columns = [n for n, _ in rec_columns(profile)]
-    _insert(db, "recommendations", [tuple(_rec_value(r, c, lifecycle) for c in columns) for r in recommendations])
+    measure = measure_for(tracker)  # set by hand, else a cluster's children's mean, else the status weight
+    exported = {r.id for r in recommendations}
+    # Parents before children, so every foreign key points at a row already there.
+    parents = {r.id: r.parent for r in recommendations}
+    depth = {r.id: _rec_depth(r, parents) for r in recommendations}
+    _insert(db, "recommendations", [tuple(_rec_value(r, c, measure, exported) for c in columns)
+                                    for r in sorted(recommendations, key=lambda r: depth[r.id])])
+    _list_tables(db, recommendations, profile, {f.id: s.id for s in sources for f in s.findings})
     _insert(db, "recommendation_owners",
             [(r.id, o) for r in recommendations for o in dict.fromkeys(r.owners) if o in owner_ids])
     attribution = getattr(tracker, "attribution", None)
@@ -170,11 +208,59 @@ def _fill(db: sqlite3.Connection, tracker, recommendations: Sequence[Recommendat
     db.execute("INSERT INTO findings_fts (rowid, text, quote) SELECT rowid, text, quote FROM findings")
 
 
-def _rec_value(rec: Recommendation, column: str, lifecycle) -> Any:
+
+def _rec_depth(rec: Recommendation, parents: dict[str, str | None]) -> int:
+    """How many of its ancestors are exported (``parents`` maps each exported id to its parent)."""
+    depth, seen, parent = 0, {rec.id}, rec.parent
+    while parent in parents and parent not in seen:
+        seen.add(parent)
+        parent = parents[parent]
+        depth += 1
+    return depth
+
+
+def _list_tables(db: sqlite3.Connection, recommendations: Sequence[Recommendation], profile: Profile,
+                 finding_sources: dict[str, str]) -> None:
+    """One row per item of each list field, for joins: SDGs, authors, groups of persons, citations, extra."""
+    from ..fieldcheck import extra_text
+    from ..sdgs import goal_of, goals
+
+    if profile.shows("sdgs"):
+        _insert(db, "sdg_goals", [(g.number, g.title) for g in goals().values()])
+        _insert(db, "recommendation_sdgs", [(r.id, c, goal_of(c)) for r in recommendations for c in r.sdgs])
+    if profile.shows("authors"):
+        _insert(db, "recommendation_authors", [(r.id, a, i) for r in recommendations
+                                               for i, a in enumerate(dict.fromkeys(r.authors), 1)])
+    if profile.shows("affected_persons"):
+        _insert(db, "recommendation_affected_persons", [(r.id, g) for r in recommendations
+                                                        for g in dict.fromkeys(r.affected_persons)])
+    if profile.shows("cites"):
+        _insert(db, "recommendation_cites", [(r.id, f, finding_sources[f]) for r in recommendations
+                                             for f in dict.fromkeys(r.cites) if f in finding_sources])
+    if profile.shows("extra"):
+        _insert(db, "recommendation_extra", [
+            (r.id, key, extra_text(value) if isinstance(value, dt.date) else value, _type(value))
+            for r in recommendations for key, value in r.extra.items()])
+
+
+def _type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "date" if isinstance(value, dt.date) else "text"
+
+
+def _rec_value(rec: Recommendation, column: str, measure, exported: set[str]) -> Any:
     if column == "progress":
-        return lifecycle[rec.status].weight if rec.status in lifecycle else None
+        return measure(rec)
     if column == "percent":  # progress set by hand (update --progress), beside the status weight
         return rec.progress
+    if column == "parent":  # a parent that is not exported is not pointed at
+        return rec.parent if rec.parent in exported else None
+    if column == "extra":
+        return json.dumps({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in rec.extra.items()},
+                          ensure_ascii=False) if rec.extra else None
     if column == "updated":
         return rec.updated.strftime("%Y-%m-%dT%H:%M:%SZ") if rec.updated else None
     value = getattr(rec, column)

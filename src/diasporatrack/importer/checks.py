@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import stat
@@ -12,10 +13,13 @@ from typing import Any, BinaryIO
 from ..errors import InputError, Problem, WorkspaceError
 from ..model import ID_PATTERN, IMPACTS, date_in_range
 
-LIST_FIELDS = ("addressed_to", "owners", "themes", "links")
-FREE_TEXT = ("title", "text", "quote", "author")
+LIST_FIELDS = ("addressed_to", "owners", "themes", "links", "author", "sdgs", "affected_persons", "cites")
+FREE_TEXT = ("title", "text", "quote", "reference")
 FIELDS = ("id", "title", "text", "quote", "author", "addressed_to", "owners", "themes", "status", "response",
-          "due", "review_every", "impact", "links")
+          "due", "review_every", "impact", "links", "reference", "sdgs", "affected_persons", "author_group",
+          "action_category", "cycle", "session", "extra", "progress", "parent", "weight", "cites")
+# Checked by the rules of a YAML file (diasporatrack.fieldcheck); a spreadsheet's text is read first.
+CHECKED = ("sdgs", "action_category", "extra", "progress", "weight", "parent", "cites")
 
 # Past this many, the problems of one file are counted rather than listed: a
 # million bad rows would otherwise print a million lines (and hold them).
@@ -83,6 +87,8 @@ def check_texts(rows: Rows, line: int | None, where: str, rec: dict[str, Any]) -
 
 def check_field(rows: Rows, line: int | None, field: str, value: Any, tracker, where: str) -> Any:
     """The value of ``field`` read from text, or a problem recorded for ``where``."""
+    if field in CHECKED:
+        return check_classified(rows, line, field, value, where)
     if field == "id" and not re.fullmatch(ID_PATTERN, value):
         rows.bad(line, f"{where}: id {clip(value)} is not a valid id (letters, digits and . _ : - only)")
     elif field == "due":
@@ -106,6 +112,68 @@ def check_field(rows: Rows, line: int | None, field: str, value: Any, tracker, w
     elif field == "response" and value not in tracker.responses:
         rows.bad(line, f"{where}: unknown response {clip(value)}")
     return value
+
+
+def _from_text(field: str, value: str) -> Any:
+    """A spreadsheet cell's text as the value a YAML file would hold."""
+    if field == "extra":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError("expected a JSON object such as {\"session\": 41}") from None
+    if field in ("action_category", "progress", "weight"):
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"{clip(value)} is not a number") from None
+        return int(number) if number.is_integer() and "." not in value else number
+    return value
+
+
+def revive_dates(value: Any) -> Any:
+    """Dates in ``extra`` travel as YYYY-MM-DD text in JSON and CSV; make them dates again."""
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if isinstance(item, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", item):
+            try:
+                item = dt.date.fromisoformat(item)
+            except ValueError:
+                pass
+        out[key] = item
+    return out
+
+
+def check_classified(rows: Rows, line: int | None, field: str, value: Any, where: str) -> Any:
+    """A classification, progress or cluster field checked as the workspace reader checks it."""
+    from .. import fieldcheck
+    from ..workspace import id_list, identifier
+
+    convert = {"sdgs": fieldcheck.sdg_list, "action_category": fieldcheck.action_category,
+               "extra": fieldcheck.extra, "progress": fieldcheck.percent, "weight": fieldcheck.positive_number,
+               "parent": identifier, "cites": id_list}[field]
+    try:
+        if isinstance(value, str):
+            value = _from_text(field, value)
+        checked = convert(revive_dates(value) if field == "extra" else value)
+    except ValueError as err:
+        rows.bad(line, f"{where}: {field}: {err}")
+        return None
+    return list(checked) if isinstance(checked, tuple) else checked
+
+
+def check_links(rows: Rows, tracker, recs: list[tuple[int | None, str, dict]], findings) -> None:
+    """Parents and cited findings must exist in the workspace or among what is imported with them."""
+    ids = {rec.get("id") for _, _, rec in recs}
+    known = {f.id for source in tracker.sources.values() for f in source.findings} | set(findings)
+    for line, where, rec in recs:
+        parent = rec.get("parent")
+        if parent and parent not in ids and parent not in tracker:
+            rows.bad(line, f"{where}: unknown parent {clip(parent)} (not in the file nor the workspace)")
+        for finding in rec.get("cites") or ():
+            if finding not in known:
+                rows.bad(line, f"{where}: cites unknown finding {clip(finding)} (not in the file nor the workspace)")
 
 
 MAX_SOURCE_ID = 128  # the id names the file (ID.yaml); every id is at most 128 characters (model.ID_PATTERN)

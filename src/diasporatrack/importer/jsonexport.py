@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..model import Event
 from ..textsafety import control_character, describe_character
 from ..workspace import FINDING_SPEC, OWNER_SPEC, RECOMMENDATION_SPEC, SOURCE_SPEC
-from .checks import Rows, check_field, clip, open_input, short, source_id_problem
+from .checks import Rows, check_field, clip, open_input, revive_dates, short, source_id_problem
 from .plan import DraftSet, ImportPlan
 
 MAX_JSON_BYTES = 512 * 1024 ** 2  # a JSON document is read whole
@@ -112,8 +112,9 @@ def plan_json(tracker, path: Path, *, dry_run: bool = False) -> ImportPlan:
     document = _read(path)
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise InputError(f"{path}: not a diasporatrack JSON export (no \"schema\": \"{SCHEMA}\")")
-    if document.get("version") != 1:
-        raise InputError(f"{path}: export version {clip(document.get('version'))} is not supported (expected 1)")
+    if document.get("version") not in (1, 2):  # 2 added the classification, progress and cluster fields
+        raise InputError(f"{path}: export version {clip(document.get('version'))} is not supported "
+                         "(expected 1 or 2)")
     rows = Rows(path)
     lists = {}
     for key in ("sources", "owners", "recommendations"):
@@ -204,7 +205,8 @@ def plan_json(tracker, path: Path, *, dry_run: bool = False) -> ImportPlan:
                 rows.bad(None, f"{where}: {problem}")
                 continue
             sources[rec["source"]] = {"id": rec["source"], "title": rec["source"], "findings": []}
-        fields = _yaml_ready(_checked(rows, where, rec, RECOMMENDATION_SPEC, RECOMMENDATION_SPEC))
+        fields = _yaml_ready(_checked(rows, where, {**rec, "extra": revive_dates(rec.get("extra"))},
+                                            RECOMMENDATION_SPEC, RECOMMENDATION_SPEC))
         for field in ("status", "response"):
             if fields[field] is not None:
                 check_field(rows, None, field, fields[field], tracker, where)

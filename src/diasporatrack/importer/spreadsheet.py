@@ -11,11 +11,13 @@ from ..errors import InputError
 from ..model import ID_PATTERN
 from ..textsafety import control_character, describe_character
 from .checks import (
+    CHECKED,
     FIELDS,
     FREE_TEXT,
     LIST_FIELDS,
     Rows,
     check_field,
+    check_links,
     check_sources,
     check_texts,
     clip,
@@ -113,6 +115,7 @@ def _plan_rows(tracker, table, drafts: DraftSet, *, source, mapping, create_owne
     owners_needed: dict[str, tuple[int, int]] = {}
     seen: dict[str, int] = {}
     bad_sources: set[str] = set()
+    links: list[tuple[int, str, dict]] = []  # parents and citations, checked once every row is read
     for row, line, cells in table.rows(rows):
         cell = {f: unneutralise(cells[i]) for f, i in fields.items()}
         source_id = source or cells[source_column].strip()
@@ -138,6 +141,8 @@ def _plan_rows(tracker, table, drafts: DraftSet, *, source, mapping, create_owne
                 continue
             rec[field] = (split_list(value) if field in LIST_FIELDS
                           else check_field(rows, line, field, value, tracker, f"row {row}"))
+            if field in LIST_FIELDS and field in CHECKED:  # sdgs, cites: each item checked too
+                rec[field] = check_field(rows, line, field, rec[field], tracker, f"row {row}")
         if not rec.get("text", "").strip():
             if rec.get("title", "").strip():
                 rec["text"] = rec["title"]
@@ -158,8 +163,10 @@ def _plan_rows(tracker, table, drafts: DraftSet, *, source, mapping, create_owne
                                "only; owners are named by their id from owners.yaml)")
             elif owner not in tracker.owners:
                 owners_needed.setdefault(owner, (row, line))
+        links.append((line, f"row {row}", {"id": rec["id"], "parent": rec.get("parent"), "cites": rec.get("cites")}))
         if not rows:  # once a row is wrong nothing will be written: stop staging
             drafts.add(source_id, {k: rec.get(k) for k in FIELDS})
+    check_links(rows, tracker, links, ())
     if not create_owners:
         for owner, (row, line) in owners_needed.items():
             rows.bad(line, f"row {row}: unknown owner {owner!r} (add it to owners.yaml, or import with "
