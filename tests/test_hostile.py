@@ -306,3 +306,17 @@ def test_control_characters_in_an_import_are_refused_by_row(ws, cli, tmp_path):
                          "is not allowed (only newline and tab are)\n"
     assert digests(ws) == before
     assert cli("--root", "ws", "validate").code == 0
+
+
+@pytest.mark.parametrize("name", [".schemas", ".gitattributes"])
+def test_init_writes_nothing_through_a_planted_link(name, tmp_path, cli, outside, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "clone"
+    folder.mkdir()
+    (folder / name).symlink_to(outside if name == ".schemas" else outside / "credentials")
+    before = digests(folder, outside)
+    result = cli("init", "clone")
+    kind = "folder" if name == ".schemas" else "file"
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"diasporatrack: error: clone/{name} is a link or not a {kind}; nothing was changed\n"
+    assert digests(folder, outside) == before

@@ -31,7 +31,7 @@ from typing import BinaryIO
 
 from .errors import DiasporatrackError, Problem
 
-__all__ = ["LIMITS", "UnsafeFile", "describe_os_error", "open_append", "read_bytes", "check_regular"]
+__all__ = ["LIMITS", "UnsafeFile", "check_regular", "describe_os_error", "open_append", "read_bytes", "write_bytes"]
 
 MiB = 1024 * 1024
 # The most the program reads of each kind of file (docs/reliability.md, "Limits").
@@ -226,3 +226,20 @@ def _size(n: int) -> str:
 def open_append(root: Path, path: Path) -> BinaryIO:
     """The regular file ``path`` inside ``root``, created if absent, open for reading and appending."""
     return os.fdopen(_open(root, path, os.O_RDWR | os.O_APPEND | os.O_CREAT), "a+b")
+
+
+def write_bytes(root: Path, path: Path, data: bytes) -> None:
+    """Write ``data`` to the regular file ``path`` inside ``root`` (created, or truncated), following no link.
+
+    Not atomic: for files the program creates (``init``); authored files are
+    replaced with :mod:`diasporatrack.files` instead.
+    """
+    fd = _open(root, path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as err:
+        raise _refuse(path, describe_os_error(err)) from None
+    finally:
+        os.close(fd)

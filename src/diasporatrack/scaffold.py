@@ -45,25 +45,31 @@ def init_workspace(path: str | Path) -> list[Path]:
         raise InputError(f"{path} exists and is not a directory; nothing was changed")
     if is_workspace(path):
         raise InputError(f"{path} already is a workspace; nothing was changed")
+    from .safeio import read_bytes, write_bytes
+
+    schemas = path / ".schemas"
+    attributes = path / ".gitattributes"
+    for planted in (schemas, attributes):  # a cloned folder may hold links: refused before anything is written
+        if planted.is_symlink() or (planted.exists() and planted.is_dir() != (planted is schemas)):
+            raise InputError(f"{planted} is a link or not a {'folder' if planted is schemas else 'file'}; "
+                             "nothing was changed")
     path.mkdir(parents=True, exist_ok=True)
     written = []
     for name, content in ((OWNERS_FILE, OWNERS_TEMPLATE), (CONFIG_FILE, CONFIG_TEMPLATE)):
-        (path / name).write_text(content, encoding="utf-8")
+        write_bytes(path, path / name, content.encode("utf-8"))
         written.append(path / name)
     # Editors validate as you type against these (the first line of each file names one).
+    import json
+
     from .schemas import SCHEMAS, load_schema
 
-    schemas = path / ".schemas"
     schemas.mkdir(exist_ok=True)
     for name, filename in SCHEMAS.items():
-        import json
-
-        (schemas / filename).write_text(json.dumps(load_schema(name), indent=2) + "\n", encoding="utf-8")
+        write_bytes(path, schemas / filename, (json.dumps(load_schema(name), indent=2) + "\n").encode("utf-8"))
     written.append(schemas)
-    attributes = path / ".gitattributes"
-    existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+    existing = read_bytes(path, attributes, "settings").decode("utf-8", "replace") if attributes.exists() else ""
     if GITATTRIBUTES_LINE not in existing.splitlines():
         sep = "" if not existing or existing.endswith("\n") else "\n"
-        attributes.write_text(existing + sep + GITATTRIBUTES_LINE + "\n", encoding="utf-8")
+        write_bytes(path, attributes, (existing + sep + GITATTRIBUTES_LINE + "\n").encode("utf-8"))
         written.append(attributes)
     return written
