@@ -96,6 +96,7 @@ SLOW = settings(max_examples=60, deadline=None,
 CHARS = (st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x85\u2028\u2029")
          | st.sampled_from("\t\n"))
 texts = st.text(CHARS, max_size=20)
+lines = st.text(CHARS.filter(lambda c: c != "\n"), max_size=20)  # settings are one line each
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,12}", fullmatch=True)
 maybe = lambda strategy: st.none() | strategy  # noqa: E731
 dates = st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)).map(dt.date.isoformat)
@@ -127,8 +128,8 @@ configs = st.none() | st.fixed_dictionaries({}, optional={
     "statuses": st.lists(st.fixed_dictionaries(
         {"name": status_names, "definition": texts, "weight": st.floats(0, 1)}), min_size=1, max_size=4),
     "reminders": st.fixed_dictionaries({}, optional={
-        "due_soon_days": st.integers(0, 400), "stale_days": st.integers(0, 400), "calendar_file": texts,
-        "email": st.fixed_dictionaries({"host": texts, "sender": texts}, optional={
+        "due_soon_days": st.integers(0, 400), "stale_days": st.integers(0, 400), "calendar_file": lines,
+        "email": st.fixed_dictionaries({"host": lines, "sender": lines}, optional={
             "port": st.integers(1, 65535), "security": st.sampled_from(["none", "starttls", "ssl"])})}),
     "urgency": st.dictionaries(st.sampled_from(["overdue", "due_soon", "stale", "stalled", "unowned", "impact"]),
                                st.floats(-100, 100), max_size=6),
