@@ -89,3 +89,16 @@ def test_wilson_recommendations_are_addressed_as_the_text_says(tracker):
     assert tracker.query(source="wilson", addressed_to="un")
     forum = tracker.get("wilson-diaspora-forum")
     assert {"UN", "United States", "EU"} <= set(forum.addressed_to)
+
+
+def test_the_new_fields_hold_only_what_the_texts_say(tracker):
+    assert all(r.reference for r in tracker), "every recommendation says where it sits in its source"
+    # No invented progress, clusters, SDGs or classification the texts do not give.
+    assert all(r.progress is None and r.parent is None and r.weight is None and not r.sdgs for r in tracker)
+    assert all(r.action_category is None and r.cycle is None and r.session is None and not r.extra for r in tracker)
+    assert tracker.get("wilson-support-female-leaders").affected_persons == ("women and girls",)
+    assert tracker.get("opp-2024-expert-groups").reference == "OPP stance, point 5: Working in small Expert Groups"
+    findings = {f.id for s in tracker.sources.values() for f in s.findings}
+    cited = {f for r in tracker for f in r.cites}
+    assert cited and cited <= findings
+    assert len(tracker.sources["pakistan-emigration-crisis"].findings) == 5

@@ -72,7 +72,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         if value:
             print(f"{name + ':':<14}{value}")
     for key, value in rec.extra.items():  # further fields the source carried, under their own names
-        print(f"{key + ':':<14}{extra_text(value)}")
+        label = key + ":"
+        print(f"{label:<14}{extra_text(value)}" if len(label) < 14 else f"{label} {extra_text(value)}")
     print()
     print(textwrap.fill(" ".join(rec.text.split()), width=78))
     if rec.quote:
