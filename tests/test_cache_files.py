@@ -461,3 +461,46 @@ def test_the_writer_lock_excludes_a_second_writer(many):
     first.release()
     assert second.acquire()
     second.release()
+
+
+# --- the hostile case of the hardening issue, through the command line ------------------------
+
+@pytest.mark.parametrize("tool", ["cp -p", "tar -x"])
+def test_a_same_size_edit_with_the_time_kept_is_shown_by_the_next_command(many, tool):
+    """`cp -p` and `tar -x` put the old modification time back on a file of the same size: the cache sees it."""
+    import hashlib
+    import tarfile
+
+    def sums() -> dict[str, str]:
+        return {str(p.relative_to(many)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(many.rglob("*.yaml"))}
+
+    def listed() -> dict[str, str]:
+        result = subprocess.run([sys.executable, "-m", "diasporatrack", "--root", str(many), "list", "--format",
+                                 "json"], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and result.stderr == ""
+        return {r["id"]: r["title"] for r in json.loads(result.stdout)}
+
+    target = many / "s0.yaml"
+    whole = (target.stat().st_mtime_ns // 10**9 - 60) * 10**9  # a whole second, which tar keeps exactly
+    os.utime(target, ns=(whole, whole))
+    assert listed()["s0-a"] == "Alpha"
+    time.sleep(0.5)  # the detached writer of that cold command finishes; the next command waits for it anyway
+    assert listed()["s0-a"] == "Alpha"  # warm: from the cache
+    edited = many.parent / "edited" / "s0.yaml"
+    edited.parent.mkdir()
+    edited.write_text(target.read_text().replace("title: Alpha", "title: Gamma"))
+    st = target.stat()
+    os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime as the cached file
+    time.sleep(CLOCK_TICK_S)
+    if tool == "cp -p":
+        subprocess.run(["cp", "-p", str(edited), str(target)], check=True)
+    else:
+        archive = many.parent / "edited.tar"
+        with tarfile.open(archive, "w") as tar:
+            tar.add(edited, arcname="s0.yaml")
+        subprocess.run(["tar", "-xf", str(archive), "-C", str(many)], check=True)
+    assert target.stat().st_size == st.st_size and target.stat().st_mtime_ns == st.st_mtime_ns
+    before = sums()
+    assert listed()["s0-a"] == "Gamma"
+    assert sums() == before  # reading never writes the authored files
