@@ -50,11 +50,14 @@ def content_hash(text: str) -> str:
 
 def file_hash(path: Path, size: int | None = None) -> str | None:
     """The hash of a file's bytes (without a UTF-8 byte-order mark), reading at most ``size`` + 1 bytes."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(-1 if size is None else size + 1)
-    except OSError:
+    from ..safeio import UnsafeFile, read_bytes
+
+    try:  # like every read of a workspace file: no link followed, never a FIFO, bounded (a link to /dev/zero)
+        raw = read_bytes(path.parent, path, "source")
+    except (OSError, UnsafeFile):
         return None
+    if size is not None:
+        raw = raw[: size + 1]
     return hashlib.sha256(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).hexdigest()
 
 
