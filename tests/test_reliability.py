@@ -93,3 +93,28 @@ def test_export_replaces_its_file_atomically(ws, tmp_path):
             seen += 1
     assert proc.wait() == 0 and seen > 0
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+ADDER = """
+import sys
+from diasporatrack import Tracker
+root, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for i in range(count):
+    rec = Tracker.open(root).add_recommendation("report", {"title": f"{name}-{i}", "text": "x"})
+    print(rec.id, flush=True)
+"""
+
+
+def test_many_processes_adding_to_one_file_get_distinct_ids_and_lose_nothing(ws):
+    procs = [subprocess.Popen([sys.executable, "-c", ADDER, str(ws), f"w{n}", "4"], stdout=subprocess.PIPE,
+                              text=True) for n in range(4)]
+    ids = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0
+        ids += out.split()
+    assert sorted(ids) == [f"report-2025-{n:03d}" for n in range(1, 17)]
+    tracker = Tracker.open(ws, cache=False)
+    assert not tracker.problems and {r.title for r in tracker if r.id in ids} == {
+        f"w{n}-{i}" for n in range(4) for i in range(4)}
+    assert len((ws / "journal.jsonl").read_text().splitlines()) == 16

@@ -53,8 +53,11 @@ def _source_file(change: Change, source_id: str) -> Path:
 
 def next_id(tracker: Tracker, source_id: str) -> str:
     """The next free ``SOURCE-NNN`` id of a source (one above the highest taken)."""
+    return _next_free(source_id, set(tracker._state) | tracker._retired)
+
+
+def _next_free(source_id: str, taken: Iterable[str]) -> str:
     pattern = re.compile(re.escape(source_id) + r"-(\d+)$")
-    taken = set(tracker._state) | tracker._retired
     numbers = [int(m.group(1)) for m in map(pattern.match, taken) if m]
     return f"{source_id}-{max(numbers, default=0) + 1:03d}"
 
@@ -69,9 +72,11 @@ def add_recommendation(tracker: Tracker, source: str, fields: Mapping[str, Any],
     """
     source_id = tracker.resolve_source(source)
     fields = dict(fields)
-    rec_id = id or fields.pop("id", None) or next_id(tracker, source_id)
+    given = id or fields.pop("id", None)
 
     def work(change: Change):
+        # Chosen under the lock, from the files as they are: two writers never pick the same one.
+        rec_id = given or _next_free(source_id, set(change.ws.recommendations) | tracker._retired)
         if rec_id in change.ws.locations:
             raise InputError(f"{rec_id!r} already exists at {change.ws.locations[rec_id]}")
         values = ordered(RECOMMENDATION_SPEC, checked(RECOMMENDATION_SPEC, "recommendation",
