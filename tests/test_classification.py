@@ -220,3 +220,21 @@ def test_set_writes_the_new_fields_and_as_of_takes_them_back(classified):
     assert again.authors == ("Fiji", "Samoa") and again.sdgs == ("5", "5.c", "16.3")
     before = Tracker.open(classified).as_of(dt.date.today() - dt.timedelta(days=1)).get("upr-2")
     assert before.authors == ("Fiji",) and before.sdgs == ("5", "5.c")
+
+
+def test_the_cache_keeps_every_new_field_and_the_clusters(tmp_path, cli):
+    from diasporatrack.serialize import recommendation_to_dict
+
+    root = tmp_path / "w"
+    write(root / "owners.yaml", "owners: []\n")
+    write(root / "upr.yaml", CLASSIFIED + "  - {id: upr-4, title: K, text: K, parent: upr-1, progress: 50}\n")
+    fresh = Tracker.open(root, cache=False)
+    Tracker.open(root)  # writes the cache
+    cached = Tracker.open(root)  # reads it
+    assert cached._events is None, "opened from the cache"
+    assert [recommendation_to_dict(r) for r in cached] == [recommendation_to_dict(r) for r in fresh]
+    assert [c.id for c in cached.children("upr-1")] == ["upr-4"]
+    assert cached.progress()(cached.get("upr-1")) == 0.5
+    listed = json.loads(cli("--root", str(root), "list", "--format", "json", "--theme", "WOMENS RIGHTS",
+                            "--sdg", "5").out)
+    assert [r["id"] for r in listed] == ["upr-2"]
