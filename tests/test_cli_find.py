@@ -107,6 +107,7 @@ def test_log_lists_every_change_newest_first_with_filters(ws, cli):
     assert len(json.loads(cli("--root", "ws", "log", "--limit", "1", "--format", "json").out)) == 1
     table = cli("--root", "ws", "log").out
     assert table.splitlines()[0].split()[:2] == ["DAY", "RECORDED"] and "asked the UN" in table
+    assert "SUBJECT" in table.splitlines()[0]
 
 
 def test_as_of_shows_the_past_on_every_reading_command(ws, cli, monkeypatch):

@@ -186,3 +186,4 @@ def test_extraction_page(tmp_path: Path) -> None:
     reader = Reader(tmp_path).follow(DOCS / "extraction.md")
     assert reader.ran >= 8 and (tmp_path / "tracker" / "remit-2025.yaml").is_file()
     assert (tmp_path / "tracker" / "sources" / "remit-2025.txt").is_file()
+    assert (tmp_path / "tracker" / "sources" / "remit-2025.pdf").is_file()

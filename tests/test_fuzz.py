@@ -19,12 +19,13 @@ from diasporatrack import DEFAULT_LIFECYCLE, Tracker, validate
 CHARS = (st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x85\u2028\u2029")
          | st.sampled_from("\t\n"))
 texts = st.text(CHARS, min_size=1, max_size=15)
+filled = texts.filter(str.strip)  # a title or text of blanks alone is refused, as the schema says
 ids = st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True)
 scalars = st.one_of(texts, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False),
                     st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)), st.lists(texts, max_size=2))
 
 recommendation = st.fixed_dictionaries(
-    {"id": ids, "title": texts, "text": texts},
+    {"id": ids, "title": filled, "text": filled},
     optional={"quote": texts, "addressed_to": st.lists(texts, max_size=2), "themes": st.lists(texts, max_size=2),
               "owners": st.lists(st.sampled_from(["org", "edu"]), max_size=2, unique=True),
               "status": st.sampled_from(DEFAULT_LIFECYCLE.names),
@@ -32,7 +33,7 @@ recommendation = st.fixed_dictionaries(
               "impact": st.sampled_from(["none", "minor", "moderate", "transformative"])},
 )
 document = st.fixed_dictionaries({
-    "source": st.fixed_dictionaries({"id": ids, "title": texts}),
+    "source": st.fixed_dictionaries({"id": ids, "title": filled}),
     "recommendations": st.lists(recommendation, max_size=4, unique_by=lambda r: r["id"]),
 })
 

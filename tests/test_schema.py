@@ -97,13 +97,14 @@ CHARS = (st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="
          | st.sampled_from("\t\n"))
 texts = st.text(CHARS, max_size=20)
 lines = st.text(CHARS.filter(lambda c: c != "\n"), max_size=20)  # settings are one line each
+filled = texts.filter(str.strip)  # required text: the loader refuses a blank one, and the schema says so
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,12}", fullmatch=True)
 maybe = lambda strategy: st.none() | strategy  # noqa: E731
 dates = st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)).map(dt.date.isoformat)
 text_lists = maybe(st.lists(texts, max_size=3))
 
 recommendations = st.fixed_dictionaries(
-    {"id": ids, "title": texts, "text": texts},
+    {"id": ids, "title": filled, "text": filled},
     optional={
         "quote": maybe(texts), "author": maybe(texts), "addressed_to": text_lists, "themes": text_lists,
         "owners": maybe(st.lists(ids, max_size=3)), "status": maybe(st.sampled_from(DEFAULT_LIFECYCLE.names)),
@@ -111,22 +112,22 @@ recommendations = st.fixed_dictionaries(
         "impact": st.sampled_from(["none", "minor", "moderate", "transformative", None]), "links": text_lists,
     },
 )
-findings = st.fixed_dictionaries({"id": ids, "text": texts}, optional={"quote": maybe(texts), "themes": text_lists})
+findings = st.fixed_dictionaries({"id": ids, "text": filled}, optional={"quote": maybe(texts), "themes": text_lists})
 sources = st.fixed_dictionaries(
-    {"source": st.fixed_dictionaries({"id": ids, "title": texts}, optional={
+    {"source": st.fixed_dictionaries({"id": ids, "title": filled}, optional={
         "publisher": maybe(texts), "kind": maybe(texts), "date": maybe(dates), "authors": text_lists,
         "url": maybe(texts), "note": maybe(texts)})},
     optional={"recommendations": maybe(st.lists(recommendations, max_size=4)),
               "findings": maybe(st.lists(findings, max_size=3))},
 )
 owner_files = st.fixed_dictionaries({}, optional={"owners": maybe(st.lists(st.fixed_dictionaries(
-    {"id": ids, "name": texts},
+    {"id": ids, "name": filled},
     optional={"kind": maybe(texts), "email": maybe(st.emails()), "note": maybe(texts)}),
     max_size=5))})
 status_names = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
 configs = st.none() | st.fixed_dictionaries({}, optional={
     "statuses": st.lists(st.fixed_dictionaries(
-        {"name": status_names, "definition": texts, "weight": st.floats(0, 1)}), min_size=1, max_size=4),
+        {"name": status_names, "definition": filled, "weight": st.floats(0, 1)}), min_size=1, max_size=4),
     "reminders": st.fixed_dictionaries({}, optional={
         "due_soon_days": st.integers(0, 400), "stale_days": st.integers(0, 400), "calendar_file": lines,
         "email": st.fixed_dictionaries({"host": lines, "sender": lines}, optional={

@@ -208,6 +208,7 @@ def replace_recommendation_text(tracker: Tracker, ref: str, text: str, *, by: st
         doc, index = _locate(change, rec_id)
         old = to_json(doc.value(("recommendations", index)))
         doc.replace_item_text(("recommendations", index), text)
+        change.text_only = True  # the person's own lines are kept even when only a comment changed
         new = to_json(doc.value(("recommendations", index)))
         changed = [name for name in dict.fromkeys([*old, *new]) if old.get(name) != new.get(name)]
         _guard_journaled(tracker, rec_id, changed)

@@ -61,6 +61,7 @@ class Change:
         self.docs: dict[Path, Document] = {}
         self.new_files: dict[Path, str] = {}
         self.events: list[Event] = []
+        self.text_only = False  # an edit that changed comments or layout alone: written, nothing to journal
 
     def doc(self, path: Path) -> Document:
         path = Path(path)
@@ -163,7 +164,7 @@ def run_change(tracker: Tracker, work) -> Any:
         change = Change(tracker)
         try:
             result = work(change)
-            if not change.events:
+            if not change.events and not change.text_only:
                 raise InputError("nothing to change: every value given is the one already written")
             change.commit(fh)
         except EditError as err:
@@ -238,8 +239,8 @@ def apply_fields(change: Change, doc: Document, base: tuple, spec: dict, what: s
         old = doc.value((*base, name))
         old = to_json(old)
         new = to_json(_new_value(old, name, values, add, remove, what))
-        if new is None and name in required:
-            raise InputError(f"{name} is required for {what}: it cannot be removed")
+        if (new is None or (isinstance(new, str) and not new.strip())) and name in required:
+            raise InputError(f"{name} is required for {what}: it cannot be removed or left empty")
         if new == old or (new in ([], "") and old is None):
             continue
         value = dt.date.fromisoformat(new) if spec[name].__name__ == "date" and new is not None else new

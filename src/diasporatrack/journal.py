@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 
 import attrs
 
-from .errors import JournalError, Problem, WorkspaceError
+from .errors import JournalError, LockTimeout, Problem, WorkspaceError
 from .files import write_all
 from .model import ID_PATTERN, NAME_PATTERN, Event
 from .safeio import LIMITS, UnsafeFile, open_append, read_bytes
@@ -239,6 +239,32 @@ def event_to_line(event: Event) -> bytes:
     return line
 
 
+LOCK_TIMEOUT = 30.0  # seconds a writer waits for another one; DIASPORATRACK_LOCK_TIMEOUT overrides
+
+
+def _wait_for_lock(fd: int, path: Path) -> None:
+    """Take the exclusive lock, waiting a bounded time for another writer to finish."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    try:
+        timeout = float(os.environ.get("DIASPORATRACK_LOCK_TIMEOUT") or LOCK_TIMEOUT)
+    except ValueError:
+        timeout = LOCK_TIMEOUT
+    deadline = time.monotonic() + timeout
+    while True:
+        time.sleep(0.05)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise LockTimeout(f"{display_path(path)} is locked by another diasporatrack process for more than "
+                                  f"{timeout:g} s; nothing was changed (try again when it has finished)") from None
+
+
 @attrs.define
 class Journal:
     """The journal file of one workspace."""
@@ -326,7 +352,7 @@ class Journal:
             raise WorkspaceError([err.problem]) from None
         with opened as fh:
             if fcntl is not None:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+                _wait_for_lock(fh.fileno(), self.path)
             try:
                 self._repair_tail(fh)
                 yield fh

@@ -159,6 +159,9 @@ class _Checker:
             if raw.get(key) is None:
                 self.problem(f"{what} lacks required field {quote(key)}", line)
                 ok = False
+            elif isinstance(raw[key], str) and not raw[key].strip():
+                self.problem(f"{what}: required field {key!r} is empty", _line_of(raw, key))
+                ok = False
         for key, convert in spec.items():
             if key not in raw or raw[key] is None:
                 continue

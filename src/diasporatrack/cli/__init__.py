@@ -28,6 +28,7 @@ from ..textsafety import TerminalSafeStream
 from ..trust import UntrustedPluginWarning, switched_off
 from . import (
     attention,
+    authoring,
     completion,
     exporting,
     extract,
@@ -54,8 +55,8 @@ _show_warning = warnings.showwarning
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main", "run"]
 
 # In the order `--help` and docs/cli.md list them: recommendations first, then the other nouns, then the workspace.
-GROUPS = (listing, show, log, update, stats, attention, exporting, importing, extract, sources, owners, workspace, sdgs,
-          plugins_cmd, trust_cmd, completion)
+GROUPS = (listing, show, log, update, authoring, stats, attention, exporting, importing, extract, sources, owners,
+          workspace, sdgs, plugins_cmd, trust_cmd, completion)
 BUILTIN_COMMANDS = frozenset(name for group in GROUPS for name in group.COMMANDS)
 
 

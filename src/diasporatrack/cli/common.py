@@ -96,11 +96,12 @@ def add_id(parser: argparse.ArgumentParser, help: str = "id or unique id prefix"
     completed(parser.add_argument("id", help=help), complete)
 
 
-def completed(action: argparse.Action, what: str) -> argparse.Action:
+def completed(action: argparse.Action, what: str | None) -> argparse.Action:
     """Let tab completion offer the workspace's ``ids``, ``statuses``, ``owners``, ``sources`` or ``responses``."""
     from . import completion
 
-    action.completer = getattr(completion, f"complete_{what}")  # type: ignore[attr-defined]
+    if what is not None:
+        action.completer = getattr(completion, f"complete_{what}")  # type: ignore[attr-defined]
     return action
 
 

@@ -87,8 +87,9 @@ def register(sub, plugins) -> None:
                else "json, csv, markdown, html, ics, sqlite, or a plugin's")
     p = sub.add_parser("export", help="write recommendations in a format: " + formats)
     p.add_argument("format_name", metavar="FORMAT", help=f"one of: {formats}")
-    p.add_argument("-o", "--output", metavar="PATH", help="file to write (replaced atomically; a symlink, a device or a folder is refused); "
-                   "default or '-': standard output")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="file to write (replaced atomically; a symlink, a device or a folder is refused); "
+                        "default or '-': standard output")
     privacy = p.add_mutually_exclusive_group()
     privacy.add_argument("--public", action="store_true",
                          help="only what may be published: no contacts, no members' names, no private notes "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..activity import activity, happened_on
+from ..activity import activity, happened_on, subject_of
 from ..journal import event_to_dict
 from .common import (
     EXIT_OK,
@@ -36,9 +36,9 @@ def cmd_log(args: argparse.Namespace) -> int:
         print("no changes recorded in that span", file=sys.stderr)
     else:
         width = title_width()
-        rows = [(happened_on(e).isoformat(), e.at.strftime("%Y-%m-%d %H:%M"), e.by, e.recommendation,
+        rows = [(happened_on(e).isoformat(), e.at.strftime("%Y-%m-%d %H:%M"), e.by, subject_of(e),
                  shorten(e.describe(), width)) for e in events]
-        print(table(rows, ("day", "recorded (utc)", "by", "recommendation", "change")))
+        print(table(rows, ("day", "recorded (utc)", "by", "subject", "change")))
     return EXIT_OK
 
 

@@ -6,12 +6,12 @@ import argparse
 import sys
 import textwrap
 
-from ..journal import event_to_dict
-from ..quotes import locate_quote
-from ..serialize import recommendation_to_dict
 from ..fieldcheck import extra_text
+from ..journal import event_to_dict
 from ..model import ACTION_CATEGORIES
+from ..quotes import locate_quote
 from ..sdgs import title as sdg_title
+from ..serialize import recommendation_to_dict
 from .common import EXIT_OK, add_as_of, add_format, add_id, open_tracker, shorten, table, to_json
 
 COMMANDS = ("show", "history")
