@@ -41,14 +41,16 @@ _REQUIRED = ("id", "at", "by", "recommendation")
 _KNOWN = set(_REQUIRED) | {
     "kind", "status", "previous_status", "response", "previous_response", "owners_added", "owners_removed",
     "due", "due_cleared", "note", "forced", "data", "v", "subject", "field", "old", "new",
-    "progress", "previous_progress", "progress_cleared", "for", "public",
+    "progress", "previous_progress", "progress_cleared", "for", "public", "on",
 }
 # The event schema: 1 (no "v" written) up to this one. 2 added edits of the YAML files; 3 added progress;
-# 4 added ``for`` (whom a change was done for) and ``public`` (its note may be published).
-SCHEMA_VERSION = 4
+# 4 added ``for`` (whom a change was done for) and ``public`` (its note may be published); 5 added ``on``
+# (the day something happened, when it was recorded on a later day: folds order by it).
+SCHEMA_VERSION = 5
 EDIT_VERSION = 2  # the version an event needs is that of the newest field it uses
 PROGRESS_VERSION = 3
 ATTRIBUTION_VERSION = 4
+HAPPENED_VERSION = 5  # "on": the day something happened, recorded later
 SUBJECTS = ("source", "owner")
 
 
@@ -109,6 +111,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         out["for"] = event.for_owner
     if event.public:
         out["public"] = True
+    if event.on is not None:
+        out["on"] = event.on.isoformat()
     return out
 
 
@@ -158,6 +162,8 @@ def event_from_dict(raw: Any) -> Event:
         fields["at"] = parse_time(fields["at"])
         if fields.get("due") is not None:
             fields["due"] = dt.date.fromisoformat(fields["due"])
+        if fields.get("on") is not None:
+            fields["on"] = dt.date.fromisoformat(fields["on"])
     except (TypeError, ValueError, AttributeError) as err:
         raise ValueError(f"bad date or time: {err}") from None
     try:

@@ -158,14 +158,24 @@ class Event:
     # ``by``), and whether ``note`` may be published.
     for_owner: str | None = attrs.field(default=None, validator=_opt_text)
     public: bool = attrs.field(default=False, validator=_bool)
+    # The day it happened, when that is before the day it was recorded (``--at``).
+    on: dt.date | None = attrs.field(default=None, validator=_opt_date)
+
+    @property
+    def happened(self) -> dt.datetime:
+        """When it happened: ``at``, or the end of ``on`` (UTC) for something recorded on a later day."""
+        if self.on is None or self.on >= self.at.date():
+            return self.at
+        return dt.datetime.combine(self.on, dt.time.max, tzinfo=dt.timezone.utc)
 
     @property
     def sort_key(self) -> tuple[dt.datetime, str]:
-        return (self.at, self.id)
+        """Events fold in the order they happened; the id breaks ties, so every clone agrees."""
+        return (self.happened, self.id)
 
     def describe(self) -> str:
         """A short human sentence of what the event changed."""
-        parts = []
+        parts = [f"on {self.on.isoformat()}"] if self.on is not None and self.on < self.at.date() else []
         if self.status is not None:
             arrow = f"{self.previous_status} -> {self.status}" if self.previous_status else self.status
             parts.append(f"status {arrow}" + (" (forced)" if self.forced else ""))
@@ -262,7 +272,7 @@ class Recommendation:
         """When something last happened to it (None: never); reminders sent don't count."""
         for event in reversed(self.history):
             if event.kind != "reminded":
-                return event.at
+                return event.happened
         return None
 
     def apply(self, event: Event) -> Recommendation:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import DiasporatrackError, InputError, NotFound, Problem, TransitionError, WorkspaceError
-from .journal import ATTRIBUTION_VERSION, JOURNAL_NAME, PROGRESS_VERSION, Journal, new_event_id
+from .journal import ATTRIBUTION_VERSION, HAPPENED_VERSION, JOURNAL_NAME, PROGRESS_VERSION, Journal, new_event_id
 from .lifecycle import Lifecycle, Responses
 from .model import Event, Owner, Recommendation, Source
 from .workspace import Workspace, display_path, find_root, read_workspace
@@ -329,7 +329,7 @@ class Tracker:
                 if seen != event:
                     conflicts.append(event.id)
                 continue
-            if cutoff is not None and event.at > cutoff:
+            if cutoff is not None and event.happened > cutoff:
                 continue
             if event.at > horizon:
                 self._set_aside_event(event)
@@ -658,8 +658,15 @@ class Tracker:
         clear_progress: bool = False,
         for_owner: str | None = None,
         public_note: bool = False,
+        at: str | dt.date | None = None,
     ) -> Recommendation:
         """Change a recommendation and record why in the journal.
+
+        ``at`` records something that happened on an earlier day: the event
+        keeps that day beside the moment it is recorded, folds in the order
+        things happened, and the status it changes from is the status of
+        that day. A back-dated status change that would make a later
+        recorded one forbidden is refused unless ``force``.
 
         A status change must be allowed by the lifecycle unless ``force`` (the
         override is recorded). Owners must exist in ``owners.yaml``.
@@ -682,11 +689,13 @@ class Tracker:
         if note is not None and not note.strip():
             note = None
         for_owner, public_note = self._attribution(for_owner, public_note, note)
+        on = self._happened_on(at)
         overridden = False
         plugins = self.plugins  # a plugin that cannot load stops the change before anything is written
         with self.journal.locked() as fh:
             self._catch_up_locked()
-            rec = self._state[rec_id]
+            now = self._state[rec_id]
+            rec = self.as_of(on).get(rec_id) if on is not None else now  # as it stood that day
             if status is not None:
                 if status not in self.lifecycle:
                     raise _unknown("status", "statuses", status, self.lifecycle.names)
@@ -699,6 +708,8 @@ class Tracker:
                         if not force:
                             raise
                         overridden = True
+            if on is not None and status is not None and not overridden:
+                overridden = self._later_transitions_allowed(now, on, status, force)
             removed = tuple(_current_owner(o, rec) for o in removed)
             added = tuple(o for o in added if o not in rec.owners)
             cleared = clear_due and due_date is None and rec.due is not None
@@ -732,18 +743,58 @@ class Tracker:
                 forced=overridden,
                 for_owner=for_owner,
                 public=public_note,
+                on=on,
                 # The version the newest field it uses needs: older lines stay readable by older programs.
-                v=ATTRIBUTION_VERSION if for_owner or public_note
+                v=HAPPENED_VERSION if on is not None else ATTRIBUTION_VERSION if for_owner or public_note
                 else PROGRESS_VERSION if percent is not None or progress_cleared else 1,
             )
-            self._offset = self.journal.append(fh, [event])
-            self._fold([event])
-            self._persist_cache()
+            self._record(fh, event)
         plugins.notify(self, [event])
         return self._state[rec_id]
 
+    def _happened_on(self, at: str | dt.date | None) -> dt.date | None:
+        """The day given with ``--at``: None for today; an error for a day to come."""
+        if at is None:
+            return None
+        day = parse_date(at, "--at date")
+        today = dt.datetime.now(dt.timezone.utc).date()
+        if day > today:
+            raise InputError(f"--at {day.isoformat()} is in the future; record it on the day it happens")
+        return day if day < today else None
+
+    def _later_transitions_allowed(self, now: Recommendation, on: dt.date, status: str, force: bool) -> bool:
+        """Check that the first status change recorded after ``on`` may follow ``status``; True if forced past."""
+        cutoff = _end_of_day(on)
+        later = [e for e in now.history if e.status is not None and e.happened > cutoff]
+        if not later or later[0].status == status:  # the same status again is no change, not a forbidden one
+            return False
+        try:
+            self.lifecycle.check_transition(status, later[0].status)
+        except TransitionError:
+            if force:
+                return True
+            allowed = ", ".join(self.lifecycle[status].next) or f"none: {status!r} is final"
+            raise TransitionError(f"the change to {later[0].status!r} recorded for {later[0].happened.date()} "
+                                  f"could not follow {status!r} on {on} (allowed after {status!r}: {allowed}); "
+                                  "use --force to record it anyway") from None
+        return False
+
+    def _record(self, fh, event: Event) -> None:
+        """Append one event and fold it in; one that happened before events already folded refolds them all."""
+        offset = self.journal.append(fh, [event])
+        if self._last is None or event.sort_key > self._last:
+            self._offset = offset
+            self._fold([event])
+        else:
+            try:
+                self._catch_up()  # from the old offset: sees the event, sorts it among the others
+            except _Stale:
+                self._reload()
+        self._persist_cache()
+
     def respond(self, ref: str, response: str, *, note: str | None = None, by: str | None = None,
-                for_owner: str | None = None, public_note: bool = False) -> Recommendation:
+                for_owner: str | None = None, public_note: bool = False,
+                at: str | dt.date | None = None) -> Recommendation:
         """Record how the addressee responded (supported, noted, ...), with who and why.
 
         The response is a dimension of its own beside the status: any
@@ -759,19 +810,19 @@ class Tracker:
         rec_id = self.resolve(ref)
         note = note if note and note.strip() else None
         for_owner, public_note = self._attribution(for_owner, public_note, note)
+        on = self._happened_on(at)
         plugins = self.plugins
         with self.journal.locked() as fh:
             self._catch_up_locked()  # decide on the response as it stands now, not as it was read
-            current = self._state[rec_id].response
+            current = (self.as_of(on) if on is not None else self).get(rec_id).response
             if current == response:
                 raise InputError(f"the response to {rec_id} already is {response!r}")
             event = Event(id=new_event_id(), at=_next_time(self._last[0] if self._last else None),
                           by=current_actor(by), recommendation=rec_id, response=response,
-                          previous_response=current, note=note, for_owner=for_owner, public=public_note,
-                          v=ATTRIBUTION_VERSION if for_owner or public_note else 1)
-            self._offset = self.journal.append(fh, [event])
-            self._fold([event])
-            self._persist_cache()
+                          previous_response=current, note=note, for_owner=for_owner, public=public_note, on=on,
+                          v=HAPPENED_VERSION if on is not None else ATTRIBUTION_VERSION if for_owner or public_note
+                          else 1)
+            self._record(fh, event)
         plugins.notify(self, [event])
         return self._state[rec_id]
 

@@ -28,8 +28,9 @@ def cmd_update(args: argparse.Namespace) -> int:
         clear_progress=clear_progress,
         for_owner=args.for_owner,
         public_note=args.public_note,
+        at=args.at,
     )
-    event = after.history[-1]
+    event = max(after.history, key=lambda e: e.at)  # the one just recorded (a back-dated one folds earlier)
     print(f"{after.id}: {event.describe()}")
     if event.forced:
         print("(forced: the lifecycle did not allow this change; the override is recorded)", file=sys.stderr)
@@ -39,8 +40,8 @@ def cmd_update(args: argparse.Namespace) -> int:
 def cmd_respond(args: argparse.Namespace) -> int:
     tracker = open_tracker(args)
     after = tracker.respond(args.id, args.response, note=args.note, by=args.by, for_owner=args.for_owner,
-                            public_note=args.public_note)
-    print(f"{after.id}: {after.history[-1].describe()}")
+                            public_note=args.public_note, at=args.at)
+    print(f"{after.id}: {max(after.history, key=lambda e: e.at).describe()}")
     return EXIT_OK
 
 
@@ -57,6 +58,8 @@ def register(sub, plugins) -> None:
                    "or 'none' to let the status (or its children) give it again")
     p.add_argument("--note", help="why: kept in the history")
     p.add_argument("--by", help="who is making the change (default: $DIASPORATRACK_USER, else your login)")
+    p.add_argument("--at", metavar="DATE", help="the day it happened, when that was before today (YYYY-MM-DD): "
+                   "recorded now, folded in the order things happened")
     p.add_argument("--force", action="store_true", help="allow a status change the lifecycle forbids (recorded)")
     _add_publishing(p)
     p.set_defaults(func=cmd_update)
@@ -66,6 +69,8 @@ def register(sub, plugins) -> None:
     completed(p.add_argument("response", help="a response (see: diasporatrack statuses)"), "responses")
     p.add_argument("--note", help="why, or where the response was given: kept in the history")
     p.add_argument("--by", help="who records it (default: $DIASPORATRACK_USER, else your login)")
+    p.add_argument("--at", metavar="DATE", help="the day it happened, when that was before today (YYYY-MM-DD): "
+                   "recorded now, folded in the order things happened")
     _add_publishing(p)
     p.set_defaults(func=cmd_respond)
 
