@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import re
 from pathlib import Path
 
@@ -31,6 +33,22 @@ def tracker() -> Tracker:
 
 def test_shipped_workspace_validates_cleanly():
     assert validate(SHIPPED) == []
+
+
+def test_validate_proves_every_quote_against_the_archived_seed_texts(cli):
+    result = cli("--root", str(SHIPPED), "validate", "--require-archive", "--format", "json")
+    assert result.code == 0 and json.loads(result.out) == []
+
+
+def test_the_archives_are_the_seed_texts(tracker):
+    from diasporatrack.documents import document_text, text_sha256
+
+    seeds = {"opp-2024-dialogue": "000", "pakistan-emigration-crisis": "001", "wilson-afghanistan-diaspora": "002"}
+    for source_id, prefix in seeds.items():
+        seed = next((SHIPPED.parent / "tests" / "seeds").glob(f"{prefix}_*.txt"))
+        archived = (SHIPPED / "sources" / f"{source_id}.txt").read_text(encoding="utf-8")
+        assert archived == document_text(seed)  # the seed as `source archive` reads it
+        assert tracker.sources[source_id].text_sha256 == text_sha256(archived)
 
 
 def test_every_quote_is_verbatim_from_its_source(tracker):
