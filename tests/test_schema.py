@@ -127,7 +127,8 @@ owner_files = st.fixed_dictionaries({}, optional={"owners": maybe(st.lists(st.fi
 status_names = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
 configs = st.none() | st.fixed_dictionaries({}, optional={
     "statuses": st.lists(st.fixed_dictionaries(
-        {"name": status_names, "definition": filled, "weight": st.floats(0, 1)}), min_size=1, max_size=4),
+        {"name": status_names, "definition": lines.filter(str.strip), "weight": st.floats(0, 1)}),
+        min_size=1, max_size=4),
     "reminders": st.fixed_dictionaries({}, optional={
         "due_soon_days": st.integers(0, 400), "stale_days": st.integers(0, 400), "calendar_file": lines,
         "email": st.fixed_dictionaries({"host": lines, "sender": lines}, optional={
