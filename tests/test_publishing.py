@@ -201,8 +201,11 @@ def test_version_1_lines_stay_valid_and_fold_the_same(ws):
 
 
 def test_a_newer_event_version_is_refused_with_its_line(ws):
+    from diasporatrack.journal import SCHEMA_VERSION
+
+    newer = SCHEMA_VERSION + 1
     (ws / "journal.jsonl").write_text(
-        '{"v":5,"id":"a","at":"2025-01-02T00:00:00Z","by":"x","recommendation":"rep-health"}\n' * 2)
+        f'{{"v":{newer},"id":"a","at":"2025-01-02T00:00:00Z","by":"x","recommendation":"rep-health"}}\n' * 2)
     with pytest.raises(WorkspaceError) as info:
         Tracker.open(ws)
     problem = info.value.problems[0]
