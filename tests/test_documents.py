@@ -177,7 +177,7 @@ def test_a_quote_not_in_the_archive_is_located_with_the_closest_passage(tmp_path
     result = cli("--root", str(root), "validate")
     assert result.code == 1
     line = next(line for line in result.out.splitlines() if "opp-2024-unified-vision" in line)
-    assert line.startswith(f"{root}/opp-2024-dialogue.yaml:20: quote of opp-2024-unified-vision not found in "
+    assert line.startswith(f"{root}/opp-2024-dialogue.yaml:21: quote of opp-2024-unified-vision not found in "
                            "sources/opp-2024-dialogue.txt; closest passage (line 32, ")
     assert "The diaspora must align" in line
     source.write_bytes(before)
