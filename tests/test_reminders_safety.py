@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from conftest import SOURCE_YAML, trust, write
 from diasporatrack import Delivery, LockTimeout, Reminder, Tracker, hookimpl
+from diasporatrack.plugins import PluginError
 from diasporatrack import reminders as reminders_module
 from diasporatrack.contacts import contact_problem
 from diasporatrack.reminders import remind
@@ -66,10 +67,11 @@ class GatedInbox(Inbox):
         super().__init__()
         self.arrived = threading.Event()
         self.gate = threading.Event()
+        self.free = 0  # how many messages pass before the gate
 
     async def handle_DATA(self, server, session, envelope):
         self.arrived.set()
-        while not self.gate.is_set():
+        while len(self.messages) >= self.free and not self.gate.is_set():
             await asyncio.sleep(0.02)
         return await super().handle_DATA(server, session, envelope)
 
@@ -128,6 +130,47 @@ def test_two_runs_at_once_send_each_digest_exactly_once(mail_ws, gated_smtp, tmp
     assert "email: delivered 1 reminder" in second_err.read_text()
     keys = [e["data"]["key"] for e in reminded(mail_ws)]
     assert len(keys) == len(set(keys)) == 3
+
+
+def test_each_digest_is_recorded_before_the_next_is_sent(mail_ws, gated_smtp, tmp_path):
+    # A run killed between two digests must not send the first one again next time.
+    inbox, port = gated_smtp
+    inbox.free = 1  # the first message goes through; the second waits at the gate
+    configure(mail_ws, port)
+    run, err = start_remind(tmp_path, "run")
+    recorded_first = wait_for(lambda: len(inbox.messages) == 1 and {
+        e["data"]["recipient"] for e in reminded(mail_ws)} == {recipients(inbox)[0]})
+    inbox.gate.set()
+    assert run.wait(60) == 0, err.read_text()
+    assert recorded_first, (recipients(inbox), reminded(mail_ws))
+    assert len(reminded(mail_ws)) == 3 and recipients(inbox) == ["board@org.example", "edu@org.example"]
+
+
+def test_a_channel_that_fails_half_way_keeps_what_it_delivered(ws):
+    class HalfWay:
+        name = "halfway"
+        description = "Delivers two, then breaks"
+
+        def deliver(self, reminders, context, dry_run=False):
+            for reminder in reminders[:2]:
+                yield Delivery(reminder=reminder, ok=True, recipient="somewhere")
+            raise ConnectionError("the line went dead")
+
+    tracker = Tracker.open(ws, plugins=[plugin(register_reminder_channels=lambda: [HalfWay()])])
+    with pytest.raises(PluginError, match="failed in reminder channel 'halfway': ConnectionError: the line went dead"):
+        remind(tracker, channels=["halfway"], today="2025-07-02")
+    assert len(reminded(ws)) == 2  # delivered before the failure: recorded, so not sent again
+    # A list is checked whole before anything is recorded.
+    class Mixed(HalfWay):
+        name = "mixed"
+
+        def deliver(self, reminders, context, dry_run=False):
+            return [Delivery(reminder=reminders[0], ok=True), "junk"]
+
+    tracker = Tracker.open(ws, plugins=[plugin(register_reminder_channels=lambda: [Mixed()])])
+    with pytest.raises(PluginError, match="returned str from reminder channel 'mixed'"):
+        remind(tracker, channels=["mixed"], today="2025-07-02")
+    assert len(reminded(ws)) == 2
 
 
 def test_a_run_that_cannot_get_the_lock_gives_up_cleanly(mail_ws, smtp, cli, monkeypatch):

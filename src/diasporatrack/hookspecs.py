@@ -72,7 +72,8 @@ def register_reminder_channels() -> list[Any]:
     (:class:`diasporatrack.Delivery`).
 
     A channel reports, per reminder, whether it was delivered; only delivered
-    reminders are recorded in the journal. With ``dry_run`` it delivers
+    reminders are recorded in the journal (as they are yielded, when
+    ``deliver`` is a generator). With ``dry_run`` it delivers
     nothing. A ``deliver`` without a ``dry_run`` argument keeps working, but
     is not called under ``--dry-run`` (nothing says it would hold back), so
     a channel that ignores ``dry_run`` must not be used with it. Names must

@@ -99,7 +99,8 @@ class ReminderRule(Protocol):
 class ReminderChannel(Protocol):
     """Delivers reminders (console, e-mail, calendar, ...).
 
-    ``deliver`` returns one :class:`~diasporatrack.Delivery` per reminder.
+    ``deliver`` returns (or, to have each recorded as it is done, yields)
+    one :class:`~diasporatrack.Delivery` per reminder.
     With ``dry_run`` it must deliver nothing (send no message, write no
     file) and say what it would deliver. A channel whose ``deliver`` takes no
     ``dry_run`` argument (written before it existed) is still called without
@@ -112,7 +113,7 @@ class ReminderChannel(Protocol):
     description: str
 
     def deliver(self, reminders: Sequence[Reminder], context: Context,
-                dry_run: bool = False) -> Sequence[Delivery]: ...
+                dry_run: bool = False) -> Iterable[Delivery]: ...
 
 
 @runtime_checkable

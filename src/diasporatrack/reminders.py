@@ -181,35 +181,44 @@ def deliver(tracker: Tracker, channel_name: str, reminders: Sequence[Reminder], 
     A channel that only shows reminders (``records = False``, like the
     console) shows them all and records nothing. Under ``dry_run`` a channel
     without a ``dry_run`` argument is not called (see :func:`takes_dry_run`).
+    A channel that yields its deliveries (a generator) has each one recorded
+    as it comes, so what went out before a crash or a failure is not sent
+    again; a returned list is checked whole, then recorded.
     """
     from .errors import DiasporatrackError
     from .plugins import PluginError, _describe
 
     channel = tracker.plugins.reminder_channels[channel_name]
     plugin = tracker.plugins.reminder_channels.owners.get(channel.name, "?")
-    records = getattr(channel, "records", True)
-    if records:
+    record = getattr(channel, "records", True)
+    if record:
         sent = already_sent(tracker, channel.name)
         reminders = [r for r in reminders if r.key not in sent]
     modern = takes_dry_run(channel)
     if not reminders or (dry_run and not modern):
         return []
+    record = record and not dry_run
+
+    def write(done: Sequence[Delivery]) -> None:
+        tracker.record_events([reminded_event(tracker, d, channel.name, context.today, by) for d in done if d.ok])
+
+    deliveries: list[Delivery] = []
     try:
-        if modern:
-            deliveries = list(channel.deliver(reminders, context, dry_run=dry_run))
-        else:
-            deliveries = list(channel.deliver(reminders, context))
+        produced = channel.deliver(reminders, context, dry_run=dry_run) if modern else channel.deliver(reminders, context)
+        streaming = not isinstance(produced, (list, tuple))
+        for item in produced:
+            if not isinstance(item, Delivery):
+                raise PluginError(f"plugin {plugin!r} returned {type(item).__name__} from reminder channel "
+                                  f"{channel.name!r} (deliver() must return diasporatrack.Delivery values)")
+            deliveries.append(item)
+            if record and streaming:
+                write([item])
     except DiasporatrackError:
         raise
     except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a channel are named too
         raise PluginError(f"plugin {plugin!r} failed in reminder channel {channel.name!r}: {_describe(err)}") from err
-    for item in deliveries:
-        if not isinstance(item, Delivery):
-            raise PluginError(f"plugin {plugin!r} returned {type(item).__name__} from reminder channel "
-                              f"{channel.name!r} (deliver() must return diasporatrack.Delivery values)")
-    if records and not dry_run:
-        tracker.record_events([reminded_event(tracker, d, channel.name, context.today, by)
-                               for d in deliveries if d.ok])
+    if record and not streaming:
+        write(deliveries)
     return deliveries
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from html import escape
 
+from ..contacts import contact_problem
 from ..errors import InputError
 from ..hookspecs import hookimpl
 from ..protocols import Context
-from ..contacts import contact_problem
 from ..reminders import Delivery, Reminder
 
 SECURITY = ("none", "starttls", "ssl")
@@ -88,28 +88,31 @@ class EmailChannel:
     description = "One SMTP digest per owner contact (plain text and HTML)"
     records = True
 
-    def deliver(self, reminders: Sequence[Reminder], context: Context, dry_run: bool = False) -> list[Delivery]:
-        """Send one digest per contact; with ``dry_run``, print them instead and send nothing."""
+    def deliver(self, reminders: Sequence[Reminder], context: Context,
+                dry_run: bool = False) -> Iterator[Delivery]:
+        """Send one digest per contact; with ``dry_run``, print them instead and send nothing.
+
+        A generator: each digest's deliveries are yielded as soon as the
+        server has accepted it, so they are recorded before the next one goes.
+        """
         if dry_run and not isinstance(context.settings.get("email"), dict):
             # A preview before the server is set up: show the messages, with a placeholder sender.
             config = {"host": "(not set)", "port": 0, "sender": "diasporatrack@localhost", "security": "none"}
         else:
             config = smtp_settings(context.settings)
-        deliveries: list[Delivery] = []
         digests: dict[str, list[Reminder]] = {}
         for reminder in reminders:
             if reminder.owner is None:
-                deliveries.append(Delivery(reminder=reminder, ok=False, skipped=True,
-                                           error=f"{reminder.recommendation}: nobody owns it, so nobody to e-mail"))
+                yield Delivery(reminder=reminder, ok=False, skipped=True,
+                               error=f"{reminder.recommendation}: nobody owns it, so nobody to e-mail")
             elif reminder.contact is None:
-                deliveries.append(Delivery(reminder=reminder, ok=False, skipped=True,
-                                           error=f"owner {reminder.owner!r} has no email in owners.yaml "
-                                                 f"(nor does any owner above it); {reminder.recommendation} "
-                                                 "not e-mailed"))
+                yield Delivery(reminder=reminder, ok=False, skipped=True,
+                               error=f"owner {reminder.owner!r} has no email in owners.yaml (nor does any owner "
+                                     f"above it); {reminder.recommendation} not e-mailed")
             else:
                 digests.setdefault(reminder.contact, []).append(reminder)
         messages = {}
-        for contact, items in list(digests.items()):
+        for contact, items in digests.items():
             # One bad address fails its own digest; everyone else's still goes out.
             problem = contact_problem(contact)
             if problem is None:
@@ -121,16 +124,15 @@ class EmailChannel:
                 owners = sorted({repr(r.owner) for r in items})
                 reason = (f"digest for owner{'s' * (len(owners) > 1)} {', '.join(owners)} not sent: "
                           f"email: {problem}; fix it in owners.yaml")
-                deliveries += [Delivery(reminder=r, ok=False, error=reason) for r in items]
-                del digests[contact]
+                yield from (Delivery(reminder=r, ok=False, error=reason) for r in items)
         if not messages:
-            return deliveries
+            return
         if dry_run:
             out = context.settings.get("stdout") or sys.stdout
             for contact, message in messages.items():
                 print(message.as_string(), file=out)
-                deliveries += [Delivery(reminder=r, ok=True, recipient=contact) for r in digests[contact]]
-            return deliveries
+                yield from (Delivery(reminder=r, ok=True, recipient=contact) for r in digests[contact])
+            return
         import smtplib
 
         try:
@@ -144,24 +146,24 @@ class EmailChannel:
         else:
             reason = None
         if reason is not None:
-            return deliveries + [Delivery(reminder=r, ok=False, recipient=c, error=reason)
-                                 for c, items in digests.items() for r in items]
+            yield from (Delivery(reminder=r, ok=False, recipient=c, error=reason)
+                        for c in messages for r in digests[c])
+            return
         try:
             for contact, message in messages.items():
                 try:
                     smtp.send_message(message)
                 except Exception as err:  # refused recipient or data: only this digest fails
                     reason = f"sending to {contact} failed: {_one_line(str(err)) or type(err).__name__}"
-                    deliveries += [Delivery(reminder=r, ok=False, recipient=contact, error=reason)
-                                   for r in digests[contact]]
+                    yield from (Delivery(reminder=r, ok=False, recipient=contact, error=reason)
+                                for r in digests[contact])
                 else:
-                    deliveries += [Delivery(reminder=r, ok=True, recipient=contact) for r in digests[contact]]
+                    yield from (Delivery(reminder=r, ok=True, recipient=contact) for r in digests[contact])
         finally:
             try:
                 smtp.quit()
             except Exception:
                 pass
-        return deliveries
 
     @staticmethod
     def _connect(config: dict):
