@@ -133,6 +133,36 @@ recommendations:
     sdgs: ["17"]
 """
 
+ACTIONS = HEADER + """actions:
+  # One action implementing two recommendations, with an indicator reported three times.
+  - id: demo-judges-training
+    title: Train women lawyers for the judges' exam (fictitious)
+    description: Six evening courses a year, run by the expert group with two law faculties.
+    owners: [demo-rights-group]
+    start: 2025-01-15
+    due: 2026-06-30
+    implements: [demo-upr-women-judges, demo-upr-legal-aid]
+    indicators:
+      - id: trained
+        title: Women lawyers who finished the course
+        kind: numeric
+        unit: people
+        baseline: 0
+        target: 60
+        cadence: 90
+        owner: demo-rights-group
+      - id: courts-open
+        title: How open the courts are to women judges
+        kind: qualitative
+        levels: [closed, hesitant, open]
+  - id: demo-ratification-campaign
+    title: Campaign for the ratification bill (fictitious)
+    owners: [demo-association]
+    status: in-progress
+    due: 2025-12-31
+    implements: [demo-upr-ratify]
+"""
+
 # Fixed ids and times, so every run writes the same bytes.
 EVENTS = [
     {"id": "demo-0001", "at": "2025-02-01T09:00:00.000000Z", "by": "demo", "recommendation": "demo-upr-women-judges",
@@ -140,7 +170,19 @@ EVENTS = [
     {"id": "demo-0002", "at": "2025-06-01T09:00:00.000000Z", "by": "demo", "recommendation": "demo-upr-women-judges",
      "kind": "update", "note": "the plan is adopted", "progress": 55.5, "previous_progress": 30, "v": 3},
     {"id": "demo-0003", "at": "2025-06-02T09:00:00.000000Z", "by": "demo", "recommendation": "demo-upr-ratify",
-     "kind": "update", "status": "accepted", "previous_status": "proposed", "note": "bill tabled"},
+     "kind": "update", "status": "accepted", "previous_status": "proposed", "note": "bill tabled",
+     "links": ["https://example.org/demo/bill-tabled"], "evidence": "the bill as tabled (made-up address)", "v": 6},
+    {"id": "demo-0004", "at": "2025-04-01T09:00:00.000000Z", "by": "demo", "recommendation": "demo-judges-training",
+     "kind": "report", "subject": "indicator", "indicator": "trained", "value": 8, "on": "2025-03-28", "v": 6,
+     "links": ["https://example.org/demo/course-1"], "evidence": "list of those who finished the first course"},
+    {"id": "demo-0005", "at": "2025-07-01T09:00:00.000000Z", "by": "demo", "recommendation": "demo-judges-training",
+     "kind": "update", "subject": "action", "status": "in-progress", "previous_status": "planned", "v": 6},
+    {"id": "demo-0006", "at": "2025-07-02T09:00:00.000000Z", "by": "demo", "recommendation": "demo-judges-training",
+     "kind": "report", "subject": "indicator", "indicator": "trained", "value": 19, "on": "2025-06-30", "v": 6,
+     "note": "two courses this quarter"},
+    {"id": "demo-0007", "at": "2025-10-01T09:00:00.000000Z", "by": "demo", "recommendation": "demo-judges-training",
+     "kind": "report", "subject": "indicator", "indicator": "trained", "value": 27, "on": "2025-09-30", "v": 6,
+     "links": ["https://example.org/demo/course-4"], "evidence": "certificates of the fourth course"},
 ]
 
 
@@ -149,13 +191,16 @@ def write(folder: Path) -> list[Path]:
     files = {
         "owners.yaml": OWNERS,
         "demo-upr-examplestan.yaml": REVIEW,
+        "actions.yaml": ACTIONS,
         "journal.jsonl": "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in EVENTS),
         "README.md": ("# The demo workspace (generated)\n\nWritten by `python examples/make_demo.py`. Everything "
                       "in it is made up: it shows every field of the data format at work (classification, "
                       "several authors, SDGs, groups of persons, extra fields, progress set by hand, a "
-                      "cluster with weights, citations of findings). Try "
+                      "cluster with weights, citations of findings) and a plan (two actions, an "
+                      "indicator with three reports, evidence links). Try "
                       "`diasporatrack --root examples/demo list --tree`, `show demo-upr-women-justice`, "
-                      "`stats`, `list --sdg 5`.\n"),
+                      "`stats`, `list --sdg 5`, `action show demo-judges-training`, "
+                      "`show demo-upr-women-judges`.\n"),
     }
     written = []
     for name, text in files.items():

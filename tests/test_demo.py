@@ -34,3 +34,11 @@ def test_the_demo_is_valid_and_uses_every_field(tmp_path):
     assert {r.action_category for r in recs} >= {1, 2, 3, 5}
     cluster = tracker.progress().reading(tracker.get("demo-upr-women-justice"))
     assert cluster.basis == "children" and round(cluster.percent, 2) == 52.75  # (2 x 55.5 + 0 + 100) / 4
+
+
+def test_the_demo_shows_a_plan_with_an_indicator_reported_three_times():
+    plan = Tracker.open(DEMO, cache=False).plan()
+    assert plan.problems == [] and len(plan.actions) == 2
+    trained = plan.get("demo-judges-training").indicators[0]
+    assert [r.value for r in trained.reports] == [8, 19, 27]
+    assert sum(bool(r.event.links) for r in trained.reports) == 2

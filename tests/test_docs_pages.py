@@ -34,7 +34,7 @@ import diasporatrack
 from docs_harness import DOCS, REPO, Reader, blocks, check_parses, diasporatrack_argvs, tree_digest
 
 SHIPPED = REPO / "recommendations"
-CONFIG_KEYS = {"statuses", "responses", "reminders", "urgency", "plugins", "disable", "publish"}
+CONFIG_KEYS = {"statuses", "responses", "reminders", "urgency", "plugins", "disable", "publish", "action_statuses"}
 
 
 def test_statuses_page(tmp_path: Path) -> None:
@@ -124,6 +124,13 @@ def _problems(tmp_path: Path, body: str) -> list:
         (root / "example.yaml").write_text(body, encoding="utf-8")
     elif set(data) == {"owners"}:
         (root / "owners.yaml").write_text(body, encoding="utf-8")
+    elif set(data) == {"actions"}:  # with the recommendations and owners it names, so only its own mistakes count
+        (root / "owners.yaml").write_text(OWNERS_FOR_EXAMPLES, encoding="utf-8")
+        named = sorted({r for action in data["actions"] for r in action.get("implements") or []})
+        recs = [{"id": r, "title": r, "text": r} for r in named]
+        (root / "example.yaml").write_text(yaml.safe_dump({"source": {"id": "example", "title": "Example"},
+                                                           "recommendations": recs}), encoding="utf-8")
+        (root / "actions.yaml").write_text(body, encoding="utf-8")
     else:
         assert set(data) <= CONFIG_KEYS, f"not a workspace file: keys {sorted(data)}"
         (root / "diasporatrack.yaml").write_text(body, encoding="utf-8")
@@ -187,3 +194,11 @@ def test_extraction_page(tmp_path: Path) -> None:
     assert reader.ran >= 8 and (tmp_path / "tracker" / "remit-2025.yaml").is_file()
     assert (tmp_path / "tracker" / "sources" / "remit-2025.txt").is_file()
     assert (tmp_path / "tracker" / "sources" / "remit-2025.pdf").is_file()
+
+
+def test_planning_page(tmp_path: Path) -> None:
+    reader = Reader(tmp_path).follow(DOCS / "planning.md")
+    assert reader.ran >= 7 and reader.cwd == tmp_path / "plan", reader.ran
+    events = [json.loads(line) for line in (tmp_path / "plan" / "journal.jsonl").read_text().splitlines()]
+    assert [e.get("subject") for e in events] == ["action"] * 3 + ["indicator"] * 3 + [None]
+    assert events[3]["links"] == ["https://example.org/clinic/april"] and events[-1]["evidence"] == "board decision"

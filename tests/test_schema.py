@@ -38,7 +38,7 @@ def check(name: str, data) -> None:
 def test_schemas_are_valid_and_listed(cli):
     for name in schema_names():
         jsonschema.Draft202012Validator.check_schema(load_schema(name))
-    assert cli("schema").out.split() == ["source", "owners", "config", "event"]
+    assert cli("schema").out.split() == ["source", "owners", "actions", "config", "event"]
     assert json.loads(cli("schema", "owners").out)["title"] == "diasporatrack owners.yaml"
     result = cli("schema", "nope")
     assert result.code == 2 and "no schema 'nope'" in result.err

@@ -20,7 +20,7 @@ import attrs
 
 from .errors import InputError, WorkspaceError
 from .files import StagedFile
-from .journal import EDIT_VERSION, new_event_id
+from .journal import ACTION_VERSION, EDIT_VERSION, new_event_id
 from .model import Event, Owner, Recommendation, Source
 from .workspace import (
     OWNER_SPEC, OWNERS_FILE, RECOMMENDATION_SPEC, SOURCE_SPEC, Location, Workspace, _did_you_mean, display_path,
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .tracker import Tracker
 
 LIST_FIELDS = frozenset({"addressed_to", "owners", "themes", "links", "authors", "author", "sdgs", "affected_persons",
-                         "cites"})
+                         "cites", "implements"})
 # YAML names that the model spells otherwise (a recommendation's `author` may list several).
 MODEL_NAMES = {"author": "authors"}
 # Changed only through update/respond: they are transitions, with their own events.
@@ -77,7 +77,8 @@ class Change:
         from .tracker import current_actor
 
         self.events.append(Event(id=new_event_id(), at=dt.datetime.now(dt.timezone.utc), by=current_actor(by),
-                                 recommendation=subject_id, kind="edit", v=EDIT_VERSION, subject=subject,
+                                 recommendation=subject_id, kind="edit", subject=subject,
+                                 v=ACTION_VERSION if subject == "action" else EDIT_VERSION,
                                  field=field, old=to_json(old), new=to_json(new)))
 
     def check(self) -> Workspace:
@@ -97,8 +98,11 @@ class Change:
             ws.locations.update({"owner:" + k: v for k, v in where.items()})
         from .yamlio import YamlProblem, load_yaml
 
+        from .actions import ACTIONS_FILE
+
+        actions_path = self.root / ACTIONS_FILE
         for path, text in texts.items():
-            if path == owners_path:
+            if path in (owners_path, actions_path):
                 continue
             if path in self.docs:  # parsed already, by the same strict loader, when it was changed
                 raw = self.docs[path].data
@@ -109,6 +113,11 @@ class Change:
                     ws.problems.append(err.problem)
                     continue
             read_source_file(path, ws, raw)
+        if actions_path in texts or os.path.lexists(actions_path):  # the plan against the recommendations to be
+            from .actions import action_lifecycle, read_actions
+
+            read_actions(self.root, ws.problems, recommendations=ws.recommendations, owners=ws.owners,
+                         lifecycle=action_lifecycle(ws.config), text=texts.get(actions_path))
         if ws.problems:
             raise WorkspaceError(ws.problems)
         return ws
@@ -259,6 +268,8 @@ def undo_edits(ws: Workspace, events: Iterable[Event]) -> Workspace:
     recs, sources, owners = dict(ws.recommendations), dict(ws.sources), dict(ws.owners)
     for event in sorted((e for e in events if e.kind == "edit"), key=lambda e: e.sort_key, reverse=True):
         key = event.recommendation
+        if event.subject not in (None, "source", "owner"):
+            continue  # an action's edit: the plan is read from its file, apart from the workspace
         if event.subject is None:
             table, make, spec = recs, _make_recommendation, RECOMMENDATION_SPEC
         elif event.subject == "source":

@@ -66,6 +66,18 @@ def register_reminder_rules() -> list[Any]:
 
 
 @hookspec
+def register_plan_rules() -> list[Any]:
+    """Return reminder rules for the implementation plan: objects with ``name``, ``description`` and
+    ``check_action(action, plan, context) -> list[Reminder]``.
+
+    Called by ``remind`` for every action that is not finished (an action past
+    its due date, an indicator whose report is due). Their reminders are
+    delivered and recorded like those of recommendation rules. Names must be
+    unique among plan rules.
+    """
+
+
+@hookspec
 def register_reminder_channels() -> list[Any]:
     """Return reminder channels: objects with ``name``, ``description`` and
     ``deliver(reminders, context, dry_run=False) -> list[Delivery]``

@@ -42,16 +42,20 @@ _KNOWN = set(_REQUIRED) | {
     "kind", "status", "previous_status", "response", "previous_response", "owners_added", "owners_removed",
     "due", "due_cleared", "note", "forced", "data", "v", "subject", "field", "old", "new",
     "progress", "previous_progress", "progress_cleared", "for", "public", "on",
+    "indicator", "value", "links", "evidence",
 }
 # The event schema: 1 (no "v" written) up to this one. 2 added edits of the YAML files; 3 added progress;
 # 4 added ``for`` (whom a change was done for) and ``public`` (its note may be published); 5 added ``on``
-# (the day something happened, when it was recorded on a later day: folds order by it).
-SCHEMA_VERSION = 5
+# (the day something happened, when it was recorded on a later day: folds order by it); 6 added the
+# subjects ``action`` and ``indicator`` (edits of actions.yaml, an action's status, an indicator's
+# reports: ``indicator``, ``value``) and evidence on any event (``links``, ``evidence``).
+SCHEMA_VERSION = 6
 EDIT_VERSION = 2  # the version an event needs is that of the newest field it uses
 PROGRESS_VERSION = 3
 ATTRIBUTION_VERSION = 4
 HAPPENED_VERSION = 5  # "on": the day something happened, recorded later
-SUBJECTS = ("source", "owner")
+ACTION_VERSION = 6  # the plan's subjects, indicator reports and evidence
+SUBJECTS = ("source", "owner", "action", "indicator")
 
 
 MAX_DATA_DEPTH = 16  # nesting of an event's ``data``: deeper is refused, never a RecursionError
@@ -113,6 +117,13 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         out["public"] = True
     if event.on is not None:
         out["on"] = event.on.isoformat()
+    for name in ("indicator", "value"):
+        if getattr(event, name) is not None:
+            out[name] = getattr(event, name)
+    if event.links:
+        out["links"] = list(event.links)
+    if event.evidence is not None:
+        out["evidence"] = event.evidence
     return out
 
 
@@ -148,6 +159,11 @@ def event_from_dict(raw: Any) -> Event:
     for name in ("due_cleared", "forced", "progress_cleared", "public"):
         if name in fields and not isinstance(fields[name], bool):
             raise ValueError(f"{name} must be true or false")
+    if "links" in fields and not (isinstance(fields["links"], list) and all(isinstance(u, str) for u in fields["links"])):
+        raise ValueError("links must be a list of text")
+    value = fields.get("value")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float, str))):
+        raise ValueError("value must be a number or text")
     if "data" in fields and not isinstance(fields["data"], dict):
         raise ValueError("data must be a JSON object")
     version = fields.get("v", 1)
@@ -176,7 +192,7 @@ def _check_strings(fields: dict[str, Any]) -> None:
     import re
 
     for name, pattern in (("id", ID_PATTERN), ("recommendation", ID_PATTERN), ("kind", ID_PATTERN),
-                          ("status", NAME_PATTERN), ("previous_status", NAME_PATTERN),
+                          ("status", NAME_PATTERN), ("previous_status", NAME_PATTERN), ("indicator", ID_PATTERN),
                           ("response", NAME_PATTERN), ("previous_response", NAME_PATTERN)):
         value = fields.get(name)
         if value is not None and not (isinstance(value, str) and re.match(pattern, value)):
@@ -185,12 +201,15 @@ def _check_strings(fields: dict[str, Any]) -> None:
         for owner in fields.get(name) or () if isinstance(fields.get(name), list) else ():
             if not (isinstance(owner, str) and re.match(ID_PATTERN, owner)):
                 raise ValueError(f"{name}: {quote(owner)} is not a valid owner id")
-    for name in ("by", "note", "at", "due"):
+    for name in ("by", "note", "at", "due", "on", "evidence", "value"):
         value = fields.get(name)
         if isinstance(value, str):
             bad = control_character(value, allow_newline=name in _TEXT_FIELDS)
             if bad is not None:
                 raise ValueError(f"{name}: control character {describe_character(bad)} is not allowed")
+    for link in fields.get("links") or () if isinstance(fields.get("links"), list) else ():
+        if isinstance(link, str) and control_character(link) is not None:
+            raise ValueError(f"links: control character {describe_character(control_character(link))} is not allowed")
     if "data" in fields:
         _check_data(fields["data"], 1)
 

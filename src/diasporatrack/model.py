@@ -167,6 +167,13 @@ class Event:
         if self.on is None or self.on >= self.at.date():
             return self.at
         return dt.datetime.combine(self.on, dt.time.max, tzinfo=dt.timezone.utc)
+    # Event schema 6: subjects beyond recommendations (``action``, ``indicator``), an indicator's report
+    # (``indicator``, ``value``; ``on`` is the day it was measured) and evidence on any event.
+    indicator: str | None = attrs.field(default=None, validator=_opt_text)
+    value: Any = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.instance_of((int, float, str))))
+    links: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    evidence: str | None = attrs.field(default=None, validator=_opt_text)
 
     @property
     def sort_key(self) -> tuple[dt.datetime, str]:
@@ -200,10 +207,16 @@ class Event:
         elif self.kind != "update":
             detail = self.data.get("summary") if isinstance(self.data, Mapping) else None
             parts.append(self.kind + (f": {detail}" if detail else ""))
+        if self.indicator is not None:
+            parts.append(f"{self.indicator} = {self.value}")
         if self.for_owner:
             parts.append(f"for {self.for_owner}")
         if self.note:
             parts.append(f"{'public ' if self.public else ''}note: {self.note}")
+        if self.evidence:
+            parts.append(f"evidence: {self.evidence}")
+        if self.links:
+            parts.append("links: " + ", ".join(self.links))
         return "; ".join(parts) or self.kind
 
 

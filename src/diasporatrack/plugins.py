@@ -31,7 +31,7 @@ import pluggy
 from . import hookspecs, trust
 from .errors import DiasporatrackError
 from .plugincode import describe as _describe, output_to_stderr, run_file
-from .protocols import Exporter, Extractor, ReminderChannel, ReminderRule, Scorer
+from .protocols import Exporter, Extractor, PlanRule, ReminderChannel, ReminderRule, Scorer
 from .trust import UntrustedPluginWarning
 
 if TYPE_CHECKING:
@@ -99,6 +99,7 @@ _KINDS: dict[str, tuple[str, type, str]] = {
     "register_exporters": ("exporter", Exporter, "name, extension, description and export()"),
     "register_scorers": ("scorer", Scorer, "name, description and score()"),
     "register_reminder_rules": ("reminder rule", ReminderRule, "name, description and check()"),
+    "register_plan_rules": ("plan rule", PlanRule, "name, description and check_action()"),
     "register_reminder_channels": ("reminder channel", ReminderChannel, "name, description and deliver()"),
     "register_extractors": ("extractor", Extractor, "name, description and extract()"),
 }
@@ -318,6 +319,10 @@ class Plugins:
     @property
     def reminder_rules(self) -> Registry:
         return self.registry("register_reminder_rules")
+
+    @property
+    def plan_rules(self) -> Registry:
+        return self.registry("register_plan_rules")
 
     @property
     def reminder_channels(self) -> Registry:

@@ -96,6 +96,23 @@ class ReminderRule(Protocol):
 
 
 @runtime_checkable
+class PlanRule(Protocol):
+    """Says which actions of the plan (or their indicators) need attention today, and why.
+
+    The plan's own protocol, so rules written for recommendations
+    (:class:`ReminderRule`) keep working unchanged. ``check_action`` returns
+    :class:`~diasporatrack.Reminder` values whose ``recommendation`` is the
+    action's id and whose ``subject`` is ``"action"``; ``plan`` is the
+    :class:`~diasporatrack.actions.Plan` the action belongs to.
+    """
+
+    name: str
+    description: str
+
+    def check_action(self, action: Any, plan: Any, context: Context) -> Iterable[Reminder]: ...
+
+
+@runtime_checkable
 class ReminderChannel(Protocol):
     """Delivers reminders (console, e-mail, calendar, ...).
 

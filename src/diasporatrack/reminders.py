@@ -61,6 +61,7 @@ class Reminder:
     owner: str | None = None
     owner_name: str | None = None
     contact: str | None = None
+    subject: str | None = None  # "action": ``recommendation`` holds an action's id (a plan rule's reminder)
 
     @property
     def key(self) -> str:
@@ -112,7 +113,37 @@ def collect(tracker: Tracker, context: Context, *, owner: str | None = None,
                     if wanted is not None and reminder.owner not in wanted:
                         continue
                     found.setdefault(reminder.key, _completed(tracker, reminder))
+    if rules is None:
+        for reminder in _plan_reminders(tracker, context):
+            if wanted is None or reminder.owner in wanted:
+                found.setdefault(reminder.key, _completed(tracker, reminder))
     return sorted(found.values(), key=lambda r: (r.owner or "", r.recommendation, r.rule))
+
+
+def _plan_reminders(tracker: Tracker, context: Context) -> list[Reminder]:
+    """What the plan rules say of every unfinished action (none without an actions.yaml)."""
+    from .actions import checked_plan
+    from .plugins import PluginError, _describe
+
+    plan = checked_plan(tracker)
+    found: list[Reminder] = []
+    registry = tracker.plugins.plan_rules
+    for action in plan:
+        if not plan.lifecycle.is_active(action.status):
+            continue
+        for rule in registry:
+            plugin = registry.owners.get(rule.name, "?")
+            try:
+                got = list(rule.check_action(action, plan, context) or ())
+            except BaseException as err:  # noqa: BLE001 - a plan rule's failure is named like any rule's
+                raise PluginError(f"plugin {plugin!r} failed in plan rule {rule.name!r} for {action.id}: "
+                                  f"{_describe(err)}") from err
+            for item in got:
+                if not isinstance(item, Reminder):
+                    raise PluginError(f"plugin {plugin!r} returned {type(item).__name__} from plan rule "
+                                      f"{rule.name!r} (check_action() must return diasporatrack.Reminder values)")
+                found.append(item if item.subject else attrs.evolve(item, subject="action"))
+    return found
 
 
 def _completed(tracker: Tracker, reminder: Reminder) -> Reminder:
@@ -149,9 +180,12 @@ def _run_rule(tracker: Tracker, rule, rec, context) -> list[Reminder]:
 
 def already_sent(tracker: Tracker, channel: str) -> set[str]:
     """Keys of reminders this channel delivered before, from the journal."""
+    from .actions import load_plan
+
     sent = set()
-    for rec in tracker:
-        for event in rec.history:
+    histories = [rec.history for rec in tracker] + [a.history for a in load_plan(tracker)]
+    for history in histories:
+        for event in history:
             if event.kind == REMINDED and event.data.get("channel") == channel:
                 sent.add(event.data.get("key"))
     return sent
@@ -223,7 +257,7 @@ def deliver(tracker: Tracker, channel_name: str, reminders: Sequence[Reminder], 
 
 
 def reminded_event(tracker: Tracker, delivery: Delivery, channel: str, today: dt.date, by: str | None) -> Event:
-    from .journal import new_event_id
+    from .journal import ACTION_VERSION, new_event_id
     from .tracker import current_actor
 
     reminder = delivery.reminder
@@ -233,6 +267,8 @@ def reminded_event(tracker: Tracker, delivery: Delivery, channel: str, today: dt
         by=current_actor(by),
         recommendation=reminder.recommendation,
         kind=REMINDED,
+        subject=reminder.subject,
+        v=ACTION_VERSION if reminder.subject else 1,
         data={
             "key": reminder.key,
             "rule": reminder.rule,

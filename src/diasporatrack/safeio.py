@@ -38,6 +38,7 @@ MiB = 1024 * 1024
 LIMITS = {
     "source": 64 * MiB,  # an authored source file: about 80,000 recommendations
     "owners": 16 * MiB,  # owners.yaml
+    "actions": 16 * MiB,  # actions.yaml
     "settings": 1 * MiB,  # diasporatrack.yaml
     "journal": 1024 * MiB,  # journal.jsonl, read from where the last read stopped
     "journal line": 1 * MiB,  # one event

@@ -111,3 +111,27 @@ def unsafe_cell(cell: str) -> str:
     """The inverse of :func:`safe_cell` for text: take off the apostrophe it added."""
     return cell[1:] if cell.startswith("'") and _would_run(cell) else cell
 
+
+def action_to_dict(action, *, history: bool = False) -> dict:
+    """An action as JSON: its fields and indicators with their reports; with ``history``, its journal events."""
+    from .journal import event_to_dict
+
+    out = {"id": action.id, "title": action.title, "status": action.status, "description": action.description,
+           "owners": list(action.owners), "implements": list(action.implements),
+           "start": action.start.isoformat() if action.start else None,
+           "due": action.due.isoformat() if action.due else None}
+    out["indicators"] = [indicator_to_dict(i) for i in action.indicators]
+    if history:
+        out["history"] = [event_to_dict(e) for e in action.history]
+    return out
+
+
+def indicator_to_dict(indicator) -> dict:
+    """An indicator as JSON, with its series of reports (day measured, value, note, evidence)."""
+    out = {name: getattr(indicator, name) for name in ("id", "title", "kind", "unit", "baseline", "target",
+                                                       "cadence", "owner")}
+    out["levels"] = list(indicator.levels)
+    out["reports"] = [{"on": r.on.isoformat(), "value": r.value, "note": r.event.note, "by": r.event.by,
+                       "links": list(r.event.links), "evidence": r.event.evidence, "event": r.event.id}
+                      for r in indicator.reports]
+    return out

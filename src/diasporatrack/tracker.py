@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import DiasporatrackError, InputError, NotFound, Problem, TransitionError, WorkspaceError
-from .journal import ATTRIBUTION_VERSION, HAPPENED_VERSION, JOURNAL_NAME, PROGRESS_VERSION, Journal, new_event_id
+from .journal import (
+    ACTION_VERSION, ATTRIBUTION_VERSION, HAPPENED_VERSION, JOURNAL_NAME, PROGRESS_VERSION, Journal, new_event_id,
+)
 from .lifecycle import Lifecycle, Responses
 from .model import Event, Owner, Recommendation, Source
 from .workspace import Workspace, display_path, find_root, read_workspace
@@ -419,8 +421,8 @@ class Tracker:
             if self._last is None or event.sort_key > self._last:
                 self._last = event.sort_key
             self._event_count += 1
-            if event.kind == "edit" and event.subject is not None:
-                continue  # an edit of a source or an owner: already in the files
+            if event.subject is not None:
+                continue  # about a source, an owner or an action: already in the files, or folded by its plan
             rec = self._state.get(event.recommendation)
             if rec is None:
                 self._orphan(event)
@@ -616,6 +618,15 @@ class Tracker:
         fresh = self._fresh_rows  # made when the cache was written; dropped for anything changed since
         return (fresh.get(i) or row_json(self._state[i]) for i in ids)
 
+    def plan(self):
+        """The implementation plan (:class:`~diasporatrack.actions.Plan`): ``actions.yaml`` with the journal folded in.
+
+        Actions with a problem are left out; ``plan().problems`` (and ``check()``) name them.
+        """
+        from .actions import load_plan
+
+        return load_plan(self)
+
     def history(self, ref: str) -> tuple[Event, ...]:
         """Every event of a recommendation, oldest first."""
         return self.get(ref).history
@@ -659,6 +670,8 @@ class Tracker:
         for_owner: str | None = None,
         public_note: bool = False,
         at: str | dt.date | None = None,
+        links: Iterable[str] = (),
+        evidence: str | None = None,
     ) -> Recommendation:
         """Change a recommendation and record why in the journal.
 
@@ -667,6 +680,8 @@ class Tracker:
         things happened, and the status it changes from is the status of
         that day. A back-dated status change that would make a later
         recorded one forbidden is refused unless ``force``.
+        ``links`` and ``evidence`` are the change's evidence: addresses of
+        what shows it and a few words on what they show (event schema 6).
 
         A status change must be allowed by the lifecycle unless ``force`` (the
         override is recorded). Owners must exist in ``owners.yaml``.
@@ -717,7 +732,7 @@ class Tracker:
                 percent = None
             progress_cleared = clear_progress and percent is None and rec.progress is not None
             if (status is None and not added and not removed and due_date is None and not cleared and not note
-                    and percent is None and not progress_cleared):
+                    and percent is None and not progress_cleared and not links and not evidence):
                 if add_owners and not added:
                     raise InputError(f"nothing to update for {rec_id}: {', '.join(rec.owners)} already own"
                                      f"{'s' * (len(rec.owners) == 1)} it")
@@ -744,8 +759,11 @@ class Tracker:
                 for_owner=for_owner,
                 public=public_note,
                 on=on,
+                links=tuple(links),
+                evidence=evidence or None,
                 # The version the newest field it uses needs: older lines stay readable by older programs.
-                v=HAPPENED_VERSION if on is not None else ATTRIBUTION_VERSION if for_owner or public_note
+                v=ACTION_VERSION if links or evidence else HAPPENED_VERSION if on is not None
+                else ATTRIBUTION_VERSION if for_owner or public_note
                 else PROGRESS_VERSION if percent is not None or progress_cleared else 1,
             )
             self._record(fh, event)
@@ -843,7 +861,7 @@ class Tracker:
         with self.journal.locked() as fh:
             self._catch_up_locked()
             for event in events:
-                if event.recommendation not in self._state:
+                if event.subject is None and event.recommendation not in self._state:
                     raise NotFound(f"no recommendation {event.recommendation!r}")
             last = self._last[0] if self._last else None
             stamped = []
@@ -929,7 +947,9 @@ class Tracker:
         from .plugins import output_to_stderr
         from .quotes import check_quotes
 
-        found = list(self.problems) + self.set_aside + self.contact_problems()
+        from .actions import load_plan
+
+        found = list(self.problems) + load_plan(self).problems + self.set_aside + self.contact_problems()
         quote_problems, quote_warnings = check_quotes(self, require_archive=require_archive)
         found += quote_problems
         self.warnings.extend(w for w in quote_warnings if w not in self.warnings)

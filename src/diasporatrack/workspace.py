@@ -27,7 +27,8 @@ OWNERS_FILE = "owners.yaml"
 CONFIG_FILE = "diasporatrack.yaml"
 DEFAULT_DIR = "recommendations"
 ROOT_ENV = "DIASPORATRACK_ROOT"
-CONFIG_KEYS = ("statuses", "responses", "reminders", "urgency", "plugins", "disable", "publish")
+ACTIONS_FILE = "actions.yaml"  # the plan (see diasporatrack.actions): never a source file
+CONFIG_KEYS = ("statuses", "responses", "reminders", "urgency", "plugins", "disable", "publish", "action_statuses")
 
 
 @attrs.frozen
@@ -121,7 +122,7 @@ def source_files(root: Path) -> list[Path]:
         for name in sorted(filenames):
             if not name.endswith((".yaml", ".yml")) or name.startswith("."):
                 continue
-            if top and name in (OWNERS_FILE, CONFIG_FILE):
+            if top and name in (OWNERS_FILE, CONFIG_FILE, ACTIONS_FILE):
                 continue
             found.append(Path(dirpath) / name)
     return found
@@ -373,6 +374,8 @@ def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Li
     config = dict(raw)
     if raw.get("responses") is not None:
         responses = _read_responses(raw["responses"], check, _line_of(raw, "responses"))
+    if raw.get("action_statuses") is not None:  # the actions' own lifecycle (see diasporatrack.actions)
+        config["action_statuses"] = _read_lifecycle(raw["action_statuses"], check, _line_of(raw, "action_statuses"))
     from .settings import check_section
 
     for key in [k for k in raw if k in ("plugins", "disable", "reminders", "urgency")]:  # in the file's order

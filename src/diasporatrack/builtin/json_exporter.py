@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from ..hookspecs import hookimpl
 from ..model import Recommendation
-from ..serialize import owner_to_dict, recommendation_to_dict, source_to_dict
+from ..serialize import action_to_dict, owner_to_dict, recommendation_to_dict, source_to_dict
 
 SCHEMA = "diasporatrack-export"
 SCHEMA_VERSION = 2  # 2: classification, progress and cluster fields; author is a list
@@ -35,6 +35,11 @@ class JsonExporter:
             "owners": [owner_to_dict(o) for o in tracker.owners.values()],
             "recommendations": [recommendation_to_dict(r, history=True) for r in recommendations],
         }
+        exported = {r.id for r in recommendations}
+        plan = getattr(tracker, "plan", None)  # a stand-in tracker (tests, plugins) may have no plan
+        actions = [a for a in plan() if exported & set(a.implements)] if plan else []
+        if actions:  # the plan's actions that implement an exported recommendation, with their reports
+            document["actions"] = [action_to_dict(a, history=True) for a in actions]
         # One recommendation per line: readable, friendly to diff, and written
         # by the fast (C) encoder, which indenting everything would turn off.
         recommendations = document.pop("recommendations")

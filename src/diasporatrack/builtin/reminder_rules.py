@@ -92,3 +92,10 @@ class ReviewDue:
 @hookimpl
 def register_reminder_rules():
     return [Overdue(), DueSoon(), Stale(), Unowned(), ReviewDue()]
+
+
+@hookimpl
+def register_plan_rules():
+    from .plan_rules import ActionOverdue, IndicatorDue
+
+    return [ActionOverdue(), IndicatorDue()]

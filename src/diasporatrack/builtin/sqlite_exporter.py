@@ -117,6 +117,9 @@ def schema(profile: Profile) -> str:
     ]
     parts += [f"CREATE INDEX recommendations_{c} ON recommendations ({c});" for c in ("response", "due", "parent")
               if c in names]
+    from .sqlite_plan import SCHEMA as PLAN_SCHEMA
+
+    parts += PLAN_SCHEMA
     if profile.shows("sdgs"):
         parts.append("CREATE TABLE sdg_goals (goal TEXT PRIMARY KEY, title TEXT NOT NULL);")
     for table, field, columns in _LIST_TABLES:
@@ -202,6 +205,9 @@ def _fill(db: sqlite3.Connection, tracker, recommendations: Sequence[Recommendat
                         e.field, *(None if x is None else json.dumps(x, ensure_ascii=False) for x in (e.old, e.new)))
             rows.append(row)
     _insert(db, "events", rows)
+    from .sqlite_plan import fill as fill_plan
+
+    fill_plan(db, tracker, recommendations)
     fts = [c for c in ("title", "text", "quote") if c in columns]
     db.execute(f"INSERT INTO recommendations_fts (rowid, {', '.join(fts)}) "
                f"SELECT rowid, {', '.join(fts)} FROM recommendations")

@@ -27,6 +27,7 @@ from ..errors import DiasporatrackError, WorkspaceError
 from ..textsafety import TerminalSafeStream
 from ..trust import UntrustedPluginWarning, switched_off
 from . import (
+    actions,
     attention,
     authoring,
     completion,
@@ -56,7 +57,7 @@ __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main", "ru
 
 # In the order `--help` and docs/cli.md list them: recommendations first, then the other nouns, then the workspace.
 GROUPS = (listing, show, log, update, authoring, stats, attention, exporting, importing, extract, sources, owners,
-          workspace, sdgs, plugins_cmd, trust_cmd, completion)
+          actions, workspace, sdgs, plugins_cmd, trust_cmd, completion)
 BUILTIN_COMMANDS = frozenset(name for group in GROUPS for name in group.COMMANDS)
 
 

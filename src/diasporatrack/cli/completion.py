@@ -50,6 +50,15 @@ def complete_sources(prefix: str, parsed_args: argparse.Namespace, **_) -> list[
     return [] if tracker is None else sorted(s for s in tracker.sources if s.startswith(prefix))
 
 
+def complete_actions(prefix: str, parsed_args: argparse.Namespace, **_) -> list[str]:
+    tracker = _tracker(parsed_args)
+    if tracker is None:
+        return []
+    from ..actions import load_plan
+
+    return sorted(a for a in load_plan(tracker).actions if a.startswith(prefix))
+
+
 def cmd_completion(args: argparse.Namespace) -> int:
     from argcomplete import shell_integration
 

@@ -25,6 +25,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         reading = tracker.progress().reading(rec)
         out["progress_now"] = {"percent": reading.percent, "basis": reading.basis}
         out["children"] = [c.id for c in tracker.children(rec.id)]
+        actions = _actions(tracker, rec.id)
+        if actions:  # only in a workspace with a plan: a JSON reader of other workspaces sees what it always saw
+            out["actions"] = [{"id": a.id, "status": a.status, "title": a.title} for a in actions]
         found = locate_quote(tracker, rec)
         if found is not None:
             out["quote_location"] = {"file": f"sources/{rec.source}.txt", "line": found.line,
@@ -96,10 +99,34 @@ def cmd_show(args: argparse.Namespace) -> int:
             text = finding.text if finding else "(not found)"
             print(textwrap.fill(f"{finding_id} ({source_id}): {text}", width=78, initial_indent="  - ",
                                 subsequent_indent="    "))
-    if rec.history:
+    actions = _actions(tracker, rec.id)
+    if actions:
+        print()
+        print(table([(a.id, a.status, a.due or "", shorten(a.title, 40)) for a in actions],
+                    ("action", "status", "due", "title")))
+    if actions:
+        print()
+        print(timeline_table(rec, actions))
+    elif rec.history:
         print()
         print(history_table(rec.history))
     return EXIT_OK
+
+
+def timeline_table(rec, actions) -> str:
+    """The recommendation's events, its actions' events and their indicators' reports, by the day they happened."""
+    entries = [(e, rec.id) for e in rec.history]
+    entries += [(e, a.id + (f"/{e.indicator}" if e.indicator else "")) for a in actions for e in a.history]
+    entries.sort(key=lambda item: ((item[0].on or item[0].at.date()), item[0].sort_key))
+    rows = [((e.on or e.at.date()).isoformat(), subject, e.by, e.describe()) for e, subject in entries]
+    return table(rows, ("day", "about", "by", "change"))
+
+
+def _actions(tracker, rec_id: str):
+    """The actions of the plan that implement ``rec_id`` (none when the workspace has no actions.yaml)."""
+    from ..actions import checked_plan
+
+    return checked_plan(tracker).implementing(rec_id)
 
 
 def history_table(events) -> str:

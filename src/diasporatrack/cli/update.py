@@ -29,6 +29,8 @@ def cmd_update(args: argparse.Namespace) -> int:
         for_owner=args.for_owner,
         public_note=args.public_note,
         at=args.at,
+        links=args.link,
+        evidence=args.evidence,
     )
     event = max(after.history, key=lambda e: e.at)  # the one just recorded (a back-dated one folds earlier)
     print(f"{after.id}: {event.describe()}")
@@ -61,6 +63,9 @@ def register(sub, plugins) -> None:
     p.add_argument("--at", metavar="DATE", help="the day it happened, when that was before today (YYYY-MM-DD): "
                    "recorded now, folded in the order things happened")
     p.add_argument("--force", action="store_true", help="allow a status change the lifecycle forbids (recorded)")
+    p.add_argument("--link", action="append", default=[], metavar="URL",
+                   help="evidence: where the change can be checked (repeatable)")
+    p.add_argument("--evidence", help="evidence: what the links show, in a few words")
     _add_publishing(p)
     p.set_defaults(func=cmd_update)
 

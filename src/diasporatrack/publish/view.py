@@ -95,6 +95,29 @@ class PublishedView:
         changes = {k: v for k, v in changes.items() if k == "history" and rec.history or getattr(rec, k) != v}
         return attrs.evolve(rec, **changes) if changes else rec
 
+    def plan(self):
+        """The plan as the public may see it: actions of published recommendations, their events published.
+
+        Reports keep their value, day and evidence (links and what they show: evidence is meant to be
+        shown); their notes follow the rule of every note, and reminders and edits are left out.
+        """
+        plan = self._tracker.plan()
+        shown = {r.id for r in self}
+        actions = {}
+        for action in plan:
+            implements = tuple(r for r in action.implements if r in shown)
+            if not implements:
+                continue
+            indicators = tuple(attrs.evolve(
+                i, owner=i.owner if i.owner in self.owners else None,
+                reports=tuple(attrs.evolve(r, event=self.event(r.event)) for r in i.reports))
+                for i in action.indicators)
+            actions[action.id] = attrs.evolve(
+                action, implements=implements, owners=tuple(o for o in action.owners if o in self.owners),
+                indicators=indicators,
+                history=tuple(self.event(e) for e in action.history if e.kind not in _INTERNAL_KINDS))
+        return attrs.evolve(plan, actions=actions, locations={}, problems=[])
+
     def attribution(self, event: Event) -> str:
         """Who public output says did it: the owner it was done for, else "a member"."""
         owner = self.owners.get(event.for_owner) if event.for_owner else None

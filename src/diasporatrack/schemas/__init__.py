@@ -19,6 +19,7 @@ from ..errors import InputError
 SCHEMAS = {
     "source": "source.schema.json",
     "owners": "owners.schema.json",
+    "actions": "actions.schema.json",
     "config": "config.schema.json",
     "event": "event.schema.json",
 }
@@ -29,7 +30,7 @@ def schema_names() -> list[str]:
 
 
 def load_schema(name: str) -> dict[str, Any]:
-    """The schema called ``name`` (source, owners, config, event) as a dict."""
+    """The schema called ``name`` (source, owners, actions, config, event) as a dict."""
     if name not in SCHEMAS:
         raise InputError(f"no schema {name!r}; schemas are: {', '.join(SCHEMAS)}")
     text = resources.files(__package__).joinpath(SCHEMAS[name]).read_text(encoding="utf-8")
