@@ -158,3 +158,36 @@ def test_list_filters_by_owner_and_recommendation(plan_ws, cli):
     by_rec = json.loads(cli("action", "list", "--implements", "rep-education", "--format", "json",
                             "--root", root).out)
     assert [a["id"] for a in by_rec] == ["act-school"]
+
+
+def test_progress_from_actions_is_the_mean_of_their_status_weights(plan_ws, cli):
+    root = str(plan_ws)
+    (plan_ws / "actions.yaml").write_text(ACTIONS_YAML + """\
+  - id: act-clinic-2
+    title: A second clinic
+    status: done
+    implements: [rep-health]
+""", encoding="utf-8")
+    measure = Tracker.open(plan_ws).progress()
+    assert measure.reading(Tracker.open(plan_ws).get("rep-health")).basis == "status"  # the default: off
+    write(plan_ws / "diasporatrack.yaml", "progress_from: actions\n")
+    tracker = Tracker.open(plan_ws)
+    reading = tracker.progress().reading(tracker.get("rep-health"))
+    assert (reading.basis, reading.percent) == ("actions", 50.0)  # planned 0 and done 1
+    education = tracker.progress().reading(tracker.get("rep-education"))
+    assert (education.basis, education.percent) == ("actions", 50.0)  # one action, in-progress
+    assert tracker.progress().reading(tracker.get("rep-forum")).basis == "actions"  # act-clinic implements it too
+    assert cli("action", "update", "act-clinic", "--status", "in-progress", "--root", root).code == 0
+    tracker = Tracker.open(plan_ws)
+    assert tracker.progress().reading(tracker.get("rep-health")).percent == 75.0
+    assert "75% (mean of its actions)" in cli("show", "rep-health", "--root", root).out
+    # a progress set by hand still wins
+    assert cli("update", "rep-health", "--progress", "10", "--root", root).code == 0
+    tracker = Tracker.open(plan_ws)
+    assert tracker.progress().reading(tracker.get("rep-health")).basis == "set"
+
+
+def test_progress_from_takes_only_its_two_values(plan_ws, cli):
+    write(plan_ws / "diasporatrack.yaml", "progress_from: indicators\n")
+    result = cli("validate", "--root", str(plan_ws))
+    assert result.code == 1 and "diasporatrack.yaml:1: progress_from: 'indicators' is not a basis of progress" in result.out

@@ -7,7 +7,9 @@ Three sources, the first that applies wins:
 2. for a parent (a cluster: a UPR cluster, a Decidim parent result, a stance
    point with the calls under it), the weighted mean of its children's
    progress; each child's ``weight`` defaults to 1;
-3. the progress weight of its status (``proposed`` 0, ``implemented`` 1).
+3. with ``progress_from: actions`` in ``diasporatrack.yaml``, the mean of the
+   status weights of the actions that implement it (when there are any);
+4. the progress weight of its status (``proposed`` 0, ``implemented`` 1).
 
 A mean of values that each lie in [0, 1] with positive weights lies between
 the smallest and the largest of them, so a cluster never shows more or less
@@ -23,7 +25,7 @@ import attrs
 from .lifecycle import Lifecycle
 from .model import Recommendation
 
-SET, CHILDREN, STATUS = "set", "children", "status"
+SET, CHILDREN, ACTIONS, STATUS = "set", "children", "actions", "status"
 
 
 @attrs.frozen
@@ -38,7 +40,8 @@ class Reading:
         return self.value * 100
 
     def describe(self) -> str:
-        why = {SET: "set explicitly", CHILDREN: "mean of its children", STATUS: "from its status"}[self.basis]
+        why = {SET: "set explicitly", CHILDREN: "mean of its children", ACTIONS: "mean of its actions",
+               STATUS: "from its status"}[self.basis]
         return f"{self.percent:.4g}% ({why})"
 
 
@@ -52,10 +55,12 @@ class Progress:
     """
 
     def __init__(self, lifecycle: Lifecycle, children: Mapping[str, Sequence[str]],
-                 lookup: Callable[[str], Recommendation]) -> None:
+                 lookup: Callable[[str], Recommendation],
+                 actions: Mapping[str, Sequence[float]] | None = None) -> None:
         self.lifecycle = lifecycle
         self.children = children
         self.lookup = lookup
+        self.actions = actions or {}  # recommendation id -> its actions' status weights (progress_from: actions)
         self._known: dict[str, Reading] = {}
 
     def of(self, rec: Recommendation) -> float:
@@ -80,6 +85,9 @@ class Progress:
                 mean = sum(v * w for v, w in pairs) / total
                 values = [v for v, _ in pairs]  # rounding must not take the mean outside them
                 reading = Reading(min(max(mean, min(values)), max(values)), CHILDREN)
+            elif self.actions.get(rec.id):
+                weights = self.actions[rec.id]
+                reading = Reading(min(max(sum(weights) / len(weights), min(weights)), max(weights)), ACTIONS)
             else:
                 status = self.lifecycle[rec.status] if rec.status in self.lifecycle else None
                 reading = Reading(status.weight if status else 0.0, STATUS)

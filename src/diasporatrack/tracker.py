@@ -485,12 +485,37 @@ class Tracker:
         """Progress as it stands now: ``tracker.progress().reading(rec)`` says how much and why.
 
         A recommendation's own ``progress`` wins; a parent without one shows
-        the weighted mean of its children; otherwise its status weight
-        counts (see :mod:`diasporatrack.progress`).
+        the weighted mean of its children; with ``progress_from: actions``,
+        one implemented by actions shows the mean of their status weights;
+        otherwise its status weight counts (see :mod:`diasporatrack.progress`).
         """
         from .progress import Progress
 
-        return Progress(self.lifecycle, self.workspace.children, self._state.__getitem__)
+        actions = self._action_weights() if self.config.get("progress_from") == "actions" else {}
+        return Progress(self.lifecycle, self.workspace.children, self._state.__getitem__, actions)
+
+    def _action_weights(self) -> dict[str, list[float]]:
+        """Recommendation id -> the status weights of the actions implementing it (``progress_from: actions``).
+
+        Kept while neither the journal nor actions.yaml changed: scorers ask for progress once per recommendation.
+        """
+        from .actions import ACTIONS_FILE
+
+        try:
+            found = os.stat(self.root / ACTIONS_FILE)
+            key: tuple = (self._event_count, self._last, found.st_mtime_ns, found.st_size)
+        except OSError:
+            key = (self._event_count, self._last, None, None)
+        kept = getattr(self, "_weights", None)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        plan = self.plan()
+        weights: dict[str, list[float]] = {}
+        for action in plan:
+            for rec_id in action.implements:
+                weights.setdefault(rec_id, []).append(plan.lifecycle[action.status].weight)
+        self._weights = (key, weights)
+        return weights
 
     def query(
         self,

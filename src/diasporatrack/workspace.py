@@ -28,7 +28,8 @@ CONFIG_FILE = "diasporatrack.yaml"
 DEFAULT_DIR = "recommendations"
 ROOT_ENV = "DIASPORATRACK_ROOT"
 ACTIONS_FILE = "actions.yaml"  # the plan (see diasporatrack.actions): never a source file
-CONFIG_KEYS = ("statuses", "responses", "reminders", "urgency", "plugins", "disable", "publish", "action_statuses")
+CONFIG_KEYS = ("statuses", "responses", "reminders", "urgency", "plugins", "disable", "publish", "action_statuses",
+               "progress_from")
 
 
 @attrs.frozen
@@ -374,6 +375,10 @@ def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Li
     config = dict(raw)
     if raw.get("responses") is not None:
         responses = _read_responses(raw["responses"], check, _line_of(raw, "responses"))
+    if raw.get("progress_from") not in (None, "status", "actions"):
+        check.problem(f"progress_from: {quote(raw['progress_from'])} is not a basis of progress; use status or actions",
+                      _line_of(raw, "progress_from"))
+        config.pop("progress_from")
     if raw.get("action_statuses") is not None:  # the actions' own lifecycle (see diasporatrack.actions)
         config["action_statuses"] = _read_lifecycle(raw["action_statuses"], check, _line_of(raw, "action_statuses"))
     from .settings import check_section
