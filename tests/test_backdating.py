@@ -115,3 +115,19 @@ def test_folding_events_with_days_in_any_file_order_gives_one_state(tmp_path_fac
     assert len(results) == 1
     expected = sorted(events, key=lambda e: (e.happened, e.id))
     assert next(iter(results))[1] == tuple(e.id for e in expected)
+
+
+def test_edits_take_at_too(ws, cli):
+    assert cli("--root", "ws", "set", "rep-forum", "--title", "Create a diaspora forum", "--at", "2025-03-01").code == 0
+    line = json.loads((ws / "journal.jsonl").read_text())
+    assert (line["kind"], line["on"], line["v"]) == ("edit", "2025-03-01", 5)
+    before = json.loads(cli("--root", "ws", "show", "rep-forum", "--as-of", "2025-02-28", "--format", "json").out)
+    after = json.loads(cli("--root", "ws", "show", "rep-forum", "--as-of", "2025-03-01", "--format", "json").out)
+    assert (before["title"], after["title"]) == ("Create a forum", "Create a diaspora forum")
+    added = cli("--root", "ws", "add", "report", "--title", "T", "--text", "T", "--at", "2025-04-01")
+    assert added.code == 0
+    in_april = json.loads(cli("--root", "ws", "log", "--since", "2025-04-01", "--until", "2025-04-30",
+                              "--format", "json").out)
+    assert [e["recommendation"] for e in in_april] == ["report-2025-001"]
+    tomorrow = (dt.datetime.now(UTC).date() + dt.timedelta(days=1)).isoformat()
+    assert cli("--root", "ws", "set", "rep-forum", "--title", "x", "--at", tomorrow).code == 2

@@ -20,7 +20,7 @@ import attrs
 
 from .errors import InputError, WorkspaceError
 from .files import StagedFile
-from .journal import ACTION_VERSION, EDIT_VERSION, new_event_id
+from .journal import ACTION_VERSION, EDIT_VERSION, HAPPENED_VERSION, new_event_id
 from .model import Event, Owner, Recommendation, Source
 from .workspace import (
     OWNER_SPEC, OWNERS_FILE, RECOMMENDATION_SPEC, SOURCE_SPEC, Location, Workspace, _did_you_mean, display_path,
@@ -62,6 +62,7 @@ class Change:
         self.new_files: dict[Path, str] = {}
         self.events: list[Event] = []
         self.text_only = False  # an edit that changed comments or layout alone: written, nothing to journal
+        self.on = getattr(tracker, "_on", None)  # the day it happened, inside Tracker.happened_on(...)
 
     def doc(self, path: Path) -> Document:
         path = Path(path)
@@ -78,7 +79,8 @@ class Change:
 
         self.events.append(Event(id=new_event_id(), at=dt.datetime.now(dt.timezone.utc), by=current_actor(by),
                                  recommendation=subject_id, kind="edit", subject=subject,
-                                 v=ACTION_VERSION if subject == "action" else EDIT_VERSION,
+                                 on=self.on, v=ACTION_VERSION if subject == "action"
+                                 else HAPPENED_VERSION if self.on is not None else EDIT_VERSION,
                                  field=field, old=to_json(old), new=to_json(new)))
 
     def check(self) -> Workspace:

@@ -8,6 +8,7 @@ with anything other processes appended since it was opened.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import getpass
@@ -666,7 +667,7 @@ class Tracker:
         workspace = self.workspace if self._events is not None else read_workspace(self.root)
         day = parse_date(day)
         cutoff = _end_of_day(day)
-        later = {e.id: e for e in self.journal.read(0)[0] if e.kind == "edit" and e.at > cutoff}
+        later = {e.id: e for e in self.journal.read(0)[0] if e.kind == "edit" and e.happened > cutoff}
         if later:  # the files as they were then: journaled edits made since are taken back
             from .edits import undo_edits
 
@@ -794,6 +795,16 @@ class Tracker:
             self._record(fh, event)
         plugins.notify(self, [event])
         return self._state[rec_id]
+
+    @contextlib.contextmanager
+    def happened_on(self, at: str | dt.date | None) -> Iterator[Tracker]:
+        """Within it, changes of the YAML files (``add_recommendation``, ``set_fields``, ...) are
+        journaled as having happened on the day ``at`` (see :meth:`update` for ``at``)."""
+        previous, self._on = getattr(self, "_on", None), self._happened_on(at)
+        try:
+            yield self
+        finally:
+            self._on = previous
 
     def _happened_on(self, at: str | dt.date | None) -> dt.date | None:
         """The day given with ``--at``: None for today; an error for a day to come."""

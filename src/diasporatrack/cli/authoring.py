@@ -64,8 +64,27 @@ def _scalar_fields(args: argparse.Namespace) -> dict[str, Any]:
     return {field: getattr(args, field) for field, _, _ in SCALARS.values() if getattr(args, field) is not None}
 
 
+def _on_day(command):
+    """Run a command inside ``Tracker.happened_on(--at)`` so its edits carry the day they happened."""
+    def run(args: argparse.Namespace) -> int:
+        if getattr(args, "at", None) is None:
+            return command(args)
+        tracker = open_tracker(args)
+        with tracker.happened_on(args.at):
+            args.opened_tracker = tracker
+            return command(args)
+
+    run.__name__, run.__doc__, run.__module__ = command.__name__, command.__doc__, command.__module__
+    return run
+
+
+def _tracker(args: argparse.Namespace):
+    return getattr(args, "opened_tracker", None) or open_tracker(args)
+
+
+@_on_day
 def cmd_add(args: argparse.Namespace) -> int:
-    tracker = open_tracker(args)
+    tracker = _tracker(args)
     fields = _scalar_fields(args)
     for word, (field, _) in LISTS.items():
         values = getattr(args, f"list_{word}")
@@ -87,12 +106,13 @@ def cmd_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@_on_day
 def cmd_set(args: argparse.Namespace) -> int:
     if args.status_journaled is not None:
         raise InputError("a status change is recorded in the journal: use diasporatrack update ID --status ...")
     if args.response_journaled is not None:
         raise InputError("a response is recorded in the journal: use diasporatrack respond ID RESPONSE")
-    tracker = open_tracker(args)
+    tracker = _tracker(args)
     changes = _scalar_fields(args)
     add: dict[str, list[str]] = {}
     remove: dict[str, list[str]] = {}
@@ -161,10 +181,11 @@ def _refuse(tracker, name: str, text: str, problems) -> None:
                      f"(fix it and run: diasporatrack edit {name} --from {kept})")
 
 
+@_on_day
 def cmd_edit(args: argparse.Namespace) -> int:
     from ..authoring import check_recommendation_text, recommendation_text, replace_recommendation_text
 
-    tracker = open_tracker(args)
+    tracker = _tracker(args)
     rec_id = tracker.resolve(args.id)
     original = recommendation_text(tracker, rec_id)
     if args.from_file:
@@ -207,15 +228,17 @@ def _edit_new(tracker, source: str, rec_id: str | None, fields: dict[str, Any]) 
     return {k: v for k, v in raw.items()}
 
 
+@_on_day
 def cmd_remove(args: argparse.Namespace) -> int:
-    tracker = open_tracker(args)
+    tracker = _tracker(args)
     rec = tracker.remove_recommendation(args.id, by=args.by)
     print(f"removed {rec.id} from {rec.source} (its history stays in the journal)")
     return EXIT_OK
 
 
+@_on_day
 def cmd_move(args: argparse.Namespace) -> int:
-    tracker = open_tracker(args)
+    tracker = _tracker(args)
     rec = tracker.move_recommendation(args.id, args.to_source, by=args.by)
     print(f"moved {rec.id} to {rec.source}")
     return EXIT_OK
@@ -223,6 +246,8 @@ def cmd_move(args: argparse.Namespace) -> int:
 
 def _add_by(p: argparse.ArgumentParser) -> None:
     p.add_argument("--by", help="who is making the change (default: $DIASPORATRACK_USER, else your login)")
+    p.add_argument("--at", metavar="DATE", help="the day the change was made, when that was before today "
+                   "(YYYY-MM-DD): journaled as such, so --as-of and log go by it")
 
 
 def _add_scalars(p: argparse.ArgumentParser) -> None:
