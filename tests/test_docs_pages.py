@@ -50,9 +50,32 @@ def test_statuses_page(tmp_path: Path) -> None:
 def test_publishing_page(tmp_path: Path) -> None:
     shutil.copytree(SHIPPED, tmp_path / "recommendations")
     reader = Reader(tmp_path).follow(DOCS / "publishing.md")
-    assert reader.ran >= 5 and reader.written == 1 and reader.not_run == 3, (reader.ran, reader.not_run)
+    assert reader.ran >= 6 and reader.written == 1 and reader.not_run == 4, (reader.ran, reader.not_run)
     assert (tmp_path / "tracking.db").is_file() and (tmp_path / "upr.db").is_file()
     assert (tmp_path / "metadata.json").is_file() and (tmp_path / "dashboard.html").is_file()
+    _serve_site_as_the_page_says(tmp_path / "public")
+
+
+def _serve_site_as_the_page_says(site: Path) -> None:
+    """The static site the page wrote, served on loopback as it shows (on a free port), answers its pages."""
+    import re
+    import subprocess
+    import sys
+    import urllib.request
+
+    server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+                               "--directory", str(site)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True)
+    try:
+        port = re.search(r"port (\d+)", server.stdout.readline())
+        assert port
+        base = f"http://127.0.0.1:{port.group(1)}/"
+        for page in ("", "search.html", "search.json", "feed.xml", "data.csv", "r/opp-2024-expert-groups.html"):
+            with urllib.request.urlopen(base + page, timeout=10) as answer:
+                assert answer.status == 200 and answer.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def test_cli_page(tmp_path: Path) -> None:

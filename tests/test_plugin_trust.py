@@ -58,7 +58,7 @@ def hostile(ws: Path, tmp_path: Path) -> Path:
 
 UNTRUSTED = ("diasporatrack: warning: not running plugin file ws/local/evil.py (not trusted); "
              "review it, then run: diasporatrack trust --root ws\n")
-BUILTIN_FORMATS = "csv, html, ics, json, markdown, sqlite"
+BUILTIN_FORMATS = "csv, html, ics, json, markdown, site, sqlite"
 
 
 @pytest.mark.parametrize("argv", [("export", "json"), ("plugins",), ("--help",), ("score",),

@@ -48,6 +48,7 @@ BUILTINS = {
     "builtin.html": "diasporatrack.builtin.html_exporter",
     "builtin.ics": "diasporatrack.builtin.ics_exporter",
     "builtin.sqlite": "diasporatrack.builtin.sqlite_exporter",
+    "builtin.site": "diasporatrack.builtin.site_exporter",
     "builtin.scorers": "diasporatrack.builtin.scorers",
     "builtin.reminder_rules": "diasporatrack.builtin.reminder_rules",
     "builtin.console": "diasporatrack.builtin.console_channel",

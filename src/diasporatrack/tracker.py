@@ -1050,8 +1050,11 @@ class Tracker:
         return out
 
     def export(self, format: str, recommendations: Iterable[Recommendation] | None = None, *,
-               public: bool | None = None) -> str | bytes:
+               public: bool | None = None) -> str | bytes | dict[str, bytes]:
         """The recommendations (default: all) in an exporter's format.
+
+        A folder exporter (``folder = True``, such as ``site``) returns a dict of relative file names to
+        bytes; :func:`diasporatrack.files.write_folder` writes it.
 
         ``public`` (default: the exporter's own ``public`` attribute, true for
         published artefacts such as ``html`` and ``sqlite``) hands the
@@ -1077,6 +1080,13 @@ class Tracker:
             raise
         except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in an exporter are named too
             raise PluginError(f"plugin {plugin!r} failed in exporter {format!r}: {_describe(err)}") from err
+        if getattr(exporter, "folder", False) is True:
+            # A folder exporter (``site``) returns its files by relative name; write_folder checks the names.
+            if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, bytes)
+                                                     for k, v in data.items()):
+                raise PluginError(f"plugin {plugin!r} returned {type(data).__name__} from folder exporter "
+                                  f"{format!r} (export() must return a dict of file names to bytes)")
+            return data
         if not isinstance(data, (str, bytes)):
             raise PluginError(f"plugin {plugin!r} returned {type(data).__name__} from exporter {format!r} "
                               "(export() must return str or bytes)")

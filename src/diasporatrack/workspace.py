@@ -318,9 +318,41 @@ def publish_fields(value: Any) -> tuple[str, ...]:
     return fields
 
 
+def accent_colour(value: Any) -> str:
+    import re
+
+    value = text(value)
+    if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+        raise ValueError(f"{quote(value)} is not a colour: use #RRGGBB, e.g. #1f6f78")
+    return value.lower()
+
+
+def label_language(value: Any) -> str:
+    from .publish.labels import languages
+
+    value = text(value)
+    if value not in languages():
+        raise ValueError(f"no labels for the language {quote(value)}{_did_you_mean(value, languages())}; "
+                         f"use one of {', '.join(languages())}")
+    return value
+
+
+def logo_path(value: Any) -> str:
+    import re
+
+    value = text(value)
+    parts = value.replace("\\", "/").split("/")
+    if value.startswith("/") or ".." in parts or not re.search(r"\.(png|jpe?g|webp)\Z", value, re.IGNORECASE):
+        raise ValueError(f"{quote(value)}: the logo is a PNG, JPEG or WebP file inside the workspace, "
+                         "named by its path from the workspace (an SVG can carry script: it is refused)")
+    return value
+
+
 PUBLISH_SPEC = {
     "title": text, "description": text, "licence": text, "licence_url": text, "persons": flag,
     "fields": publish_fields, "statuses": lambda v: tuple(status_name(s) for s in text_list(v)), "sources": id_list,
+    # The static site's settings (docs/publishing.md, "A static site"); every one is hostile input.
+    "introduction": text, "logo": logo_path, "language": label_language, "accent": accent_colour,
 }
 
 

@@ -28,11 +28,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ..files import atomic_write, check_target
 
     tracker = open_tracker(args)
-    if args.output not in (None, "-"):
+    exporter = tracker.plugins.exporters[args.format_name]
+    folder = getattr(exporter, "folder", False) is True
+    if folder:
+        from ..folders import check_folder
+        from ..publish.site import MARKER
+
+        if args.output in (None, "-"):
+            raise InputError(f"{exporter.name} writes a folder: give it with -o DIR")
+        check_folder(Path(args.output), MARKER)  # before the work: a folder of other files is never replaced
+    elif args.output not in (None, "-"):
         check_target(Path(args.output))  # a special file, a folder or a missing folder: say so before the work
     if args.metadata:
         check_target(Path(args.metadata))
-    exporter = tracker.plugins.exporters[args.format_name]
     if args.output in (None, "-") and getattr(exporter, "binary", False) and sys.stdout.isatty():
         raise InputError(f"{exporter.name} is a binary format: write it to a file with -o FILE.{exporter.extension}")
     if args.metadata is not None and exporter.name != "sqlite":
@@ -55,7 +63,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(data)
         return EXIT_OK
-    atomic_write(Path(args.output), data)
+    if folder:
+        from ..folders import write_folder
+        from ..publish.site import MARKER
+
+        write_folder(Path(args.output), data, MARKER)
+    else:
+        atomic_write(Path(args.output), data)
     if public:
         view = tracker.published()
         count = sum(1 for r in recs if view.chosen(r))
@@ -89,11 +103,12 @@ def register(sub, plugins) -> None:
     p.add_argument("format_name", metavar="FORMAT", help=f"one of: {formats}")
     p.add_argument("-o", "--output", metavar="PATH",
                    help="file to write (replaced atomically; a symlink, a device or a folder is refused); "
-                        "default or '-': standard output")
+                        "default or '-': standard output. 'site' writes a folder: a new or empty one, or a "
+                        "site written before")
     privacy = p.add_mutually_exclusive_group()
     privacy.add_argument("--public", action="store_true",
                          help="only what may be published: no contacts, no members' names, no private notes "
-                              "(the default of html, sqlite and markdown)")
+                              "(the default of html, site, sqlite and markdown)")
     privacy.add_argument("--private", action="store_true",
                          help="everything, contacts, names and notes included (the default of json and csv)")
     p.add_argument("--metadata", nargs="?", const="", metavar="PATH",

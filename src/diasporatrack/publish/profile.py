@@ -45,6 +45,10 @@ class Profile:
     description: str | None = None
     licence: str | None = None
     licence_url: str | None = None
+    introduction: str | None = None
+    logo: str | None = None
+    language: str = "en"
+    accent: str | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, public: bool = True) -> Profile:
@@ -52,7 +56,9 @@ class Profile:
         block = config.get("publish") or {}
         if not isinstance(block, Mapping):
             block = {}
-        words = {k: block.get(k) for k in ("title", "description", "licence", "licence_url")}
+        words = {k: block.get(k) for k in ("title", "description", "licence", "licence_url", "introduction", "logo",
+                                             "accent")}
+        words["language"] = block.get("language") or "en"
         if not public:
             return cls(public=False, persons=True, fields=PUBLISHABLE_FIELDS, **words)
         return cls(

@@ -1,0 +1,90 @@
+"""Writing a whole folder (a static site) so that a reader never sees half of one.
+
+The files are written into a new folder beside the target, which then takes
+the target's place; a previous version is removed only after that. The
+target must be absent, an empty folder, or a folder this program wrote before
+(it holds the marker file): anything else, a symlink, a device or a folder
+of other files, is refused rather than overwritten.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+
+from .errors import WriteError
+from .files import _kind, _umask
+
+
+def check_folder(path: Path, marker: str) -> bool:
+    """Raise :class:`WriteError` unless ``path`` may become the folder; say whether it exists."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        parent = path.parent if str(path.parent) else Path(".")
+        if not parent.is_dir():
+            raise WriteError(f"cannot write {path}: the folder {parent} does not exist") from None
+        return False
+    except OSError as err:
+        raise WriteError(f"cannot write {path}: {err.strerror}") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise WriteError(f"cannot write {path}: it is {_kind(info.st_mode)}; give a new or empty folder, or a "
+                         "site written before")
+    try:
+        entries = os.listdir(path)
+        marked = stat.S_ISREG(os.lstat(path / marker).st_mode) if marker in entries else False
+    except OSError as err:
+        raise WriteError(f"cannot write {path}: {err.strerror}") from None
+    if entries and not marked:
+        raise WriteError(f"cannot write {path}: the folder is not empty and is not a site written by "
+                         "diasporatrack; give a new or empty folder")
+    return True
+
+
+def _checked_name(name: str) -> PurePosixPath:
+    path = PurePosixPath(name)
+    if (not name or "\\" in name or "\0" in name or path.is_absolute()
+            or any(part in ("", ".", "..") for part in name.split("/"))):
+        raise WriteError(f"refused to write {name!r}: not a plain relative file name")
+    return path
+
+
+def write_folder(target: Path, files: Mapping[str, bytes], marker: str) -> None:
+    """Put ``files`` (relative POSIX names to bytes) in place as the folder ``target``."""
+    names = {name: _checked_name(name) for name in files}
+    existed = check_folder(target, marker)
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+    except OSError as err:
+        raise WriteError(f"cannot write {target}: {err.strerror}") from None
+    folder_mode = 0o777 & ~_umask()
+    try:
+        os.chmod(staging, folder_mode)
+        for name, data in files.items():
+            path = staging.joinpath(*names[name].parts)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # O_EXCL: two names that differ only in case on a case-insensitive disk fail instead of overwriting.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+    except OSError as err:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise WriteError(f"cannot write {target}: {err.strerror or err}") from None
+    old = None
+    try:
+        if existed:
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=parent))
+            os.rename(target, old / "site")
+        os.rename(staging, target)
+    except OSError as err:
+        if old is not None and (old / "site").exists():
+            os.rename(old / "site", target)  # the previous site stays as it was
+        shutil.rmtree(staging, ignore_errors=True)
+        raise WriteError(f"cannot write {target}: {err.strerror or err}") from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,345 @@
+"""The static site (`export site -o DIR`): public only, escaped, valid-ish, paginated, and working in a browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import SHIPPED, write
+from diasporatrack import Tracker
+from diasporatrack.publish.site import CSP, MARKER, PAGE_SIZE, logo_kind, page_name, render_markdown
+from test_publishing import _database_text, _secrets_in, seeded  # noqa: F401 - the fixture is shared
+
+VOID = {"meta", "link", "img", "br", "hr", "input", "source", "wbr", "rect", "col", "area", "base", "embed"}
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+class Checked(HTMLParser):
+    """Tags balanced, no script but our own file, no inline style or handler, no address of another host."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.csp: str | None = None
+        self.landmarks: set[str] = set()
+        self.headings: list[int] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "meta" and values.get("http-equiv") == "Content-Security-Policy":
+            self.csp = values.get("content")
+        if tag == "script" and values.get("src") not in ("assets/search.js",):
+            self.problems.append(f"script {values}")
+        for name, value in attrs:
+            if name.startswith("on") or name == "style":
+                self.problems.append(f"attribute {name}={value!r}")
+            if name in ("src", "href") and value and re.match(r"^\s*(javascript|data|vbscript):", value, re.I):
+                self.problems.append(f"{name}={value!r}")
+            if name == "src" and value and re.match(r"^(https?:)?//", value):
+                self.problems.append(f"a request to another host: {value!r}")
+        if tag in ("header", "main", "footer", "nav"):
+            self.landmarks.add(tag)
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def check_page(path: Path) -> Checked:
+    html = path.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>\n<html lang="), path
+    page = Checked()
+    page.feed(html)
+    page.close()
+    assert page.problems == [] and page.stack == [], (path, page.problems, page.stack)
+    assert page.csp == CSP, path
+    assert {"header", "main", "footer", "nav"} <= page.landmarks, path
+    assert page.headings[0] == 1 and page.headings.count(1) == 1, path
+    assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:])), (path, page.headings)
+    return page
+
+
+def build(cli, root: Path, out: Path, *more: str):
+    result = cli("--root", str(root), "export", "site", "-o", str(out), *more)
+    assert result.code == 0, result
+    return result
+
+
+def test_shipped_workspace_site(cli, tmp_path):
+    root = tmp_path / "ws"
+    shutil.copytree(SHIPPED, root)
+    result = build(cli, root, tmp_path / "public")
+    assert "wrote 17 recommendations to" in result.err and "(site, public)" in result.err
+    site = tmp_path / "public"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 17 + 2 + 3
+    for page in pages:
+        check_page(page)
+    tracker = Tracker.open(root)
+    for rec in tracker:
+        html = (site / "r" / f"{page_name(rec.id)}.html").read_text()
+        assert re.search(r"<h1>[^<]+</h1>", html)
+        if rec.quote:
+            assert "<blockquote>" in html and "<cite>" in html
+    home = (site / "index.html").read_text()
+    # Sources in natural order on the home page, each with its page.
+    for source in tracker.sources:
+        assert f'href="s/{source}.html"' in home
+    assert (site / MARKER).is_file()
+    assert sqlite3.connect(site / "data.db").execute("SELECT count(*) FROM recommendations").fetchone() == (17,)
+    import feedparser
+
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+
+
+def test_private_data_and_hostile_text_never_reach_the_site(seeded, cli, tmp_path):
+    ws = seeded
+    write(ws / "diasporatrack.yaml", f"""\
+publish:
+  title: '{XSS} tracker'
+  introduction: |
+    We **track** things. {XSS}
+    [a trap](javascript:alert(3)) and ![an image](https://tracker.example/pixel.png)
+  licence: CC-BY-4.0
+  licence_url: "javascript:alert(4)"
+  accent: "#AA3300"
+""")
+    tracker = Tracker.open(ws)
+    tracker.update("rep-forum", status="accepted", note=f"Public {XSS} note", public_note=True, for_owner="org")
+    build(cli, ws, tmp_path / "public")
+    site = tmp_path / "public"
+    for path in site.rglob("*"):
+        if path.is_file():
+            text = (_database_text(path) if path.suffix == ".db" else path.read_bytes().decode("latin-1")
+                    if path.suffix == ".png" else path.read_text(encoding="utf-8"))
+            assert _secrets_in(text) == [], path
+    for page in site.rglob("*.html"):
+        html = page.read_text()
+        check_page(page)
+        assert "<script>alert" not in html and "<img src=x" not in html and 'href="javascript:' not in html, page
+    home = (site / "index.html").read_text()
+    assert "<strong>track</strong>" in home and "&lt;script&gt;alert(1)&lt;/script&gt;" in home
+    # An image in the introduction would be a request to another host: only its text is kept.
+    assert "tracker.example" not in home and "an image" in home
+    assert (site / "assets/theme.css").read_text() == ":root { --accent: #aa3300; }\n"
+    rec = (site / "r/rep-health.html").read_text()
+    assert "Announced at the public hearing" in rec and "Healthcare Expert Group" in rec
+    forum = (site / "r/rep-forum.html").read_text()
+    assert "Public &lt;script&gt;alert(1)&lt;/script&gt;" in forum
+    import feedparser
+
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not feed.bozo and sorted(e.title.split(": ")[-1] for e in feed.entries) == [
+        "accepted → in-progress", "proposed → accepted", "proposed → accepted"]
+    assert all(e.author in ("a member", "The Organisation", "Healthcare Expert Group") for e in feed.entries)
+    # The owner page of the organisation rolls its expert groups up.
+    org = (site / "o/org.html").read_text()
+    assert "rep-education" in org and "rep-health" in org
+
+
+def test_folder_rules(ws, cli, tmp_path):
+    other = tmp_path / "other"
+    write(other / "keep.txt", "mine")
+    result = cli("--root", str(ws), "export", "site", "-o", str(other))
+    assert result.code == 2 and "not empty and is not a site" in result.err
+    assert (other / "keep.txt").read_text() == "mine" and len(list(other.iterdir())) == 1
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    result = cli("--root", str(ws), "export", "site", "-o", str(tmp_path / "link"))
+    assert result.code == 2 and "symbolic link" in result.err
+    result = cli("--root", str(ws), "export", "site")
+    assert result.code == 2 and "-o DIR" in result.err
+    site = tmp_path / "public"
+    site.mkdir()
+    build(cli, ws, site)
+    (site / "r" / "stale.html").write_text("old")
+    build(cli, ws, site)  # a previous site is replaced whole
+    assert not (site / "r" / "stale.html").exists() and (site / "r" / "rep-health.html").is_file()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # nothing left beside it
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("accent: red", "accent: 'red' is not a colour"),
+    ("accent: '#12345'", "is not a colour"),
+    ("logo: logo.svg", "an SVG can carry script"),
+    ("logo: ../outside.png", "inside the workspace"),
+    ("language: xx", "no labels for the language 'xx'"),
+])
+def test_bad_site_settings_are_located(ws, cli, setting, message):
+    write(ws / "diasporatrack.yaml", f"publish:\n  title: T\n  {setting}\n")
+    result = cli("--root", str(ws), "validate")
+    assert result.code == 1 and "diasporatrack.yaml:3: " in result.out and message in result.out, result
+
+
+def test_logo_is_checked_by_its_bytes(ws, cli, tmp_path):
+    write(ws / "diasporatrack.yaml", "publish:\n  logo: logo.png\n")
+    (ws / "logo.png").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    result = cli("--root", str(ws), "export", "site", "-o", str(tmp_path / "public"))
+    assert result.code == 2 and "logo: 'logo.png' is not a PNG, JPEG or WebP image" in result.err
+    assert not (tmp_path / "public").exists()
+    png = b"\x89PNG\r\n\x1a\n" + bytes(32)
+    (ws / "logo.png").write_bytes(png)
+    build(cli, ws, tmp_path / "public")
+    assert (tmp_path / "public/assets/logo.png").read_bytes() == png
+    assert '<img src="assets/logo.png" alt="" height="40">' in (tmp_path / "public/index.html").read_text()
+    assert [logo_kind(b) for b in (b"\xff\xd8\xff\xe0", b"RIFF\0\0\0\0WEBPVP8 ", b"GIF89a")] == ["jpg", "webp", None]
+
+
+def test_urdu_labels_read_right_to_left(ws, cli, tmp_path):
+    write(ws / "diasporatrack.yaml", "publish:\n  language: ur\n")
+    build(cli, ws, tmp_path / "public")
+    home = (tmp_path / "public/index.html").read_text(encoding="utf-8")
+    assert '<html lang="ur" dir="rtl">' in home and "سفارشات" in home
+
+
+def test_markdown_keeps_no_raw_html():
+    html = render_markdown('Hi <b onclick="x()">there</b> [x](javascript:alert(1)) [ok](https://example.org)')
+    assert "<b " not in html and "&lt;b onclick" in html and "href=\"javascript:" not in html
+    assert '<a href="https://example.org">ok</a>' in html
+
+
+def test_long_lists_are_paginated(ws, cli, tmp_path):
+    n = PAGE_SIZE * 2 + 3
+    recs = "".join(f"  - id: bulk-{i}\n    title: Bulk {i}\n    text: Text {i}.\n    themes: [bulk]\n"
+                   for i in range(n))
+    write(ws / "bulk.yaml", f"source:\n  id: bulk\n  title: Bulk source\nrecommendations:\n{recs}")
+    build(cli, ws, tmp_path / "public")
+    lists = tmp_path / "public/recommendations"
+    assert sorted(p.name for p in lists.iterdir()) == ["index-2.html", "index-3.html", "index.html"]
+    for page in lists.iterdir():
+        assert page.read_text().count('<tr><td data-label="Recommendation">') <= PAGE_SIZE
+    assert (tmp_path / "public/t/bulk-3.html").is_file() and (tmp_path / "public/s/bulk-2.html").is_file()
+    # Sources in natural order: "Bulk 2" before "Bulk 10" within the source's list.
+    first = (tmp_path / "public/s/bulk.html").read_text()
+    assert first.index(">Bulk 2<") < first.index(">Bulk 10<")
+
+
+def test_page_names_are_safe_and_distinct():
+    assert page_name("rep-health") == "rep-health"
+    names = {page_name(k) for k in ("A:b", "a:b", "a-b", "Human rights", "human-rights", "x.")}
+    assert len(names) == 6 and all(re.fullmatch(r"[a-z0-9][a-z0-9._-]*", n) for n in names)
+
+
+# --- in a real browser, over HTTP on loopback ------------------------------------------------------------------
+
+@pytest.fixture
+def served(ws, cli, tmp_path):
+    """The small workspace's site, served by ``python -m http.server`` on loopback; yields its address."""
+    import subprocess
+    import sys
+
+    Tracker.open(ws).update("rep-forum", status="accepted", note="Agreed", public_note=True, for_owner="org")
+    build(cli, ws, tmp_path / "public")
+    server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+                               "--directory", str(tmp_path / "public")],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = server.stdout.readline()
+        port = re.search(r"port (\d+)", line)
+        assert port, line
+        yield f"http://127.0.0.1:{port.group(1)}/"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    from test_dashboard import CHROMEDRIVER
+
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("selenium is not installed (pip install -e '.[test]')")
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None or not os.path.exists(CHROMEDRIVER):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium and chromedriver are required in CI (.ci/run installs them)")
+        pytest.skip("Chromium or chromedriver is not installed")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _wait_ready(driver) -> str:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, 10).until(lambda d: d.find_element("tag name", "body").get_attribute("data-ready"))
+
+
+def _search(driver, base: str, query: str) -> list[str]:
+    driver.get(base + "search.html?" + query)
+    assert _wait_ready(driver) == "yes"
+    return [a.text for a in driver.find_elements("css selector", "#results a")]
+
+
+def test_site_in_a_browser(served, browser):
+    base = served
+    browser.get(base + "index.html")
+    assert browser.find_element("tag name", "h1").text == "Recommendations tracker"
+    browser.find_element("css selector", 'a[href="r/rep-forum.html"]').click()
+    assert browser.current_url == base + "r/rep-forum.html"
+    assert browser.find_element("tag name", "h1").text == "Create a forum"
+    browser.back()
+    assert browser.current_url == base + "index.html"
+    # "forum" occurs in one recommendation; "UN" begins no word of "community" and finds the two addressed to it.
+    assert _search(browser, base, "q=forum") == ["Create a forum"]
+    assert sorted(_search(browser, base, "q=un")) == ["Create a forum", "Invest in education"]
+    assert _search(browser, base, "q=&theme=education") == ["Invest in education"]
+    assert sorted(_search(browser, base, "q=&owner=org")) == ["Form a healthcare group", "Invest in education"]
+    box = browser.find_element("id", "q")
+    box.clear()
+    box.send_keys("HEALTHCARE")
+    assert [a.text for a in browser.find_elements("css selector", "#results a")] == ["Form a healthcare group"]
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    for page in ("index.html", "r/rep-forum.html", "s/report-2025.html", "o/org.html", "recommendations/index.html",
+                 "search.html?q=a"):
+        browser.get(base + page)
+        inner, scroll = browser.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
+        assert inner == 390 and scroll <= inner, page
+    browser.get(base + "recommendations/index.html")
+    assert browser.execute_script(
+        "return getComputedStyle(document.querySelector('table.cards tr')).display") == "block"
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+
+
+def test_introduction_links_are_web_or_mail_addresses_only():
+    html = render_markdown("[a](ftp://x.example) [b](mailto:a@b.example) [c](about.html) [d](intent://x)")
+    assert 'href="mailto:a@b.example"' in html and 'href="about.html"' in html
+    assert "href=\"ftp:" not in html and "href=\"intent:" not in html
