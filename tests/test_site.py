@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import SHIPPED, write
 from diasporatrack import Tracker
@@ -343,3 +345,33 @@ def test_introduction_links_are_web_or_mail_addresses_only():
     html = render_markdown("[a](ftp://x.example) [b](mailto:a@b.example) [c](about.html) [d](intent://x)")
     assert 'href="mailto:a@b.example"' in html and 'href="about.html"' in html
     assert "href=\"ftp:" not in html and "href=\"intent:" not in html
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.text(alphabet=st.sampled_from('<>"\'&/= ascriptimgonerrl()'), min_size=1, max_size=40)
+       .filter(lambda t: t.strip()))
+def test_any_title_is_text_on_every_page(ws, tmp_path_factory, title):
+    """Whatever characters a title holds, the pages show them as text: no tag or attribute comes from it."""
+    from diasporatrack.publish.site import build_site
+
+    quoted = title.replace("\\", "\\\\").replace('"', '\\"')
+    write(ws / "report.yaml", (original := (ws / "report.yaml").read_text()).replace(
+        "title: Create a forum", f'title: "{quoted}"'))
+    try:
+        tracker = Tracker.open(ws)
+        view = tracker.published()
+        files = build_site(view, view.select(list(tracker)))
+    finally:
+        write(ws / "report.yaml", original)
+    for name, data in files.items():
+        if name.endswith(".html"):
+            page = Checked()
+            page.feed(data.decode("utf-8"))
+            assert page.problems == [] and page.stack == [], (name, page.problems)
+    assert title.strip() in "".join(page_text(files["r/rep-forum.html"]))
+
+
+def page_text(data: bytes) -> list[str]:
+    page = Checked()
+    page.feed(data.decode("utf-8"))
+    return [" ".join(page.text)]

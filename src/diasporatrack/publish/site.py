@@ -266,9 +266,15 @@ class Site:
             self.page(f"r/{page_name(rec.id)}.html", "recommendation.html", rec=rec,
                       source=view.sources.get(rec.source))
         # Every published source has its page, one with findings only (no recommendation) too.
-        for source_id in sorted({r.source for r in recs} | set(view.sources),
-                                key=lambda s: natural_key(self.source_title(s))):
-            self.listing(f"s/{page_name(source_id)}", "source.html", [r for r in recs if r.source == source_id],
+        # Grouped in one pass each: a UPR-sized workspace has hundreds of themes and 100,000 recommendations.
+        by_source_id: dict[str, list[Recommendation]] = {s: [] for s in view.sources}
+        by_theme_name: dict[str, list[Recommendation]] = {}
+        for rec in recs:
+            by_source_id.setdefault(rec.source, []).append(rec)
+            for theme in rec.themes:
+                by_theme_name.setdefault(theme, []).append(rec)
+        for source_id in sorted(by_source_id, key=lambda s: natural_key(self.source_title(s))):
+            self.listing(f"s/{page_name(source_id)}", "source.html", by_source_id[source_id],
                          heading=self.source_title(source_id), source=view.sources.get(source_id))
         owned: dict[str, list[Recommendation]] = {}
         for rec in recs:
@@ -280,7 +286,7 @@ class Site:
                 self.listing(f"o/{page_name(owner_id)}", "list.html", chosen, heading=self.owner_name(owner_id),
                              kind=words["owner"], parent=owner.parent if owner is not None else None)
         for theme, name in self.themes.items():
-            self.listing(f"t/{name}", "list.html", [r for r in recs if theme in r.themes], heading=theme,
+            self.listing(f"t/{name}", "list.html", by_theme_name[theme], heading=theme,
                          kind=words["theme"])
         self.page("search.html", "search.html")
         self.files["search.json"] = json.dumps(search_index(self), ensure_ascii=False,
