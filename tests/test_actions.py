@@ -191,3 +191,14 @@ def test_progress_from_takes_only_its_two_values(plan_ws, cli):
     write(plan_ws / "diasporatrack.yaml", "progress_from: indicators\n")
     result = cli("validate", "--root", str(plan_ws))
     assert result.code == 1 and "diasporatrack.yaml:1: progress_from: 'indicators' is not a basis of progress" in result.out
+
+
+def test_action_update_carries_evidence_into_the_timeline(plan_ws, cli):
+    root = str(plan_ws)
+    result = cli("action", "update", "act-clinic", "--status", "in-progress", "--link", "https://example.org/a",
+                 "--evidence", "the first clinic's sign-in sheet", "--root", root)
+    assert result.code == 0, result.err
+    event = json.loads((plan_ws / "journal.jsonl").read_text().splitlines()[-1])
+    assert event["links"] == ["https://example.org/a"] and event["evidence"] == "the first clinic's sign-in sheet"
+    out = cli("show", "rep-health", "--root", root).out
+    assert "status planned -> in-progress; evidence: the first clinic's sign-in sheet; links: https://example.org/a" in out

@@ -274,8 +274,11 @@ def set_action_fields(tracker: Tracker, ref: str, changes: Mapping[str, Any] | N
 
 
 def update_action(tracker: Tracker, ref: str, status: str, *, note: str | None = None, force: bool = False,
-                  by: str | None = None) -> Action:
-    """Move an action to ``status`` (its lifecycle's transitions, unless ``force``), as a journal event."""
+                  links: Iterable[str] = (), evidence: str | None = None, by: str | None = None) -> Action:
+    """Move an action to ``status`` (its lifecycle's transitions, unless ``force``), as a journal event.
+
+    ``links`` and ``evidence`` are the change's evidence, as on a recommendation's update.
+    """
     from .journal import new_event_id
     from .tracker import _next_time, current_actor
 
@@ -290,7 +293,7 @@ def update_action(tracker: Tracker, ref: str, status: str, *, note: str | None =
         last = tracker._last[0] if tracker._last else None
         event = Event(id=new_event_id(), at=_next_time(last), by=current_actor(by), recommendation=action.id,
                       kind="update", status=status, previous_status=action.status, note=note, forced=force,
-                      v=ACTION_VERSION, subject=ACTION_SUBJECT)
+                      links=tuple(links), evidence=evidence or None, v=ACTION_VERSION, subject=ACTION_SUBJECT)
         tracker._offset = tracker.journal.append(fh, [event])
         tracker._fold([event])
     tracker.plugins.notify(tracker, [event])

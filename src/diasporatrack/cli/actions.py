@@ -124,7 +124,8 @@ def cmd_action_update(args: argparse.Namespace) -> int:
     from ..actions import update_action
 
     tracker = open_tracker(args)
-    action = update_action(tracker, args.id, args.status, note=args.note, force=args.force, by=args.by)
+    action = update_action(tracker, args.id, args.status, note=args.note, force=args.force, links=args.link,
+                           evidence=args.evidence, by=args.by)
     print(f"{action.id}: {action.history[-1].describe()}")
     if args.force:
         print("(forced: the override is recorded)", file=sys.stderr)
@@ -192,6 +193,9 @@ def register(sub, plugins) -> None:
     p.add_argument("--status", required=True, help="the new status (see action_statuses in diasporatrack.yaml)")
     p.add_argument("--note", help="why: kept in the history")
     p.add_argument("--force", action="store_true", help="allow a change the actions' lifecycle forbids (recorded)")
+    p.add_argument("--link", action="append", default=[], metavar="URL",
+                   help="evidence: where the change can be checked (repeatable)")
+    p.add_argument("--evidence", help="evidence: what the links show, in a few words")
     p.add_argument("--by", help="who makes the change (default: $DIASPORATRACK_USER, else your login)")
     p.set_defaults(func=cmd_action_update)
 
