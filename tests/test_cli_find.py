@@ -128,3 +128,14 @@ def test_as_of_shows_the_past_on_every_reading_command(ws, cli, monkeypatch):
         assert cli("--root", "ws", "score", "--as-of", day).code == 0
     bad = cli("--root", "ws", "list", "--as-of", "yesterday")
     assert bad.code == 2 and "yesterday" in bad.err
+
+
+def test_search_looks_in_the_classification_fields_too(ws, cli):
+    source = ws / "report.yaml"
+    source.write_text(source.read_text().replace(
+        "    themes: [dialogue]\n",
+        "    themes: [dialogue]\n    reference: stance point 5\n    affected_persons: [women and girls]\n"
+        "    author: [Maldives, Portugal]\n", 1))
+    assert ids(cli, "--search", '"stance point"') == ["rep-forum"]
+    assert ids(cli, "--search", "girls") == ["rep-forum"]
+    assert ids(cli, "--search", "portug") == ["rep-forum"]

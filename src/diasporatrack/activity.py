@@ -9,15 +9,13 @@ from .model import Event
 
 
 def happened_on(event: Event) -> dt.date:
-    """The day an event happened: the day it was recorded unless it says otherwise."""
-    on = getattr(event, "on", None)
-    return on if isinstance(on, dt.date) else event.at.date()
+    """The day an event happened: the day it was recorded unless it says otherwise (``on``)."""
+    return event.happened.date()
 
 
 def subject_of(event: Event) -> str:
     """What an event is about: a recommendation's id, or ``source:ID`` / ``owner:ID``."""
-    subject = getattr(event, "subject", None)
-    return f"{subject}:{event.recommendation}" if subject else event.recommendation
+    return f"{event.subject}:{event.recommendation}" if event.subject else event.recommendation
 
 
 def activity(
@@ -61,12 +59,12 @@ def activity(
 
 
 def _concerns(tracker, event: Event, owners: set[str] | None, sources: set[str] | None) -> bool:
-    subject = getattr(event, "subject", None)
+    subject = event.subject
     if subject == "owner":
         return sources is None and (owners is None or event.recommendation in owners)
     if subject == "source":
         return owners is None and (sources is None or event.recommendation in sources)
-    rec = tracker._state.get(event.recommendation) if hasattr(tracker, "_state") else None
+    rec = tracker._state.get(event.recommendation)
     if rec is None:  # removed since: its events stay in the journal and in the log
         return owners is None and sources is None
     return (sources is None or rec.source in sources) and (owners is None or not owners.isdisjoint(rec.owners))

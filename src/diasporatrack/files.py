@@ -22,20 +22,31 @@ from pathlib import Path
 from .errors import WriteError
 
 
-def check_target(path: Path) -> bool:
-    """Raise :class:`WriteError` unless ``path`` is a regular file or absent; say whether it exists."""
+def target_mode(path: Path) -> int | None:
+    """The mode of what ``path`` names now (not following a link), None when it is absent.
+
+    Raises :class:`WriteError` when it cannot be written at all: its folder
+    is missing, or the operating system refuses to look.
+    """
     try:
-        info = os.lstat(path)
+        return os.lstat(path).st_mode
     except FileNotFoundError:
         parent = path.parent if str(path.parent) else Path(".")
         if not parent.is_dir():
             raise WriteError(f"cannot write {path}: the folder {parent} does not exist") from None
-        return False
+        return None
     except OSError as err:
         raise WriteError(f"cannot write {path}: {err.strerror}") from None
-    if stat.S_ISREG(info.st_mode):
+
+
+def check_target(path: Path) -> bool:
+    """Raise :class:`WriteError` unless ``path`` is a regular file or absent; say whether it exists."""
+    mode = target_mode(path)
+    if mode is None:
+        return False
+    if stat.S_ISREG(mode):
         return True
-    raise WriteError(f"cannot write {path}: it is {_kind(info.st_mode)}; only a regular file is replaced")
+    raise WriteError(f"cannot write {path}: it is {_kind(mode)}; only a regular file is replaced")
 
 
 def _kind(mode: int) -> str:

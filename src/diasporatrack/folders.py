@@ -17,22 +17,16 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from .errors import WriteError
-from .files import _kind, _umask
+from .files import _kind, _umask, target_mode
 
 
 def check_folder(path: Path, marker: str) -> bool:
     """Raise :class:`WriteError` unless ``path`` may become the folder; say whether it exists."""
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        parent = path.parent if str(path.parent) else Path(".")
-        if not parent.is_dir():
-            raise WriteError(f"cannot write {path}: the folder {parent} does not exist") from None
+    mode = target_mode(path)
+    if mode is None:
         return False
-    except OSError as err:
-        raise WriteError(f"cannot write {path}: {err.strerror}") from None
-    if not stat.S_ISDIR(info.st_mode):
-        raise WriteError(f"cannot write {path}: it is {_kind(info.st_mode)}; give a new or empty folder, or a "
+    if not stat.S_ISDIR(mode):
+        raise WriteError(f"cannot write {path}: it is {_kind(mode)}; give a new or empty folder, or a "
                          "site written before")
     try:
         entries = os.listdir(path)

@@ -49,14 +49,9 @@ def parse_terms(query: str) -> tuple[str, ...]:
 
 def searchable_text(rec: Recommendation) -> str:
     """Every text field of a recommendation, as the words search looks in."""
-    fields: list[str] = [rec.id, rec.title, rec.text, rec.quote or "", rec.author or "", rec.source,
-                         *rec.addressed_to, *rec.owners, *rec.themes]
-    for name in ("reference", "affected_persons", "authors", "sdgs"):  # fields other model versions carry
-        value = getattr(rec, name, None)
-        if isinstance(value, str):
-            fields.append(value)
-        elif isinstance(value, (tuple, list)):
-            fields.extend(str(v) for v in value)
+    fields: list[str] = [rec.id, rec.title, rec.text, rec.quote or "", rec.reference or "", rec.source,
+                         *rec.authors, *rec.addressed_to, *rec.owners, *rec.themes, *rec.affected_persons,
+                         *rec.sdgs]
     return words(" \n ".join(fields))
 
 
