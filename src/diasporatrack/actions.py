@@ -163,9 +163,9 @@ class Plan:
 
     def resolve(self, ref: str) -> str:
         """An action id from an id or a unique prefix."""
-        from .tracker import _resolve
+        from .tracker.values import resolve_ref
 
-        return _resolve(ref, self.actions, "action")
+        return resolve_ref(ref, self.actions, "action")
 
     def get(self, ref: str) -> Action:
         return self.actions[self.resolve(ref)]
@@ -280,7 +280,7 @@ def update_action(tracker: Tracker, ref: str, status: str, *, note: str | None =
     ``links`` and ``evidence`` are the change's evidence, as on a recommendation's update.
     """
     from .journal import new_event_id
-    from .tracker import _next_time, current_actor
+    from .tracker.values import current_actor, next_time
 
     plan = checked_plan(tracker)
     action = plan.get(ref)
@@ -291,7 +291,7 @@ def update_action(tracker: Tracker, ref: str, status: str, *, note: str | None =
     with tracker.journal.locked() as fh:
         tracker._catch_up_locked()
         last = tracker._last[0] if tracker._last else None
-        event = Event(id=new_event_id(), at=_next_time(last), by=current_actor(by), recommendation=action.id,
+        event = Event(id=new_event_id(), at=next_time(last), by=current_actor(by), recommendation=action.id,
                       kind="update", status=status, previous_status=action.status, note=note, forced=force,
                       links=tuple(links), evidence=evidence or None, v=ACTION_VERSION, subject=ACTION_SUBJECT)
         tracker._offset = tracker.journal.append(fh, [event])

@@ -131,12 +131,12 @@ class Change:
         written or the journal cannot take the events, every file is put back.
         """
         ws = self.check()
-        from .tracker import _next_time
+        from .tracker.values import next_time
 
         tracker = self.tracker
         last = tracker._last[0] if tracker._last else None
-        for n, event in enumerate(self.events):  # never before an event already folded: see _next_time
-            last = _next_time(last)
+        for n, event in enumerate(self.events):  # never before an event already folded: see tracker.values.next_time
+            last = next_time(last)
             self.events[n] = attrs.evolve(event, at=last)
         writes = [(path, _with_bom(path, doc.text)) for path, doc in self.docs.items()]
         writes += [(path, text.encode("utf-8")) for path, text in self.new_files.items()]

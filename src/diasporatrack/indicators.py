@@ -148,7 +148,7 @@ def report_indicator(tracker: Tracker, ref: str, value: Any, *, on: str | dt.dat
     """Record a value of indicator ``ACTION/IND`` in the journal; checked first, nothing written on a mistake."""
     from .actions import ACTION_VERSION, checked_plan
     from .journal import new_event_id
-    from .tracker import _next_time, current_actor, parse_date
+    from .tracker.values import current_actor, next_time, parse_date
 
     if tracker.as_of_date is not None:
         raise InputError("this is a view of the past (as_of); it cannot be changed")
@@ -166,7 +166,7 @@ def report_indicator(tracker: Tracker, ref: str, value: Any, *, on: str | dt.dat
     with tracker.journal.locked() as fh:
         tracker._catch_up_locked()
         last = tracker._last[0] if tracker._last else None
-        event = Event(id=new_event_id(), at=_next_time(last), by=current_actor(by), recommendation=action.id,
+        event = Event(id=new_event_id(), at=next_time(last), by=current_actor(by), recommendation=action.id,
                       kind="report", subject=INDICATOR_SUBJECT, indicator=indicator.id, value=kept, on=day,
                       note=note or None, links=tuple(links), evidence=evidence or None, v=ACTION_VERSION)
         tracker._offset = tracker.journal.append(fh, [event])
