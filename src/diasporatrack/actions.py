@@ -89,7 +89,7 @@ def read_actions(root: Path, problems: list[Problem], *, recommendations: Iterab
                  lifecycle: Lifecycle, text: str | None = None) -> tuple[dict[str, Action], dict[str, Location]]:
     """Read ``actions.yaml`` (or ``text``, the content it is about to get); every mistake located."""
     from .textsafety import quote
-    from .workspace import Location, _Checker, _did_you_mean, _line_of, _load, display_path
+    from .workspace import FieldChecker, Location, did_you_mean, display_path, line_of, load_file
 
     path = root / ACTIONS_FILE
     actions: dict[str, Action] = {}
@@ -97,16 +97,16 @@ def read_actions(root: Path, problems: list[Problem], *, recommendations: Iterab
     if text is None and not os.path.lexists(path):
         return actions, where
     shown = display_path(path)
-    raw = _load(root, path, "actions", problems, text)
+    raw = load_file(root, path, "actions", problems, text)
     if raw is None:
         return actions, where
-    check = _Checker(shown, problems)
+    check = FieldChecker(shown, problems)
     if not isinstance(raw, dict) or not isinstance(raw.get("actions") or [], list):
         check.problem("expected 'actions:' followed by a list of actions", getattr(raw, "line", 1))
         return actions, where
     for key in raw:
         if key != "actions":
-            check.problem(f"unknown top-level key {quote(key)} (expected 'actions')", _line_of(raw, key))
+            check.problem(f"unknown top-level key {quote(key)} (expected 'actions')", line_of(raw, key))
     known_recs, known_owners = set(recommendations), set(owners)
     for item in raw.get("actions") or []:
         fields = check.fields(item, ACTION_SPEC, ("id", "title", "implements"), "action", raw.line_of("actions"))
@@ -123,11 +123,11 @@ def read_actions(root: Path, problems: list[Problem], *, recommendations: Iterab
         for rec in fields["implements"]:
             if rec not in known_recs:
                 check.problem(f"{action_id}: implements unknown recommendation {quote(rec)}"
-                              f"{_did_you_mean(rec, known_recs)}", item.line_of("implements"))
+                              f"{did_you_mean(rec, known_recs)}", item.line_of("implements"))
                 ok = False
         for owner in fields.get("owners", ()):
             if owner not in known_owners:
-                check.problem(f"{action_id}: unknown owner {quote(owner)}{_did_you_mean(owner, known_owners)}"
+                check.problem(f"{action_id}: unknown owner {quote(owner)}{did_you_mean(owner, known_owners)}"
                               " (owners are defined in owners.yaml)", item.line_of("owners"))
                 ok = False
         status = fields.get("status", lifecycle.initial)

@@ -20,7 +20,7 @@ from .edits import JOURNALED, LIST_FIELDS, Change, apply_fields, checked, ordere
 from .errors import InputError, NotFound, Problem, WorkspaceError
 from .model import Owner, Recommendation, Source
 from .workspace import (
-    OWNER_SPEC, OWNERS_FILE, RECOMMENDATION_SPEC, SOURCE_SPEC, _Checker, display_path, read_workspace,
+    OWNER_SPEC, OWNERS_FILE, RECOMMENDATION_SPEC, SOURCE_SPEC, FieldChecker, display_path, read_workspace,
 )
 from .yamledit import Document, render_document
 from .yamlio import read_text
@@ -184,7 +184,7 @@ def check_recommendation_text(text: str, rec_id: str | None = None) -> list[Prob
         raw = load_yaml(where, text)
     except YamlProblem as err:
         return [err.problem]
-    fields = _Checker(where, problems).fields(raw, RECOMMENDATION_SPEC, ("id", "title", "text"),
+    fields = FieldChecker(where, problems).fields(raw, RECOMMENDATION_SPEC, ("id", "title", "text"),
                                               "recommendation", 1)
     if fields is not None and rec_id is not None and fields["id"] != rec_id:
         problems.append(Problem(message=f"the id cannot change (it was {rec_id!r})", path=where,

@@ -23,7 +23,7 @@ from .files import StagedFile
 from .journal import ACTION_VERSION, EDIT_VERSION, HAPPENED_VERSION, new_event_id
 from .model import Event, Owner, Recommendation, Source
 from .workspace import (
-    OWNER_SPEC, OWNERS_FILE, RECOMMENDATION_SPEC, SOURCE_SPEC, Location, Workspace, _did_you_mean, display_path,
+    OWNER_SPEC, OWNERS_FILE, RECOMMENDATION_SPEC, SOURCE_SPEC, Location, Workspace, did_you_mean, display_path,
     read_owners, read_source_file, read_workspace,
 )
 from .yamledit import Document, EditError
@@ -203,7 +203,7 @@ def checked(spec: dict, what: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for name, value in fields.items():
         if name not in spec:
-            raise InputError(f"unknown field {name!r} for a {what}{_did_you_mean(name, spec)}; "
+            raise InputError(f"unknown field {name!r} for a {what}{did_you_mean(name, spec)}; "
                              f"fields are: {', '.join(spec)}")
         if value is None:
             out[name] = None

@@ -37,7 +37,7 @@ class LocatedValueError(ValueError):
 
 
 def _kind(value: Any) -> str:
-    from .workspace import _kind as kind
+    from .workspace import kind
 
     return kind(value)
 

@@ -104,7 +104,7 @@ INDICATOR_SPEC = _spec()
 
 def read_indicators(raw: Any, check: Any, action_id: str, line: int | None, owners: Iterable[str]) -> tuple | None:
     """The indicators of one action's ``indicators:`` list, checked; None after a problem (recorded in ``check``)."""
-    from .workspace import _line_of
+    from .workspace import line_of
 
     if not isinstance(raw, list):
         check.problem(f"{action_id}: indicators: expected a list of indicators", line)
@@ -125,11 +125,11 @@ def read_indicators(raw: Any, check: Any, action_id: str, line: int | None, owne
             check.problem(f"{name}: a qualitative indicator needs its levels", where)
             ok = False
         if fields["kind"] == "numeric" and fields.get("levels"):
-            check.problem(f"{name}: levels are for qualitative indicators", _line_of(item, "levels"))
+            check.problem(f"{name}: levels are for qualitative indicators", line_of(item, "levels"))
             ok = False
         if fields.get("owner") is not None and fields["owner"] not in set(owners):
             check.problem(f"{name}: unknown owner {fields['owner']!r} (owners are defined in owners.yaml)",
-                          _line_of(item, "owner"))
+                          line_of(item, "owner"))
             ok = False
         found[fields["id"]] = Indicator(**fields)
     return tuple(found.values()) if ok else None
