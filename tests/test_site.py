@@ -309,15 +309,22 @@ def _search(driver, base: str, query: str) -> list[str]:
     return [a.text for a in driver.find_elements("css selector", "#results a")]
 
 
+def _until(driver, check, timeout: float = 10):
+    """Wait for ``check(driver)`` to be true (the page may still be loading or filtering) and return it."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(check)
+
+
 def test_site_in_a_browser(served, browser):
     base = served
     browser.get(base + "index.html")
     assert browser.find_element("tag name", "h1").text == "Recommendations tracker"
     browser.find_element("css selector", 'a[href="r/rep-forum.html"]').click()
-    assert browser.current_url == base + "r/rep-forum.html"
-    assert browser.find_element("tag name", "h1").text == "Create a forum"
+    _until(browser, lambda d: d.current_url == base + "r/rep-forum.html")
+    assert _until(browser, lambda d: d.find_element("tag name", "h1").text) == "Create a forum"
     browser.back()
-    assert browser.current_url == base + "index.html"
+    _until(browser, lambda d: d.current_url == base + "index.html")
     # "forum" occurs in one recommendation; "UN" begins no word of "community" and finds the two addressed to it.
     assert _search(browser, base, "q=forum") == ["Create a forum"]
     assert sorted(_search(browser, base, "q=un")) == ["Create a forum", "Invest in education"]
@@ -326,7 +333,9 @@ def test_site_in_a_browser(served, browser):
     box = browser.find_element("id", "q")
     box.clear()
     box.send_keys("HEALTHCARE")
-    assert [a.text for a in browser.find_elements("css selector", "#results a")] == ["Form a healthcare group"]
+    shown = _until(browser, lambda d: [a.text for a in d.find_elements("css selector", "#results a")]
+                   if len(d.find_elements("css selector", "#results a")) == 1 else None)
+    assert shown == ["Form a healthcare group"]
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
     for page in ("index.html", "r/rep-forum.html", "s/report-2025.html", "o/org.html", "recommendations/index.html",
