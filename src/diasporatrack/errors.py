@@ -73,3 +73,16 @@ class WriteError(DiasporatrackError):
 
     Whatever was there before is left as it was.
     """
+
+
+class StaleVersion(DiasporatrackError):
+    """A change drawn from an older version of a recommendation than the current one.
+
+    ``current`` is the recommendation as it stands now, so the caller can show it
+    and let the person decide again.
+    """
+
+    def __init__(self, message: str, current: object = None, version: str | None = None) -> None:
+        super().__init__(message)
+        self.current = current
+        self.version = version

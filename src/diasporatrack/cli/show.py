@@ -12,6 +12,7 @@ from ..model import ACTION_CATEGORIES
 from ..quotes import locate_quote
 from ..sdgs import title as sdg_title
 from ..serialize import recommendation_to_dict
+from ..versions import version_of
 from .common import EXIT_OK, add_as_of, add_format, add_id, open_tracker, shorten, table, to_json
 
 COMMANDS = ("show", "history")
@@ -25,6 +26,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         reading = tracker.progress().reading(rec)
         out["progress_now"] = {"percent": reading.percent, "basis": reading.basis}
         out["children"] = [c.id for c in tracker.children(rec.id)]
+        out["version"] = version_of(rec)  # what update --expect-version names
         actions = _actions(tracker, rec.id)
         if actions:  # only in a workspace with a plan: a JSON reader of other workspaces sees what it always saw
             out["actions"] = [{"id": a.id, "status": a.status, "title": a.title} for a in actions]
@@ -70,6 +72,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("links", ", ".join(rec.links)),
         ("updated", rec.updated.strftime("%Y-%m-%d %H:%M UTC") if rec.updated else "never"),
         ("draft", "yes: not reviewed yet; left out of reminders and public exports" if rec.draft else None),
+        ("version", version_of(rec)),
     ]
     for name, value in fields:
         if value:

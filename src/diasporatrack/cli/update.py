@@ -31,6 +31,7 @@ def cmd_update(args: argparse.Namespace) -> int:
         at=args.at,
         links=args.link,
         evidence=args.evidence,
+        expect_version=args.expect_version,
     )
     event = max(after.history, key=lambda e: e.at)  # the one just recorded (a back-dated one folds earlier)
     print(f"{after.id}: {event.describe()}")
@@ -42,7 +43,7 @@ def cmd_update(args: argparse.Namespace) -> int:
 def cmd_respond(args: argparse.Namespace) -> int:
     tracker = open_tracker(args)
     after = tracker.respond(args.id, args.response, note=args.note, by=args.by, for_owner=args.for_owner,
-                            public_note=args.public_note, at=args.at)
+                            public_note=args.public_note, at=args.at, expect_version=args.expect_version)
     print(f"{after.id}: {max(after.history, key=lambda e: e.at).describe()}")
     return EXIT_OK
 
@@ -81,6 +82,9 @@ def register(sub, plugins) -> None:
 
 
 def _add_publishing(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--expect-version", metavar="VERSION",
+                   help="refuse the change if the recommendation is no longer at this version (as `show` prints it): "
+                        "someone else changed it since you looked")
     completed(p.add_argument("--for", dest="for_owner", metavar="OWNER",
                              help="the owner it was done for: published output names it instead of --by "
                                   "(never published)"), "owners")

@@ -17,6 +17,7 @@ import attrs
 from ..errors import InputError, NotFound, TransitionError, WorkspaceError
 from ..journal import ACTION_VERSION, ATTRIBUTION_VERSION, HAPPENED_VERSION, PROGRESS_VERSION, new_event_id
 from ..model import Event, Owner, Recommendation, Source
+from ..versions import check_version
 from .values import Stale, current_actor, current_owner, end_of_day, next_time, parse_date, parse_percent, unknown
 
 
@@ -46,6 +47,7 @@ class Changing:
         at: str | dt.date | None = None,
         links: Iterable[str] = (),
         evidence: str | None = None,
+        expect_version: str | None = None,
     ) -> Recommendation:
         """Change a recommendation and record why in the journal.
 
@@ -64,6 +66,9 @@ class Changing:
         children) give it again. ``by`` is the member recording the change
         (never published); ``for_owner`` says whom it was done for (published
         instead), and ``public_note`` lets published output show the note.
+        ``expect_version`` (see :mod:`diasporatrack.versions`) refuses the
+        change with :class:`~diasporatrack.errors.StaleVersion` if the
+        recommendation is no longer at that version (checked under the lock).
         Returns the recommendation as it stands after the change.
         """
         if self.as_of_date is not None:
@@ -84,6 +89,7 @@ class Changing:
         with self.journal.locked() as fh:
             self._catch_up_locked()
             now = self._state[rec_id]
+            check_version(now, expect_version)
             rec = self.as_of(on).get(rec_id) if on is not None else now  # as it stood that day
             if status is not None:
                 if status not in self.lifecycle:
@@ -196,12 +202,12 @@ class Changing:
 
     def respond(self, ref: str, response: str, *, note: str | None = None, by: str | None = None,
                 for_owner: str | None = None, public_note: bool = False,
-                at: str | dt.date | None = None) -> Recommendation:
+                at: str | dt.date | None = None, expect_version: str | None = None) -> Recommendation:
         """Record how the addressee responded (supported, noted, ...), with who and why.
 
         The response is a dimension of its own beside the status: any
-        response may follow any other one. ``for_owner`` and ``public_note``
-        are as for :meth:`update`. Returns the recommendation afterwards.
+        response may follow any other one. ``for_owner``, ``public_note`` and
+        ``expect_version`` are as for :meth:`update`. Returns the recommendation afterwards.
         """
         if self.as_of_date is not None:
             raise InputError("this is a view of the past (as_of); it cannot be changed")
@@ -216,6 +222,7 @@ class Changing:
         plugins = self.plugins
         with self.journal.locked() as fh:
             self._catch_up_locked()  # decide on the response as it stands now, not as it was read
+            check_version(self._state[rec_id], expect_version)
             current = (self.as_of(on) if on is not None else self).get(rec_id).response
             if current == response:
                 raise InputError(f"the response to {rec_id} already is {response!r}")
