@@ -249,7 +249,7 @@ def test_settings_are_checked_by_shape_and_size(ws, cli):
         "calendar_file",
         "ws/diasporatrack.yaml:5: reminders.email.port: expected a port number from 1 to 65535, got the text '587'",
         "ws/diasporatrack.yaml:5: reminders.email.security: expected one of none, starttls, ssl, got the text 'tls'",
-        "ws/diasporatrack.yaml:5: reminders.email: unknown setting 'extra'; known: host, port, sender, security",
+        "ws/diasporatrack.yaml:5: reminders.email: unknown setting 'extra'; known: host, port, sender, security, base_url",
         "ws/diasporatrack.yaml:5: reminders.email: sender is required (the SMTP server and the From address)",
         "ws/diasporatrack.yaml:8: urgency.overdue: expected a number from -1,000,000 to 1,000,000, got the number inf",
         "ws/diasporatrack.yaml:9: urgency: unknown coefficient 'nonsense'; known: overdue, due_soon, stale, stalled, "

@@ -86,6 +86,16 @@ def _security(value: Any) -> str:
     return value
 
 
+def base_url(value: Any) -> str:
+    """The web app's address (``https://tracker.example.org/``): reminders link to its pages."""
+    import re
+
+    text = setting_text(value)
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", text, re.IGNORECASE):
+        raise ValueError(f"expected the web app's address, http:// or https://, got {quote(text)}")
+    return text if text.endswith("/") else text + "/"
+
+
 def _coefficient(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
             or abs(value) > MAX_COEFFICIENT:
@@ -143,7 +153,7 @@ def check_section(key: str, raw: Any, report: Report, line: int | None) -> bool:
         if email is not None:
             where = _line(raw, "email", line)
             ok = _mapping(email, "reminders.email", {"host": setting_text, "port": _port, "sender": setting_text,
-                                                     "security": _security}, report, where) and ok
+                                                     "security": _security, "base_url": base_url}, report, where) and ok
             if isinstance(email, dict):
                 for required in ("host", "sender"):
                     if email.get(required) is None:

@@ -39,20 +39,40 @@ def smtp_settings(settings: dict) -> dict:
     port = email.get("port", default_port)
     if isinstance(port, bool) or not isinstance(port, int):
         raise InputError(f"diasporatrack.yaml: reminders.email.port must be a number, not {port!r}")
-    unknown = set(email) - {"host", "port", "sender", "security"}
+    unknown = set(email) - {"host", "port", "sender", "security", "base_url"}
     if unknown:
         raise InputError(f"diasporatrack.yaml: reminders.email: unknown setting {sorted(unknown)[0]!r}")
     problem = contact_problem(str(email["sender"]))
     if problem is not None:
         raise InputError(f"diasporatrack.yaml: reminders.email.sender: {problem}")
-    return {"host": str(email["host"]), "port": port, "sender": str(email["sender"]), "security": security}
+    link_base = None
+    if email.get("base_url") is not None:
+        from ..settings import base_url
+
+        try:
+            link_base = base_url(email["base_url"])
+        except ValueError as err:
+            raise InputError(f"diasporatrack.yaml: reminders.email.base_url: {err}") from None
+    return {"host": str(email["host"]), "port": port, "sender": str(email["sender"]), "security": security,
+            "base_url": link_base}
 
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def build_digest(contact: str, reminders: Sequence[Reminder], sender: str, today) -> "EmailMessage":  # noqa: F821
+def page_of(base_url: str | None, rec_id: str) -> str | None:
+    """The address of a recommendation's page in the web app (``serve``), when its address is set."""
+    if not base_url:
+        return None
+    from ..publish.site import page_name
+
+    return f"{base_url}r/{page_name(rec_id)}.html"
+
+
+def build_digest(contact: str, reminders: Sequence[Reminder], sender: str, today,
+                 base_url: str | None = None) -> "EmailMessage":  # noqa: F821
+    """One owner contact's digest; with ``base_url`` (the web app's address), each item links to its page."""
     from email.headerregistry import Address
     from email.message import EmailMessage
     from email.utils import format_datetime, make_msgid
@@ -70,12 +90,19 @@ def build_digest(contact: str, reminders: Sequence[Reminder], sender: str, today
     message["Message-ID"] = make_msgid(domain="diasporatrack")
     lines = [f"Reminders for {', '.join(names)} on {today}:", ""]
     for r in reminders:
-        lines += [f"* {r.recommendation}: {_one_line(r.title)}", f"  {r.reason} (since {r.since})", ""]
-    lines.append("Sent by diasporatrack. Update a recommendation with: diasporatrack update ID --status S --note ...")
+        lines += [f"* {r.recommendation}: {_one_line(r.title)}", f"  {r.reason} (since {r.since})"]
+        if base_url:
+            lines.append(f"  Report on it: {page_of(base_url, r.recommendation)}")
+        lines.append("")
+    lines.append("Sent by diasporatrack." + (" Each page above takes your report." if base_url else
+                                             " Update a recommendation with: diasporatrack update ID --status S "
+                                             "--note ..."))
     message.set_content("\n".join(lines))
     items = "".join(
         f"<li><strong>{escape(r.recommendation)}</strong>: {escape(_one_line(r.title))}<br>"
-        f"{escape(r.reason)} (since {escape(str(r.since))})</li>" for r in reminders
+        f"{escape(r.reason)} (since {escape(str(r.since))})"
+        + (f'<br><a href="{escape(page_of(base_url, r.recommendation))}">Report on it</a>' if base_url else "")
+        + "</li>" for r in reminders
     )
     message.add_alternative(
         f"<!DOCTYPE html><html><body><p>Reminders for {escape(', '.join(names))} on {escape(str(today))}:</p>"
@@ -117,7 +144,8 @@ class EmailChannel:
             problem = contact_problem(contact)
             if problem is None:
                 try:
-                    messages[contact] = build_digest(contact, items, config["sender"], context.today)
+                    messages[contact] = build_digest(contact, items, config["sender"], context.today,
+                                                     config.get("base_url"))
                 except (ValueError, TypeError) as err:
                     problem = f"the digest to {contact!r} cannot be written: {_one_line(str(err))}"
             if problem is not None:

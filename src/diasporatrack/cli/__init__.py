@@ -46,6 +46,7 @@ from . import (
 )
 from . import plugins as plugins_cmd
 from . import trust as trust_cmd
+from . import web as web_cmd
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_plugins
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main", "ru
 
 # In the order `--help` and docs/cli.md list them: recommendations first, then the other nouns, then the workspace.
 GROUPS = (listing, show, log, update, authoring, stats, attention, exporting, importing, extract, sources, owners,
-          actions, workspace, sdgs, plugins_cmd, trust_cmd, completion)
+          actions, workspace, web_cmd, sdgs, plugins_cmd, trust_cmd, completion)
 BUILTIN_COMMANDS = frozenset(name for group in GROUPS for name in group.COMMANDS)
 
 
