@@ -39,6 +39,7 @@ REVIEW = HEADER + """source:
   publisher: A made-up review, for the demo only
   kind: upr-recommendations
   date: 2024-05-10
+  language: en
 findings:
   - id: demo-finding-few-ratifications
     text: Examplestan has ratified four of the nine core human rights treaties.
@@ -66,6 +67,10 @@ recommendations:
   - id: demo-upr-women-judges
     title: Appoint more women judges
     text: Adopt a plan to reach parity among judges by 2030.
+    # A sample Urdu translation written for the demo (not reviewed by a translator): try show --lang ur.
+    translations:
+      ur:
+        title: مزید خواتین ججوں کی تقرری کریں
     reference: A/HRC/00/00 para 120.1
     author: Norway
     author_group: WEOG
@@ -196,11 +201,11 @@ def write(folder: Path) -> list[Path]:
         "README.md": ("# The demo workspace (generated)\n\nWritten by `python examples/make_demo.py`. Everything "
                       "in it is made up: it shows every field of the data format at work (classification, "
                       "several authors, SDGs, groups of persons, extra fields, progress set by hand, a "
-                      "cluster with weights, citations of findings) and a plan (two actions, an "
-                      "indicator with three reports, evidence links). Try "
+                      "cluster with weights, citations of findings), a plan (two actions, an "
+                      "indicator with three reports, evidence links) and a sample Urdu translation. Try "
                       "`diasporatrack --root examples/demo list --tree`, `show demo-upr-women-justice`, "
                       "`stats`, `list --sdg 5`, `action show demo-judges-training`, "
-                      "`show demo-upr-women-judges`.\n"),
+                      "`show demo-upr-women-judges`, `show demo-upr-women-judges --lang ur`.\n"),
     }
     written = []
     for name, text in files.items():

@@ -187,6 +187,39 @@ def test_progress_from_actions_is_the_mean_of_their_status_weights(plan_ws, cli)
     assert tracker.progress().reading(tracker.get("rep-health")).basis == "set"
 
 
+def test_a_recommendation_overrides_the_workspace_progress_from(plan_ws, cli):
+    root = str(plan_ws)
+    source = (plan_ws / "report.yaml").read_text(encoding="utf-8")
+    # rep-health takes its progress from its actions although the workspace does not, rep-education from
+    # its status although the workspace takes it from actions
+    write(plan_ws / "report.yaml", source.replace("    themes: [healthcare]\n",
+                                                  "    themes: [healthcare]\n    progress_from: actions\n")
+          .replace("    due: 2025-06-30\n", "    due: 2025-06-30\n    progress_from: status\n"))
+    tracker = Tracker.open(plan_ws)
+    measure = tracker.progress()
+    assert measure.reading(tracker.get("rep-health")).basis == "actions"
+    assert measure.reading(tracker.get("rep-forum")).basis == "status"  # the workspace's default
+    write(plan_ws / "diasporatrack.yaml", "progress_from: actions\n")
+    tracker = Tracker.open(plan_ws)
+    measure = tracker.progress()
+    assert measure.reading(tracker.get("rep-education")).basis == "status"
+    assert measure.reading(tracker.get("rep-forum")).basis == "actions"
+    assert cli("set", "rep-education", "--clear", "progress_from", "--root", root).code == 0
+    assert Tracker.open(plan_ws).progress().reading(Tracker.open(plan_ws).get("rep-education")).basis == "actions"
+    write(plan_ws / "report.yaml", source.replace("    themes: [healthcare]\n",
+                                                  "    themes: [healthcare]\n    progress_from: indicators\n"))
+    result = cli("validate", "--root", root)
+    assert result.code == 1 and "report.yaml:16: progress_from: 'indicators' is not a basis of progress" in result.out
+
+
+def test_without_progress_from_actions_the_plan_is_not_read_for_progress(plan_ws, monkeypatch):
+    import diasporatrack.actions as actions
+
+    tracker = Tracker.open(plan_ws)
+    monkeypatch.setattr(actions, "load_plan", lambda t: pytest.fail("the plan was read"))
+    assert tracker.progress().reading(tracker.get("rep-health")).basis == "status"
+
+
 def test_progress_from_takes_only_its_two_values(plan_ws, cli):
     write(plan_ws / "diasporatrack.yaml", "progress_from: indicators\n")
     result = cli("validate", "--root", str(plan_ws))

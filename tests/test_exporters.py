@@ -48,7 +48,7 @@ def test_json_is_complete_and_versioned(hostile):
     tracker = hostile
     tracker.update("h-formula", status="accepted", note="yes", by="A")
     data = json.loads(tracker.export("json"))
-    assert (data["schema"], data["version"]) == ("diasporatrack-export", 2)
+    assert (data["schema"], data["version"]) == ("diasporatrack-export", 3)
     recs = {r["id"]: r for r in data["recommendations"]}
     assert recs["h-formula"]["status"] == "accepted"
     assert recs["h-formula"]["history"][0]["note"] == "yes"

@@ -172,7 +172,16 @@ def classification(draw, rec_ids, n, findings):
         "parent": draw(st.none() | st.sampled_from([f"r-{i}" for i in rec_ids[:n]])) if n else None,
         "weight": draw(st.none() | st.integers(1, 5) | st.sampled_from([0.5, 2.25])),
         "cites": draw(st.lists(st.sampled_from(findings), max_size=2, unique=True)),
+        "progress_from": draw(st.sampled_from([None, "status", "actions"])),
+        "translations": draw(translations(["title", "text", "quote"])),
     }
+
+
+def translations(fields):
+    """Translations into right-to-left and left-to-right languages of some of ``fields``."""
+    texts = tricky.filter(lambda t: t.strip())
+    return st.dictionaries(st.sampled_from(["ur", "fa-AF", "ps", "ur-Latn", "en"]),
+                           st.dictionaries(st.sampled_from(fields), texts, min_size=1, max_size=2), max_size=2)
 
 
 @st.composite
@@ -187,8 +196,11 @@ def workspaces(draw):
     for n, rec_id in enumerate(rec_ids):
         source = source_ids[n % len(source_ids)]
         files.setdefault(source, {"source": {"id": source, "title": draw(tricky),
-                                             "date": draw(st.sampled_from([None, "2024-11-10"]))},
-                                  "findings": [{"id": f"f-{source}", "text": draw(tricky)}],
+                                             "date": draw(st.sampled_from([None, "2024-11-10"])),
+                                             "language": draw(st.sampled_from([None, "en", "ur"])),
+                                             "translations": draw(translations(["title"]))},
+                                  "findings": [{"id": f"f-{source}", "text": draw(tricky),
+                                                "translations": draw(translations(["text"]))}],
                                   "recommendations": []})
         files[source]["recommendations"].append({
             **classification(draw, rec_ids, n, findings),

@@ -27,6 +27,7 @@ from .lifecycle import Lifecycle, Status
 from .journal import ACTION_VERSION
 from .indicators import INDICATOR_SUBJECT, Indicator, fold_reports, read_indicators
 from .model import ID_PATTERN, Event
+from .translations import declared, translations_of, valid_translations
 
 if TYPE_CHECKING:
     from .tracker import Tracker
@@ -63,6 +64,9 @@ class Action:
     start: dt.date | None = attrs.field(default=None, validator=v.optional(v.instance_of(dt.date)))
     due: dt.date | None = attrs.field(default=None, validator=v.optional(v.instance_of(dt.date)))
     indicators: tuple[Indicator, ...] = attrs.field(default=(), converter=tuple)
+    # Language tag -> translated title and description (see diasporatrack.translations).
+    translations: Mapping[str, Mapping[str, str]] = attrs.field(
+        factory=dict, hash=False, validator=valid_translations("action"))
     history: tuple[Event, ...] = attrs.field(default=(), converter=tuple, eq=False)
 
 
@@ -70,7 +74,8 @@ def _spec() -> dict[str, Any]:
     from .workspace import date, id_list, identifier, text
 
     return {"id": identifier, "title": text, "description": text, "owners": id_list, "status": text,
-            "start": date, "due": date, "implements": id_list, "indicators": _as_is}
+            "start": date, "due": date, "implements": id_list, "indicators": _as_is,
+            "translations": translations_of("action")}
 
 
 def _as_is(value: Any) -> Any:
@@ -86,8 +91,12 @@ def action_lifecycle(config: Mapping[str, Any]) -> Lifecycle:
 
 
 def read_actions(root: Path, problems: list[Problem], *, recommendations: Iterable[str], owners: Iterable[str],
-                 lifecycle: Lifecycle, text: str | None = None) -> tuple[dict[str, Action], dict[str, Location]]:
-    """Read ``actions.yaml`` (or ``text``, the content it is about to get); every mistake located."""
+                 lifecycle: Lifecycle, text: str | None = None, languages: Iterable[str] | None = None
+                 ) -> tuple[dict[str, Action], dict[str, Location]]:
+    """Read ``actions.yaml`` (or ``text``, the content it is about to get); every mistake located.
+
+    ``languages`` (the ``languages:`` setting) are the languages a translation may be into.
+    """
     from .textsafety import quote
     from .workspace import FieldChecker, Location, did_you_mean, display_path, line_of, load_file
 
@@ -139,6 +148,7 @@ def read_actions(root: Path, problems: list[Problem], *, recommendations: Iterab
         if start and due and due < start:
             check.problem(f"{action_id}: due {due} is before start {start}", item.line_of("due"))
             ok = False
+        ok = declared(check, action_id, item, fields, {"languages": languages}) and ok
         if "indicators" in fields:
             found = read_indicators(item["indicators"], check, action_id, item.line_of("indicators"), known_owners)
             ok = ok and found is not None
@@ -190,7 +200,7 @@ def load_plan(tracker: Tracker) -> Plan:
         return Plan(lifecycle, {}, {}, problems)
     recs = set(tracker.workspace.recommendations) or {r.id for r in tracker}
     actions, where = read_actions(tracker.root, problems, recommendations=recs, owners=tracker.owners,
-                                  lifecycle=lifecycle)
+                                  lifecycle=lifecycle, languages=tracker.config.get("languages"))
     reports: dict[tuple[str, str], list[Event]] = {}
     for event in _journal_events(tracker):
         if event.subject == INDICATOR_SUBJECT and event.kind == "report":

@@ -119,7 +119,8 @@ class Change:
             from .actions import action_lifecycle, read_actions
 
             read_actions(self.root, ws.problems, recommendations=ws.recommendations, owners=ws.owners,
-                         lifecycle=action_lifecycle(ws.config), text=texts.get(actions_path))
+                         lifecycle=action_lifecycle(ws.config), text=texts.get(actions_path),
+                         languages=ws.config.get("languages"))
         if ws.problems:
             raise WorkspaceError(ws.problems)
         return ws
@@ -255,8 +256,28 @@ def apply_fields(change: Change, doc: Document, base: tuple, spec: dict, what: s
         if new == old or (new in ([], "") and old is None):
             continue
         value = dt.date.fromisoformat(new) if spec[name].__name__ == "date" and new is not None else new
-        doc.set((*base, name), value)
+        if name == "translations" and isinstance(old, dict) and isinstance(new, dict) and old and new:
+            set_mapping(doc, (*base, name), old, new)  # one translation changed: only its line changes
+        else:
+            doc.set((*base, name), value)
         change.event(subject_id, field=name, old=old, new=new, subject=subject, by=by)
+
+
+def set_mapping(doc: Document, path: tuple, old: Mapping, new: Mapping) -> None:
+    """Change the mapping at ``path`` from ``old`` to ``new`` key by key, nested mappings key by key too.
+
+    Keys are added and changed before any is removed, so a mapping is never left empty on the way.
+    """
+    for key, value in new.items():
+        if key not in old:
+            doc.set((*path, key), value)
+        elif isinstance(value, Mapping) and isinstance(old[key], Mapping) and value and old[key]:
+            set_mapping(doc, (*path, key), old[key], value)
+        elif value != old[key]:
+            doc.set((*path, key), value)
+    for key in old:
+        if key not in new:
+            doc.set((*path, key), None)
 
 
 # --- the past ----------------------------------------------------------------------

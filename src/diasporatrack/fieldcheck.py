@@ -96,6 +96,15 @@ def percent(value: Any) -> float | int:
     return value
 
 
+def progress_basis(value: Any) -> str:
+    """``progress_from`` of one recommendation: ``status`` or ``actions``."""
+    from .model import PROGRESS_BASES
+
+    if value not in PROGRESS_BASES:
+        raise ValueError(f"{_text(value)!r} is not a basis of progress; use {' or '.join(PROGRESS_BASES)}")
+    return value
+
+
 def positive_number(value: Any) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ValueError(f"expected a number above 0, got {_kind(value)}")

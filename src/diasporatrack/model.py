@@ -15,10 +15,13 @@ from typing import Any
 import attrs
 from attrs import validators as v
 
+from .translations import valid_translations
+
 # \Z, not $: "$" also matches before a final newline, and an id is a whole string (`id: |` gives "x\n").
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\Z"  # at most 128 characters: ids become file names
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,63}\Z"  # statuses and responses
 IMPACTS = ("none", "minor", "moderate", "transformative")
+PROGRESS_BASES = ("status", "actions")  # progress_from: what progress comes from when none is set
 # UPR Info's action categories: how much a recommendation asks the State under Review to do.
 ACTION_CATEGORIES = {
     1: "minimal action: addressed to States other than the one under review, or asks it to seek help "
@@ -82,6 +85,9 @@ class Finding:
     text: str = attrs.field(validator=_text)
     quote: str | None = attrs.field(default=None, validator=_opt_text)
     themes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    # Language tag -> translated fields (text, quote): see diasporatrack.translations.
+    translations: Mapping[str, Mapping[str, str]] = attrs.field(
+        factory=dict, hash=False, validator=valid_translations("finding"))
 
 
 @attrs.frozen(kw_only=True)
@@ -99,6 +105,10 @@ class Source:
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=_tuple)
     # The sha256 of the archived plain text (sources/ID.txt) the quotes are proven against.
     text_sha256: str | None = attrs.field(default=None, validator=_opt_text)
+    # The language it is written in (a BCP 47 tag), and translations of its title and note.
+    language: str | None = attrs.field(default=None, validator=_opt_text)
+    translations: Mapping[str, Mapping[str, str]] = attrs.field(
+        factory=dict, hash=False, validator=valid_translations("source"))
 
 
 @attrs.frozen(kw_only=True)
@@ -273,6 +283,11 @@ class Recommendation:
     cites: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
     # Proposed by an extractor and not yet reviewed: left out of reminders and public exports.
     draft: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    # Language tag -> translated title, text and quote (a quote's translation never replaces it).
+    translations: Mapping[str, Mapping[str, str]] = attrs.field(
+        factory=dict, hash=False, validator=valid_translations("recommendation"))
+    # What its progress comes from when none is set: overrides the workspace's progress_from.
+    progress_from: str | None = attrs.field(default=None, validator=v.optional(v.in_(PROGRESS_BASES)))
     history: tuple[Event, ...] = attrs.field(default=(), converter=_tuple, eq=False, repr=False)
 
     @property

@@ -7,8 +7,10 @@ Three sources, the first that applies wins:
 2. for a parent (a cluster: a UPR cluster, a Decidim parent result, a stance
    point with the calls under it), the weighted mean of its children's
    progress; each child's ``weight`` defaults to 1;
-3. with ``progress_from: actions`` in ``diasporatrack.yaml``, the mean of the
-   status weights of the actions that implement it (when there are any);
+3. with ``progress_from: actions`` (in ``diasporatrack.yaml`` for every
+   recommendation, or on one recommendation, which overrides the setting
+   either way), the mean of the status weights of the actions that implement
+   it (when there are any);
 4. the progress weight of its status (``proposed`` 0, ``implemented`` 1).
 
 A mean of values that each lie in [0, 1] with positive weights lies between
@@ -56,12 +58,23 @@ class Progress:
 
     def __init__(self, lifecycle: Lifecycle, children: Mapping[str, Sequence[str]],
                  lookup: Callable[[str], Recommendation],
-                 actions: Mapping[str, Sequence[float]] | None = None) -> None:
+                 actions: Mapping[str, Sequence[float]] | Callable[[], Mapping[str, Sequence[float]]] | None = None,
+                 *, basis: str | None = None) -> None:
         self.lifecycle = lifecycle
         self.children = children
         self.lookup = lookup
-        self.actions = actions or {}  # recommendation id -> its actions' status weights (progress_from: actions)
+        # recommendation id -> its actions' status weights; a function is asked only when a reading needs it,
+        # so a workspace where no recommendation takes its progress from actions never reads the plan.
+        self._actions = actions or {}
+        # The workspace's progress_from; without it, weights given at all mean "actions" (the older call).
+        self.basis = basis or (ACTIONS if actions and not callable(actions) else STATUS)
         self._known: dict[str, Reading] = {}
+
+    @property
+    def actions(self) -> Mapping[str, Sequence[float]]:
+        if callable(self._actions):
+            self._actions = self._actions() or {}
+        return self._actions
 
     def of(self, rec: Recommendation) -> float:
         return self.reading(rec).value
@@ -85,7 +98,7 @@ class Progress:
                 mean = sum(v * w for v, w in pairs) / total
                 values = [v for v, _ in pairs]  # rounding must not take the mean outside them
                 reading = Reading(min(max(mean, min(values)), max(values)), CHILDREN)
-            elif self.actions.get(rec.id):
+            elif (getattr(rec, "progress_from", None) or self.basis) == ACTIONS and self.actions.get(rec.id):
                 weights = self.actions[rec.id]
                 reading = Reading(min(max(sum(weights) / len(weights), min(weights)), max(weights)), ACTIONS)
             else:

@@ -3,7 +3,8 @@
 Search matches the beginnings of words, ignoring case and accents: ``educ``
 finds "Education", ``sante`` finds "Santé", and ``UN`` finds "UN" but not
 "community". A quoted phrase (``"expert groups"``) must occur as consecutive
-words. Every term must match somewhere in the recommendation's text fields.
+words. Every term must match somewhere in the recommendation's text fields,
+its translations included (a word of the Urdu title finds it).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def searchable_text(rec: Recommendation) -> str:
     fields: list[str] = [rec.id, rec.title, rec.text, rec.quote or "", rec.reference or "", rec.source,
                          *rec.authors, *rec.addressed_to, *rec.owners, *rec.themes, *rec.affected_persons,
                          *rec.sdgs]
+    for texts in rec.translations.values():  # a word of a translation finds it too
+        fields.extend(texts.values())
     return words(" \n ".join(fields))
 
 

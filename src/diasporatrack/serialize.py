@@ -7,6 +7,7 @@ from typing import Any
 
 from .journal import event_to_dict
 from .model import Owner, Recommendation, Source
+from .translations import to_plain
 
 # Cells starting with these are run as formulas by spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -50,6 +51,8 @@ def recommendation_to_dict(rec: Recommendation, *, history: bool = False) -> dic
         "parent": rec.parent,
         "weight": rec.weight,
         "cites": list(rec.cites),
+        "progress_from": rec.progress_from,
+        "translations": to_plain(rec.translations),
         "updated": _iso(rec.updated),
     }
     if rec.draft:
@@ -69,8 +72,11 @@ def source_to_dict(source: Source) -> dict[str, Any]:
         "authors": list(source.authors),
         "url": source.url,
         "note": source.note,
+        "language": source.language,
+        "translations": to_plain(source.translations),
         "findings": [
-            {"id": f.id, "text": f.text, "quote": f.quote, "themes": list(f.themes)} for f in source.findings
+            {"id": f.id, "text": f.text, "quote": f.quote, "themes": list(f.themes),
+             "translations": to_plain(f.translations)} for f in source.findings
         ],
         **({"text_sha256": source.text_sha256} if source.text_sha256 else {}),
     }
@@ -119,7 +125,8 @@ def action_to_dict(action, *, history: bool = False) -> dict:
     out = {"id": action.id, "title": action.title, "status": action.status, "description": action.description,
            "owners": list(action.owners), "implements": list(action.implements),
            "start": action.start.isoformat() if action.start else None,
-           "due": action.due.isoformat() if action.due else None}
+           "due": action.due.isoformat() if action.due else None,
+           "translations": to_plain(action.translations)}
     out["indicators"] = [indicator_to_dict(i) for i in action.indicators]
     if history:
         out["history"] = [event_to_dict(e) for e in action.history]

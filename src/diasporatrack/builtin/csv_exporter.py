@@ -15,7 +15,7 @@ COLUMNS = (
     "id", "title", "text", "source", "quote", "author", "addressed_to", "owners", "themes",
     "status", "response", "due", "review_every", "impact", "links", "updated",
     "reference", "sdgs", "affected_persons", "author_group", "action_category", "cycle", "session", "extra",
-    "progress", "parent", "weight", "cites",
+    "progress", "parent", "weight", "cites", "progress_from", "translations",
 )
 
 
@@ -29,8 +29,17 @@ def to_csv(rows: Sequence[dict], columns: Sequence[str] = COLUMNS) -> str:
     return out.getvalue()
 
 
+def localized_columns(loc, rows: Sequence[dict], recs: Sequence[Recommendation]) -> tuple[str, ...]:
+    """With ``--lang``: the title and text as shown, and the language of each, added to ``rows``."""
+    for row, rec in zip(rows, recs):
+        for field in ("title", "text"):
+            shown = loc.rec(rec, field)
+            row[f"{field}_shown"], row[f"{field}_lang"] = (shown.text, shown.lang) if shown else (None, None)
+    return ("title_shown", "title_lang", "text_shown", "text_lang")
+
+
 def _cell(value):
-    if isinstance(value, dict):  # extra: one cell that reads back exactly
+    if isinstance(value, dict):  # extra, translations: one cell that reads back exactly
         return json.dumps(value, ensure_ascii=False) if value else None
     return value
 
@@ -41,7 +50,12 @@ class CsvExporter:
     description = "One row per recommendation; formulas neutralised for spreadsheets"
 
     def export(self, tracker, recommendations: Sequence[Recommendation]) -> str:
-        return to_csv([recommendation_to_dict(r) for r in recommendations])
+        rows = [recommendation_to_dict(r) for r in recommendations]
+        if getattr(tracker, "language", None) is None:
+            return to_csv(rows)
+        from ..translations import Localizer
+
+        return to_csv(rows, COLUMNS + localized_columns(Localizer.for_tracker(tracker), rows, recommendations))
 
 
 @hookimpl

@@ -31,6 +31,7 @@ from ..hookspecs import hookimpl
 from ..progress import measure_for
 from ..model import Event, Recommendation, Source
 from ..publish import profile_of
+from ..translations import PROGRAM_LANGUAGE, Localizer, Shown, lang_attributes
 from ..report import (
     GroupProgress,
     by_owner_rolled_up,
@@ -43,6 +44,8 @@ from ..report import (
 )
 
 DEFAULT_TITLE = "Recommendations dashboard"
+# The dashboard's own words are English; each text in another language is marked with its own lang and dir.
+PAGE_LANGUAGE = PROGRAM_LANGUAGE
 NO_RESPONSE = "none recorded"
 # Distinct, readable on white, in lifecycle order; text labels say the same, so colour is never the only cue.
 PALETTE = ("#8c96a3", "#3b7dd8", "#e0a526", "#2e9e5b", "#7fc08f", "#c2571a", "#b3261e", "#6b4fa0", "#1f6f78",
@@ -117,13 +120,14 @@ def _in_order(counts: dict[str, int], colours: dict[str, str]) -> list[tuple[str
     return known + sorted((s, n) for s, n in counts.items() if s not in colours)
 
 
-def citation(source: Source | None, source_id: str) -> str:
+def citation(source: Source | None, source_id: str, loc: Localizer | None = None) -> str:
     """"Title", publisher, date: the source a quote comes from, linked when it has a web address."""
     if source is None:
         return escape(source_id)
     meta = ", ".join(escape(m) for m in (source.publisher, source.date.isoformat() if source.date else None) if m)
-    title = _link(source.url, source.title) if source.url else escape(source.title)
-    return f"<cite>{title}</cite>" + (f", {meta}" if meta else "")
+    shown = (loc or Localizer(None)).source(source)
+    title = _link(source.url, shown.text) if source.url else escape(shown.text)
+    return f"<cite{lang_attributes(shown, PAGE_LANGUAGE)}>{title}</cite>" + (f", {meta}" if meta else "")
 
 
 def _event_line(event: Event) -> str:
@@ -135,22 +139,31 @@ def _event_line(event: Event) -> str:
     return "<li>" + " ".join(p for p in parts if p) + "</li>"
 
 
-def _detail(rec: Recommendation, source: Source | None) -> str:
+def _text(shown: Shown | None, tag: str) -> str:
+    """``shown`` in an element marked with its own language when the page's is not it."""
+    return f"<{tag}{lang_attributes(shown, PAGE_LANGUAGE)}>{escape(shown.text)}</{tag}>" if shown else ""
+
+
+def _detail(rec: Recommendation, source: Source | None, loc: Localizer) -> str:
     parts = []
     if rec.text:
-        parts.append(f"<p>{escape(rec.text)}</p>")
-    if rec.quote:
+        parts.append(_text(loc.rec(rec, "text"), "p"))
+    if rec.quote:  # the source's own words always; a translation of them only beside them, labelled
         said = f"{escape(rec.author)}, in " if rec.author else ""
-        parts.append(f"<blockquote><p>{escape(rec.quote)}</p></blockquote><p>— {said}{citation(source, rec.source)}"
-                     "</p>")
+        parts.append(f"<blockquote>{_text(loc.rec(rec, 'quote'), 'p')}</blockquote>"
+                     f"<p>— {said}{citation(source, rec.source, loc)}</p>")
+        translated = loc.quote_translation(rec)
+        if translated is not None:
+            parts.append(f'<p class="translation">Translation of the quote ({escape(translated.lang or "")}), '
+                         f"not the source's words: {_text(translated, 'span')}</p>")
     else:
-        parts.append(f"<p>Source: {citation(source, rec.source)}</p>")
+        parts.append(f"<p>Source: {citation(source, rec.source, loc)}</p>")
     if rec.links:
         parts.append("<p>Links: " + ", ".join(_link(u) for u in rec.links) + "</p>")
     if rec.history:
         lines = "".join(_event_line(e) for e in rec.history)
         parts.append(f'<ol class="history" aria-label="History">{lines}</ol>')
-    return (f"<details><summary>{escape(rec.title)}</summary>{''.join(parts)}</details>")
+    return (f"<details>{_text(loc.rec(rec, 'title'), 'summary')}{''.join(parts)}</details>")
 
 
 def render(tracker, recommendations: Sequence[Recommendation], today: dt.date | None = None) -> str:
@@ -163,16 +176,19 @@ def render(tracker, recommendations: Sequence[Recommendation], today: dt.date | 
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     policy = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; base-uri 'none'; " \
              "form-action 'none'"
-    source_names = {s.id: s.title for s in tracker.sources.values()}
+    loc = Localizer.for_tracker(tracker)  # the language asked for (export --lang), else the text as written
+    shown_sources = {s.id: loc.source(s) for s in tracker.sources.values()}
+    source_names = {s_id: shown.text for s_id, shown in shown_sources.items()}
     owner_names = {o.id: o.name for o in tracker.owners.values()}
     labels = dict(COLUMNS)
     rows = []
     for rec in recommendations:
         source_title = source_names.get(rec.source, rec.source)
+        rec_title = loc.rec(rec, "title")
         cells = [
             f'<td data-label="ID">{escape(rec.id)}</td>',
-            f'<td data-sort="{escape(natural_key(rec.title))}">'
-            f"{_detail(rec, tracker.sources.get(rec.source))}</td>",
+            f'<td data-sort="{escape(natural_key(rec_title.text))}">'
+            f"{_detail(rec, tracker.sources.get(rec.source), loc)}</td>",
             f'<td class="status" data-label="{labels["status"]}" data-sort="{order.get(rec.status, 99):02d}">'
             f"{escape(rec.status)}</td>",
             f'<td data-label="{labels["response"]}">{escape(rec.response or "")}</td>',
@@ -181,7 +197,7 @@ def render(tracker, recommendations: Sequence[Recommendation], today: dt.date | 
             f'<td data-label="{labels["due"]}" data-sort="{rec.due.isoformat() if rec.due else ""}">'
             f"{escape(rec.due.isoformat() if rec.due else '')}</td>",
             f'<td data-label="{labels["source"]}" data-sort="{escape(natural_key(source_title))}">'
-            f"{escape(source_title)}</td>",
+            f"{_text(shown_sources.get(rec.source), 'span') or escape(source_title)}</td>",
             f'<td data-label="{labels["addressed_to"]}">{escape(", ".join(rec.addressed_to))}</td>',
             f'<td data-label="{labels["themes"]}">{escape(", ".join(rec.themes))}</td>',
         ]
@@ -192,7 +208,7 @@ def render(tracker, recommendations: Sequence[Recommendation], today: dt.date | 
     total = len(recommendations)
     measure = measure_for(tracker)  # progress set by hand and clusters count, as in `stats`
     overall = progress(recommendations, lifecycle, measure)
-    findings = _findings(findings_to_publish(tracker, recommendations), source_names)
+    findings = _findings(findings_to_publish(tracker, recommendations), source_names, loc, tracker.sources)
     statuses = Counter(r.status for r in recommendations)
     status_rows = [(s.name, s.definition, statuses.get(s.name, 0), colours[s.name]) for s in lifecycle]
     status_rows += [(name, "not a status of this lifecycle", n, "#555") for name, n in sorted(statuses.items())
@@ -257,13 +273,13 @@ do not matter). Open a recommendation for its text, quote, source and history.</
 
 
 
-def _findings(found, source_names: dict[str, str]) -> str:
+def _findings(found, source_names: dict[str, str], loc: Localizer, sources) -> str:
     """The findings of the sources, with links to the recommendations that cite them."""
     if not found:
         return ""
     rows = "".join(
         f"<tr><td>{escape(item.finding.id)}</td><td>{escape(source_names.get(item.source, item.source))}</td>"
-        f"<td>{escape(item.finding.text)}</td><td>"
+        f"{_text(loc.finding(item.finding, sources.get(item.source)), 'td')}<td>"
         + ", ".join(f'<a href="#rec-{escape(r)}">{escape(r)}</a>' for r in item.cited_by)
         + "</td></tr>"
         for item in found

@@ -11,7 +11,8 @@ from ..model import Recommendation
 from ..serialize import action_to_dict, owner_to_dict, recommendation_to_dict, source_to_dict
 
 SCHEMA = "diasporatrack-export"
-SCHEMA_VERSION = 2  # 2: classification, progress and cluster fields; author is a list
+SCHEMA_VERSION = 3  # 3: translations, a source's language, progress_from; 2: classification, progress and
+# cluster fields; author is a list
 
 
 class JsonExporter:
@@ -35,6 +36,14 @@ class JsonExporter:
             "owners": [owner_to_dict(o) for o in tracker.owners.values()],
             "recommendations": [recommendation_to_dict(r, history=True) for r in recommendations],
         }
+        lang = getattr(tracker, "language", None)
+        if lang is not None:  # export --lang: what to show, beside the authored text (which imports back)
+            from ..translations import Localizer, localized
+
+            loc = Localizer.for_tracker(tracker)
+            document["lang"] = lang
+            for row, rec in zip(document["recommendations"], recommendations):
+                row["localized"] = localized(loc, rec)
         exported = {r.id for r in recommendations}
         plan = getattr(tracker, "plan", None)  # a stand-in tracker (tests, plugins) may have no plan
         actions = [a for a in plan() if exported & set(a.implements)] if plan else []

@@ -41,6 +41,15 @@ def paragraph(value: object) -> str:
     return (mark[:-1] + "\\" + mark[-1] if mark[-1] in ".)" else "\\" + mark) + text[len(mark):]
 
 
+def shown_cell(shown, lang: str | None) -> str:
+    """A text as :func:`cell` makes it; with ``--lang``, a fallback says the language it is in: ``[en]``."""
+    if shown is None:
+        return ""
+    if lang is None or shown.lang == lang:
+        return cell(shown.text)
+    return cell(shown.text) + " " + cell(f"[{shown.lang or 'as written'}]")
+
+
 class MarkdownExporter:
     name = "markdown"
     extension = "md"
@@ -52,12 +61,18 @@ class MarkdownExporter:
         measure = measure_for(tracker)  # a published view computes it from what it publishes
         findings = findings_to_publish(tracker, recommendations)
         today = dt.date.today().isoformat()
+        from ..translations import Localizer
+
+        loc = Localizer.for_tracker(tracker)
+        lang = loc.lang
         lines = [
             f"# {cell(profile_of(tracker).title or 'Status of recommendations')}",
             "",
             f"{len(recommendations)} recommendation{'s' * (len(recommendations) != 1)}, as of {today}. "
             f"Overall progress: `{bar(progress(recommendations, lifecycle, measure))}`",
             "",
+            *([f"Text in {cell(lang)} where it is translated; other text is shown as written, marked with its "
+               "language.", ""] if lang else []),
             "| Status | Count |",
             "| --- | ---: |",
         ]
@@ -72,8 +87,8 @@ class MarkdownExporter:
             by_source.setdefault(item.source, [])
         for source_id, recs in by_source.items():
             source = tracker.sources.get(source_id)
-            title = source.title if source else source_id
-            lines += ["", f"## {cell(title)}", ""]
+            title = shown_cell(loc.source(source), lang) if source else cell(source_id)
+            lines += ["", f"## {title}", ""]
             if source is not None:
                 meta = [source.publisher, source.date.isoformat() if source.date else None]
                 lines += [paragraph(" · ".join(m for m in meta if m) or source_id), ""]
@@ -85,14 +100,15 @@ class MarkdownExporter:
                     lines.append(
                         f"| {cell(rec.id)} | {cell(rec.status)} | {cell(rec.response or '—')} "
                         f"| {cell(', '.join(rec.owners) or '—')} "
-                        f"| {cell(rec.due.isoformat() if rec.due else '')} | {cell(rec.title)} |"
+                        f"| {cell(rec.due.isoformat() if rec.due else '')} | {shown_cell(loc.rec(rec, 'title'), lang)} |"
                     )
             stated = [f for f in findings if f.source == source_id]
             if stated:
                 lines += ([] if lines[-1] == "" else [""]) + ["Findings:", ""]
                 for item in stated:
                     cited = f" (cited by {cell(', '.join(item.cited_by))})" if item.cited_by else ""
-                    lines.append(f"- {cell(item.finding.id)}: {cell(item.finding.text)}{cited}")
+                    text = shown_cell(loc.finding(item.finding, source), lang)
+                    lines.append(f"- {cell(item.finding.id)}: {text}{cited}")
         return "\n".join(lines) + "\n"
 
 

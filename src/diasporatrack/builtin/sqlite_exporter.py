@@ -88,7 +88,7 @@ def schema(profile: Profile) -> str:
         "CREATE TABLE statuses (name TEXT PRIMARY KEY, definition TEXT, weight REAL, position INTEGER, next TEXT);",
         "CREATE TABLE responses (name TEXT PRIMARY KEY, definition TEXT, position INTEGER);",
         "CREATE TABLE sources (id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT, kind TEXT, date TEXT, "
-        "authors TEXT, url TEXT" + (", note TEXT" if private else "") + ");",
+        "authors TEXT, url TEXT, language TEXT" + (", note TEXT" if private else "") + ");",
         "CREATE TABLE findings (id TEXT NOT NULL, source TEXT NOT NULL REFERENCES sources (id), text TEXT NOT NULL, "
         "quote TEXT, themes TEXT, PRIMARY KEY (source, id));",
         "CREATE TABLE owners (id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT, parent TEXT REFERENCES owners (id)"
@@ -119,7 +119,9 @@ def schema(profile: Profile) -> str:
               if c in names]
     from .sqlite_plan import SCHEMA as PLAN_SCHEMA
 
-    parts += PLAN_SCHEMA
+    from .sqlite_translations import SCHEMA as TRANSLATIONS_SCHEMA
+
+    parts += PLAN_SCHEMA + TRANSLATIONS_SCHEMA
     if profile.shows("sdgs"):
         parts.append("CREATE TABLE sdg_goals (goal TEXT PRIMARY KEY, title TEXT NOT NULL);")
     for table, field, columns in _LIST_TABLES:
@@ -171,7 +173,8 @@ def _fill(db: sqlite3.Connection, tracker, recommendations: Sequence[Recommendat
         s.id for s in tracker.sources.values() if any(f.id in cited for f in s.findings)}
     sources = [s for s in tracker.sources.values() if s.id in source_ids or len(recommendations) == len(tracker)]
     _insert(db, "sources", [
-        (s.id, s.title, s.publisher, s.kind, _iso(s.date), _list(s.authors), s.url) + ((s.note,) if private else ())
+        (s.id, s.title, s.publisher, s.kind, _iso(s.date), _list(s.authors), s.url, s.language)
+        + ((s.note,) if private else ())
         for s in sources])
     _insert(db, "findings", [(f.id, s.id, f.text, f.quote, _list(f.themes)) for s in sources for f in s.findings])
     owner_ids = set(tracker.owners)
@@ -207,7 +210,10 @@ def _fill(db: sqlite3.Connection, tracker, recommendations: Sequence[Recommendat
     _insert(db, "events", rows)
     from .sqlite_plan import fill as fill_plan
 
-    fill_plan(db, tracker, recommendations)
+    actions = fill_plan(db, tracker, recommendations)
+    from .sqlite_translations import fill as fill_translations
+
+    fill_translations(db, recommendations, sources, actions)
     fts = [c for c in ("title", "text", "quote") if c in columns]
     db.execute(f"INSERT INTO recommendations_fts (rowid, {', '.join(fts)}) "
                f"SELECT rowid, {', '.join(fts)} FROM recommendations")

@@ -38,11 +38,14 @@ def _insert(db: sqlite3.Connection, table: str, rows: list[tuple]) -> None:
         db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
 
 
-def fill(db: sqlite3.Connection, tracker: Any, recommendations: Sequence[Any]) -> None:
-    """Insert the plan's actions that implement one of ``recommendations``, with their indicators and reports."""
+def fill(db: sqlite3.Connection, tracker: Any, recommendations: Sequence[Any]) -> list[Any]:
+    """Insert the plan's actions that implement one of ``recommendations``, with their indicators and reports.
+
+    The actions inserted are returned (their translations go in next).
+    """
     plan_of = getattr(tracker, "plan", None)
     if plan_of is None:  # a stand-in tracker (tests, plugins) has no plan
-        return
+        return []
     plan = plan_of()
     exported = {r.id for r in recommendations}
     owners = set(tracker.owners)
@@ -61,3 +64,4 @@ def fill(db: sqlite3.Connection, tracker: Any, recommendations: Sequence[Any]) -
          json.dumps(list(r.event.links)) if r.event.links else None, r.event.evidence,
          r.event.by)  # in a public database, already the published attribution (see PublishedView.event)
         for a in actions for i in a.indicators for r in i.reports])
+    return actions

@@ -21,7 +21,7 @@ from ..serialize import recommendation_to_dict
 from ..workspace import Workspace
 from .fingerprints import Scan, file_hash, is_racy, order_key, settings_hashes
 
-FORMAT = 9  # 9: a fingerprint per file; 8: events of schema 4 (for_owner, public); 7: classification, progress,
+FORMAT = 10  # 10: translations, a source's language, progress_from; 9: a fingerprint per file; 8: events of schema 4 (for_owner, public); 7: classification, progress,
 # clusters; 6: events of schema 2 (edits)
 SCHEMA = f"{__version__}:{FORMAT}"  # a cache from another version is not read
 

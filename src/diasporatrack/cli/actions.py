@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from ..serialize import action_to_dict
-from .common import EXIT_OK, add_format, add_id, completed, open_tracker, shorten, table, title_width, to_json
+from .common import (EXIT_OK, add_format, add_id, add_lang, completed, localizer, open_tracker, say_fallbacks, shorten,
+                     table, title_width, to_json)
 
 COMMANDS = ("action", "indicator")
 
@@ -50,9 +51,11 @@ def cmd_action_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(to_json([action_to_dict(a) for a in actions]))
         return EXIT_OK
+    loc = localizer(tracker, args)
     rows = [(a.id, a.status, a.due or "", ", ".join(a.owners), ", ".join(a.implements),
-             shorten(a.title, title_width())) for a in actions]
+             shorten(loc.action(a).text, title_width())) for a in actions]
     print(table(rows, ("id", "status", "due", "owners", "implements", "title")))
+    say_fallbacks(loc)
     return EXIT_OK
 
 
@@ -63,18 +66,20 @@ def cmd_action_show(args: argparse.Namespace) -> int:
         print(to_json(action_to_dict(action, history=True)))
         return EXIT_OK
     definition = plan.lifecycle[action.status].definition
-    for name, value in (("id", action.id), ("title", action.title), ("status", f"{action.status}: {definition}"),
+    loc = localizer(tracker, args)
+    for name, value in (("id", action.id), ("title", loc.action(action).text),
+                        ("status", f"{action.status}: {definition}"),
                         ("owners", ", ".join(action.owners)), ("start", action.start), ("due", action.due)):
         if value:
             print(f"{name + ':':<14}{value}")
     if action.description:
         print()
-        print(" ".join(action.description.split()))
+        print(" ".join(loc.action(action, "description").text.split()))
     print()
     print("implements:")
     for rec_id in action.implements:
         rec = tracker.get(rec_id)
-        print(f"  {rec.id}  [{rec.status}]  {shorten(rec.title, title_width())}")
+        print(f"  {rec.id}  [{rec.status}]  {shorten(loc.rec(rec, 'title').text, title_width())}")
     if action.indicators:
         print()
         print("indicators:")
@@ -85,6 +90,7 @@ def cmd_action_show(args: argparse.Namespace) -> int:
         print("history:")
         for event in action.history:
             print(f"  {event.at:%Y-%m-%d %H:%M}  {event.by}: {event.describe()}")
+    say_fallbacks(loc)
     return EXIT_OK
 
 
@@ -112,6 +118,12 @@ def cmd_action_set(args: argparse.Namespace) -> int:
     for name in ("description", "start", "due"):  # 'none' takes the field out of the file
         if isinstance(changes.get(name), str) and changes[name].lower() == "none":
             changes[name] = None
+    if args.translation:
+        from ..actions import checked_plan
+        from ..translations import with_entries
+
+        changes["translations"] = with_entries(checked_plan(tracker).get(args.id).translations,
+                                               args.translation) or None
     add = {"owners": args.add_owner, "implements": args.add_implements}
     remove = {"owners": args.remove_owner, "implements": args.remove_implements}
     action = set_action_fields(tracker, args.id, changes, add={k: v for k, v in add.items() if v},
@@ -153,11 +165,13 @@ def register(sub, plugins) -> None:
                              "(repeatable)"), "owners")
     completed(p.add_argument("--implements", metavar="ID", help="only actions implementing this recommendation"),
               "ids")
+    add_lang(p)
     add_format(p)
     p.set_defaults(func=cmd_action_list)
 
     p = verbs.add_parser("show", help="one action: its fields, the recommendations it implements, its history")
     add_id(p, "an action id or unique prefix", complete="actions")
+    add_lang(p)
     add_format(p)
     p.set_defaults(func=cmd_action_show)
 
@@ -185,6 +199,9 @@ def register(sub, plugins) -> None:
                                  help=f"{verb} an owner (repeatable)"), "owners")
         completed(p.add_argument(f"--{verb}-implements", action="append", default=[], metavar="ID",
                                  help=f"{verb} a recommendation it implements (repeatable)"), "ids")
+    p.add_argument("--translation", action="append", metavar="LANG:FIELD=TEXT",
+                   help="a translation of the title or description, e.g. ur:title=... (repeatable; an empty "
+                        "TEXT removes it)")
     p.add_argument("--by", help="who makes the change (default: $DIASPORATRACK_USER, else your login)")
     p.set_defaults(func=cmd_action_set)
 

@@ -35,6 +35,8 @@ SCALARS: dict[str, tuple[str, Any, str]] = {
     "--session": ("session", str, "the session"),
     "--parent": ("parent", str, "the recommendation it belongs under (a cluster)"),
     "--weight": ("weight", float, "its weight in its parent's progress"),
+    "--progress-from": ("progress_from", str, "status or actions: what its progress comes from when none is "
+                        "set (overrides the workspace's progress_from)"),
 }
 # List fields: singular option word -> (field, help).
 LISTS: dict[str, tuple[str, str]] = {
@@ -46,8 +48,8 @@ LISTS: dict[str, tuple[str, str]] = {
     "affected": ("affected_persons", "a group of persons concerned"),
     "cite": ("cites", "a finding it rests on"),
 }
-CLEARABLE = sorted({f for f, _, _ in SCALARS.values()} | {f for f, _ in LISTS.values()} | {"due", "extra"}
-                   - {"title", "text"})
+CLEARABLE = sorted({f for f, _, _ in SCALARS.values()} | {f for f, _ in LISTS.values()}
+                   | {"due", "extra", "translations"} - {"title", "text"})
 
 
 def _extra(pairs: list[str]) -> dict[str, str]:
@@ -124,6 +126,10 @@ def cmd_set(args: argparse.Namespace) -> int:
     if args.extra:
         rec = tracker.get(args.id)
         changes["extra"] = {**dict(getattr(rec, "extra", {}) or {}), **_extra(args.extra)}
+    if args.translation:  # merged into the translations written, like --extra
+        from ..translations import with_entries
+
+        changes["translations"] = with_entries(tracker.get(args.id).translations, args.translation) or None
     if args.draft is not None:
         changes["draft"] = True if args.draft else None
     for field in args.clear or ():
@@ -282,6 +288,9 @@ def register(sub, plugins) -> None:
                        help=f"add {help_text} (repeatable)")
         p.add_argument(f"--remove-{word}", dest=f"remove_{word}", action="append", metavar=word.upper(),
                        help=f"remove {help_text} (repeatable)")
+    p.add_argument("--translation", action="append", metavar="LANG:FIELD=TEXT",
+                   help="a translation, e.g. ur:title=... (repeatable; an empty TEXT removes it; fields: title, "
+                        "text, quote: a quote's translation is shown beside the quote, never instead of it)")
     p.add_argument("--draft", dest="draft", action="store_true", default=None, help="mark it as a draft")
     p.add_argument("--no-draft", dest="draft", action="store_false", help="it has been reviewed: not a draft any more")
     for journaled in ("--status", "--response"):  # said where they belong, instead of "unrecognized"

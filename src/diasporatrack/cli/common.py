@@ -87,6 +87,28 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--changed-since", metavar="DATE", help="only those with a change on or after DATE")
 
 
+def add_lang(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", metavar="TAG", help="show text in this language (ur, en, fa-AF) where it is "
+                        "translated; what is not is shown as written, and said on stderr")
+
+
+def localizer(tracker, args: argparse.Namespace):
+    """The :class:`~diasporatrack.translations.Localizer` for ``--lang`` (one that changes nothing without it)."""
+    from ..translations import Localizer, tag_problem
+
+    lang = getattr(args, "lang", None)
+    if lang is not None and tag_problem(lang):
+        raise InputError(f"--lang: {tag_problem(lang)}")
+    return Localizer.for_tracker(tracker, lang)
+
+
+def say_fallbacks(loc) -> None:
+    """One line on stderr naming the texts ``--lang`` found no translation for."""
+    notice = loc.notice()
+    if notice:
+        print(f"diasporatrack: {notice}", file=sys.stderr)
+
+
 def add_as_of(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", metavar="DATE", help="the workspace as it stood at the end of DATE (YYYY-MM-DD): "
                         "recorded changes after it are undone")

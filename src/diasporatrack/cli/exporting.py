@@ -11,9 +11,12 @@ from .common import (
     EXIT_OK,
     add_as_of,
     add_filters,
+    add_lang,
+    localizer,
     open_tracker,
     plural,
     query,
+    say_fallbacks,
     sort_recs,
 )
 
@@ -53,7 +56,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not public and args.private:
         print(PRIVATE_WARNING, file=sys.stderr)
     recs = sort_recs(query(tracker, args), "id", tracker)
-    data = tracker.export(exporter.name, recs, public=public)
+    loc = localizer(tracker, args)  # checks --lang before the work
+    data = tracker.export(exporter.name, recs, public=public, lang=loc.lang)
+    if loc.lang is not None:  # the exporter marks each fallback in its output; the notice says it here
+        for rec in tracker.published().select(recs) if public else recs:
+            loc.rec(rec, "title"), loc.rec(rec, "text")
+        say_fallbacks(loc)
     if args.metadata is not None:
         _write_metadata(tracker, args, public)
     if args.output in (None, "-"):
@@ -115,4 +123,5 @@ def register(sub, plugins) -> None:
                    help="sqlite: also write Datasette's metadata.json (default: beside the database)")
     add_filters(p)
     add_as_of(p)
+    add_lang(p)
     p.set_defaults(func=cmd_export)

@@ -7,15 +7,19 @@ import sys
 
 from ..model import Recommendation
 from ..serialize import recommendation_to_dict
+from ..translations import localized
 from .common import (
     EXIT_OK,
     SORT_KEYS,
     add_as_of,
     add_filters,
     add_format,
+    add_lang,
+    localizer,
     narrowed,
     open_tracker,
     query,
+    say_fallbacks,
     shorten,
     sort_recs,
     table,
@@ -30,7 +34,7 @@ LIST_COLUMNS = ("id", "status", "owners", "due", "title")
 def cmd_list(args: argparse.Namespace) -> int:
     tracker = open_tracker(args)
     if args.format == "json" and args.sort == "id" and not sys.stdout.isatty() and not narrowed(args) \
-            and args.as_of is None and not args.tree:
+            and args.as_of is None and not args.tree and args.lang is None:
         # The scripting path: rows come ready-made from the cache, nothing is rebuilt.
         ids = sorted(tracker.query_ids(
             status=args.status or None, owner=args.owner or None, source=args.source or None,
@@ -46,19 +50,28 @@ def cmd_list(args: argparse.Namespace) -> int:
     depths = None
     if args.tree:
         recs, depths = tree_order(recs)
+    loc = localizer(tracker, args)
     if args.format == "json":
-        print(to_json([recommendation_to_dict(r) for r in recs], bulk=True))
+        rows = [recommendation_to_dict(r) for r in recs]
+        if loc.lang is not None:  # beside the authored fields, never instead of them: the rows import back
+            for row, rec in zip(rows, recs):
+                row["localized"] = localized(loc, rec)
+        print(to_json(rows, bulk=True))
     elif args.format == "csv":
-        from ..builtin.csv_exporter import to_csv
+        from ..builtin.csv_exporter import COLUMNS, localized_columns, to_csv
 
-        sys.stdout.write(to_csv([recommendation_to_dict(r) for r in recs]).replace("\r\n", "\n"))
+        rows = [recommendation_to_dict(r) for r in recs]
+        columns = COLUMNS
+        if loc.lang is not None:
+            columns = COLUMNS + localized_columns(loc, rows, recs)
+        sys.stdout.write(to_csv(rows, columns).replace("\r\n", "\n"))
     elif not recs:
         print("no recommendations match", file=sys.stderr)
     else:
         width = title_width()
         rows = [
             (r.id, r.status + (" (draft)" if r.draft else ""), ", ".join(r.owners) or "-",
-             r.due.isoformat() if r.due else "", shorten(r.title, width))
+             r.due.isoformat() if r.due else "", shorten(loc.rec(r, "title").text, width))
             for r in recs
         ]
         headers = LIST_COLUMNS
@@ -70,6 +83,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             rows = [(*row[:2], f"{scores[r.id].value:.2f}", *row[2:]) for row, r in zip(rows, recs)]
             headers = (*LIST_COLUMNS[:2], "score", *LIST_COLUMNS[2:])
         print(table(rows, headers))
+    say_fallbacks(loc)
     return EXIT_OK
 
 
@@ -131,5 +145,6 @@ def register(sub, plugins) -> None:
     p.add_argument("--tree", action="store_true",
                    help="show clusters: each recommendation followed by its children, with their progress")
     add_as_of(p)
+    add_lang(p)
     add_format(p, ("table", "json", "csv"))
     p.set_defaults(func=cmd_list)

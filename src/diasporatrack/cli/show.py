@@ -12,8 +12,10 @@ from ..model import ACTION_CATEGORIES
 from ..quotes import locate_quote
 from ..sdgs import title as sdg_title
 from ..serialize import recommendation_to_dict
+from ..translations import localized
 from ..versions import version_of
-from .common import EXIT_OK, add_as_of, add_format, add_id, open_tracker, shorten, table, to_json
+from .common import (EXIT_OK, add_as_of, add_format, add_id, add_lang, localizer, open_tracker, say_fallbacks, shorten,
+                     table, to_json)
 
 COMMANDS = ("show", "history")
 
@@ -21,8 +23,11 @@ COMMANDS = ("show", "history")
 def cmd_show(args: argparse.Namespace) -> int:
     tracker = open_tracker(args)
     rec = tracker.get(args.id)
+    loc = localizer(tracker, args)
     if args.format == "json":
         out = recommendation_to_dict(rec, history=True)
+        if loc.lang is not None:
+            out["localized"] = localized(loc, rec)
         reading = tracker.progress().reading(rec)
         out["progress_now"] = {"percent": reading.percent, "basis": reading.basis}
         out["children"] = [c.id for c in tracker.children(rec.id)]
@@ -35,6 +40,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             out["quote_location"] = {"file": f"sources/{rec.source}.txt", "line": found.line,
                                      "paragraph": found.paragraph}
         print(to_json(out))
+        say_fallbacks(loc)
         return EXIT_OK
     source = tracker.sources[rec.source]
     measure = tracker.progress()
@@ -46,11 +52,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     definition = tracker.lifecycle[rec.status].definition if rec.status in tracker.lifecycle else "(not in the lifecycle)"
     fields = [
         ("id", rec.id),
-        ("title", rec.title),
+        ("title", loc.rec(rec, "title").text),
         ("status", f"{rec.status}: {definition}"),
         ("response", f"{rec.response}: {tracker.responses[rec.response].definition}"
                      if rec.response in tracker.responses else rec.response),
-        ("source", f"{source.id}: {source.title}" + (f" ({source.date})" if source.date else "")),
+        ("source", f"{source.id}: {loc.source(source).text}" + (f" ({source.date})" if source.date else "")),
         ("reference", rec.reference),
         ("author" if len(rec.authors) < 2 else "authors", "; ".join(rec.authors)),
         ("author group", rec.author_group),
@@ -81,31 +87,35 @@ def cmd_show(args: argparse.Namespace) -> int:
         label = key + ":"
         print(f"{label:<14}{extra_text(value)}" if len(label) < 14 else f"{label} {extra_text(value)}")
     print()
-    print(textwrap.fill(" ".join(rec.text.split()), width=78))
-    if rec.quote:
+    print(textwrap.fill(" ".join(loc.rec(rec, "text").text.split()), width=78))
+    if rec.quote:  # always the source's own words; a translation of them is labelled as one
         print()
         print(textwrap.fill(f"“{rec.quote}”", width=78, initial_indent="  > ", subsequent_indent="    "))
         found = locate_quote(tracker, rec)
         if found is not None:
             print(f"    (verbatim in sources/{rec.source}.txt, {found})")
+        said = loc.quote_translation(rec)
+        if said is not None:
+            print(textwrap.fill(f"translation of the quote ({said.lang}), not the source's words: {said.text}",
+                                width=78, initial_indent="    ", subsequent_indent="    "))
     children = tracker.children(rec.id)
     if children:
         print()
         print(table([(c.id, c.status, f"{measure(c):.0%}", c.weight if c.weight is not None else 1,
-                      shorten(c.title, 40)) for c in children], ("child", "status", "progress", "weight", "title")))
+                      shorten(loc.rec(c, "title").text, 40)) for c in children], ("child", "status", "progress", "weight", "title")))
     if rec.cites:
         found = {f.id: (s.id, f) for s in tracker.sources.values() for f in s.findings}
         print()
         print("cites:")
         for finding_id in rec.cites:
             source_id, finding = found.get(finding_id, ("?", None))
-            text = finding.text if finding else "(not found)"
+            text = loc.finding(finding, tracker.sources.get(source_id)).text if finding else "(not found)"
             print(textwrap.fill(f"{finding_id} ({source_id}): {text}", width=78, initial_indent="  - ",
                                 subsequent_indent="    "))
     actions = _actions(tracker, rec.id)
     if actions:
         print()
-        print(table([(a.id, a.status, a.due or "", shorten(a.title, 40)) for a in actions],
+        print(table([(a.id, a.status, a.due or "", shorten(loc.action(a).text, 40)) for a in actions],
                     ("action", "status", "due", "title")))
     if actions:
         print()
@@ -113,6 +123,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     elif rec.history:
         print()
         print(history_table(rec.history))
+    say_fallbacks(loc)
     return EXIT_OK
 
 
@@ -154,6 +165,7 @@ def register(sub, plugins) -> None:
     add_id(p)
     add_format(p)
     add_as_of(p)
+    add_lang(p)
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("history", help="who changed what, when and why")

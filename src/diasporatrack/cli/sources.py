@@ -33,6 +33,7 @@ SOURCE_FIELDS = {
     "--date": ("date", "its date, YYYY-MM-DD"),
     "--url": ("url", "where it is published"),
     "--note": ("note", "a note about the source"),
+    "--language": ("language", "the language it is written in, a BCP 47 tag (en, ur, fa-AF)"),
 }
 
 
@@ -109,6 +110,11 @@ def cmd_source_set(args: argparse.Namespace) -> int:
         changes[field] = None
     add = {"authors": args.add_author} if args.add_author else None
     remove = {"authors": args.remove_author} if args.remove_author else None
+    if args.translation:
+        from ..translations import with_entries
+
+        current = tracker.sources[tracker.resolve_source(args.id)].translations
+        changes["translations"] = with_entries(current, args.translation) or None
     if not (changes or add or remove):
         raise InputError("nothing to change: give at least one option (see: diasporatrack source set --help)")
     source = tracker.set_source_fields(args.id, add=add, remove=remove, by=args.by, **changes)
@@ -170,8 +176,11 @@ def register(sub, plugins) -> None:
     p.add_argument("--add-author", action="append", metavar="AUTHOR", help="add an author (repeatable)")
     p.add_argument("--remove-author", action="append", metavar="AUTHOR", help="remove an author (repeatable)")
     p.add_argument("--clear", action="append", metavar="FIELD",
-                   choices=("publisher", "kind", "date", "url", "note", "authors", "text_sha256"),
+                   choices=("publisher", "kind", "date", "url", "note", "authors", "text_sha256", "language"),
                    help="remove a field from the block (repeatable)")
+    p.add_argument("--translation", action="append", metavar="LANG:FIELD=TEXT",
+                   help="a translation of the title or note, e.g. ur:title=... (repeatable; an empty TEXT "
+                        "removes it)")
     _by(p)
     p.set_defaults(func=cmd_source_set)
 

@@ -17,9 +17,11 @@ LIST_FIELDS = ("addressed_to", "owners", "themes", "links", "author", "sdgs", "a
 FREE_TEXT = ("title", "text", "quote", "reference")
 FIELDS = ("id", "title", "text", "quote", "author", "addressed_to", "owners", "themes", "status", "response",
           "due", "review_every", "impact", "links", "reference", "sdgs", "affected_persons", "author_group",
-          "action_category", "cycle", "session", "extra", "progress", "parent", "weight", "cites")
+          "action_category", "cycle", "session", "extra", "progress", "parent", "weight", "cites", "progress_from",
+          "translations")
 # Checked by the rules of a YAML file (diasporatrack.fieldcheck); a spreadsheet's text is read first.
-CHECKED = ("sdgs", "action_category", "extra", "progress", "weight", "parent", "cites")
+CHECKED = ("sdgs", "action_category", "extra", "progress", "weight", "parent", "cites", "progress_from",
+           "translations")
 
 # Past this many, the problems of one file are counted rather than listed: a
 # million bad rows would otherwise print a million lines (and hold them).
@@ -116,11 +118,12 @@ def check_field(rows: Rows, line: int | None, field: str, value: Any, tracker, w
 
 def _from_text(field: str, value: str) -> Any:
     """A spreadsheet cell's text as the value a YAML file would hold."""
-    if field == "extra":
+    if field in ("extra", "translations"):  # one cell holding a JSON object, as the CSV export writes it
         try:
             return json.loads(value)
         except json.JSONDecodeError:
-            raise ValueError("expected a JSON object such as {\"session\": 41}") from None
+            example = '{"ur": {"title": "..."}}' if field == "translations" else '{"session": 41}'
+            raise ValueError(f"expected a JSON object such as {example}") from None
     if field in ("action_category", "progress", "weight"):
         try:
             number = float(value)
@@ -148,11 +151,13 @@ def revive_dates(value: Any) -> Any:
 def check_classified(rows: Rows, line: int | None, field: str, value: Any, where: str) -> Any:
     """A classification, progress or cluster field checked as the workspace reader checks it."""
     from .. import fieldcheck
+    from ..translations import translations_of
     from ..workspace import id_list, identifier
 
     convert = {"sdgs": fieldcheck.sdg_list, "action_category": fieldcheck.action_category,
                "extra": fieldcheck.extra, "progress": fieldcheck.percent, "weight": fieldcheck.positive_number,
-               "parent": identifier, "cites": id_list}[field]
+               "parent": identifier, "cites": id_list, "progress_from": fieldcheck.progress_basis,
+               "translations": translations_of("recommendation")}[field]
     try:
         if isinstance(value, str):
             value = _from_text(field, value)

@@ -36,7 +36,7 @@ def _checked(rows: Rows, where: str, raw: dict, spec: dict, fields) -> dict[str,
     out: dict[str, Any] = {}
     for field in fields:
         value = raw.get(field)
-        if value is None or (isinstance(value, list) and not value):
+        if value is None or (isinstance(value, (list, dict)) and not value):
             out[field] = None
             continue
         try:
@@ -112,9 +112,9 @@ def plan_json(tracker, path: Path, *, dry_run: bool = False) -> ImportPlan:
     document = _read(path)
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise InputError(f"{path}: not a diasporatrack JSON export (no \"schema\": \"{SCHEMA}\")")
-    if document.get("version") not in (1, 2):  # 2 added the classification, progress and cluster fields
+    if document.get("version") not in (1, 2, 3):  # 2: classification, progress, clusters; 3: translations
         raise InputError(f"{path}: export version {clip(document.get('version'))} is not supported "
-                         "(expected 1 or 2)")
+                         "(expected 1, 2 or 3)")
     rows = Rows(path)
     lists = {}
     for key in ("sources", "owners", "recommendations"):

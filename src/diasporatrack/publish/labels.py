@@ -36,5 +36,7 @@ def labels(language: str = "en") -> dict[str, str]:
 
 
 def direction(language: str) -> str:
-    """``rtl`` for the languages written from right to left, else ``ltr``."""
-    return "rtl" if language.split("-")[0] in RIGHT_TO_LEFT else "ltr"
+    """``rtl`` for the languages written from right to left, else ``ltr`` (see :func:`diasporatrack.translations.direction`)."""
+    from ..translations import direction as text_direction
+
+    return "rtl" if text_direction(language) == "rtl" else "ltr"

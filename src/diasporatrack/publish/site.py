@@ -26,11 +26,13 @@ from typing import Any
 
 import attrs
 import jinja2
+from markupsafe import Markup
 
 from ..errors import InputError
 from ..model import Event, Recommendation
 from ..report import UNOWNED, by_owner_rolled_up, by_source, by_theme, group_progress, progress
-from .labels import direction, labels
+from ..translations import Localizer, Shown, lang_attributes
+from .labels import direction, labels, languages
 from .profile import profile_of
 from .sitedata import atom_feed, search_index
 
@@ -142,7 +144,11 @@ class Site:
     def __init__(self, view: Any, recommendations: Sequence[Recommendation], today: dt.date | None = None) -> None:
         self.view = view
         self.profile = profile_of(view)
-        self.words = labels(self.profile.language)
+        # export --lang: the content in that language where translated, the site's own words too when a label
+        # file has them; each text is marked with the language it is in where the page's is not it.
+        self.loc = Localizer.for_tracker(view)
+        self.lang = self.loc.lang if self.loc.lang in languages() else self.profile.language
+        self.words = labels(self.lang)
         self.recs = sorted(recommendations, key=lambda r: (natural_key(view.sources[r.source].title
                                                                        if r.source in view.sources else r.source),
                                                            natural_key(r.id)))
@@ -155,14 +161,39 @@ class Site:
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.filters["natural"] = natural_key
         self.env.globals.update(site=self, words=self.words, page_name=page_name, safe_url=safe_url, csp=CSP,
-                                lang=self.profile.language, dir=direction(self.profile.language))
+                                lang=self.lang, dir=direction(self.lang))
         self.files: dict[str, bytes] = {}
 
     # --- names and groups ------------------------------------------------------
 
     def source_title(self, source_id: str) -> str:
         source = self.view.sources.get(source_id)
-        return source.title if source is not None else source_id
+        return self.loc.source(source).text if source is not None else source_id
+
+    # --- text in its language -------------------------------------------------------
+
+    def mark(self, shown: Shown | None, tag: str = "span") -> Markup:
+        """``shown`` in a ``tag`` element, with its own ``lang`` and ``dir`` when the page's are not its."""
+        if shown is None:
+            return Markup("")
+        return Markup(f"<{tag}{lang_attributes(shown, self.lang)}>{escape(shown.text)}</{tag}>")
+
+    def rec_text(self, rec: Recommendation, field: str, tag: str = "span") -> Markup:
+        """A recommendation's title, text or (always verbatim) quote, marked with its language."""
+        return self.mark(self.loc.rec(rec, field), tag)
+
+    def rec_title(self, rec: Recommendation) -> str:
+        return self.loc.rec(rec, "title").text
+
+    def source_text(self, source_id: str, tag: str = "span") -> Markup:
+        source = self.view.sources.get(source_id)
+        return self.mark(self.loc.source(source), tag) if source is not None else Markup(escape(source_id))
+
+    def finding_text(self, finding: Any, source: Any, field: str = "text", tag: str = "p") -> Markup:
+        return self.mark(self.loc.finding(finding, source, field), tag)
+
+    def quote_translation(self, record: Any) -> Shown | None:
+        return self.loc.quote_translation(record)
 
     def owner_name(self, owner_id: str) -> str:
         if owner_id == UNOWNED:

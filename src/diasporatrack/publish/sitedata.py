@@ -24,10 +24,11 @@ def search_index(site: Any) -> dict[str, Any]:
     for rec in site.recs:
         owners = [o for o in site.owner_keys(rec) if o in site.view.owners]
         notes = [e.note for e in rec.history if e.note]
-        text = " ".join(filter(None, [rec.id, rec.title, rec.text, rec.quote, *rec.addressed_to, *rec.themes,
-                                      site.source_title(rec.source), *(site.owner_name(o) for o in owners),
-                                      rec.reference, *notes]))
-        rows.append([f"r/{page_name(rec.id)}.html", rec.id, rec.title, rec.status, rec.response or "",
+        translated = [t for texts in rec.translations.values() for t in texts.values()]  # found in any language
+        text = " ".join(filter(None, [rec.id, rec.title, rec.text, rec.quote, *translated, *rec.addressed_to,
+                                      *rec.themes, site.source_title(rec.source),
+                                      *(site.owner_name(o) for o in owners), rec.reference, *notes]))
+        rows.append([f"r/{page_name(rec.id)}.html", rec.id, site.rec_title(rec), rec.status, rec.response or "",
                      rec.source, owners, list(rec.themes), text])
     none = site.words["none_recorded"]
     facets = {
@@ -58,7 +59,7 @@ def atom_feed(site: Any, changes: list) -> str:
     updated = _stamp(moves[0][0].at) if moves else f"{site.today.isoformat()}T00:00:00Z"
     entries = []
     for event, rec in moves:
-        what = f"{rec.title}: {event.previous_status + ' → ' if event.previous_status else ''}{event.status}"
+        what = f"{site.rec_title(rec)}: {event.previous_status + ' → ' if event.previous_status else ''}{event.status}"
         summary = site.definition(event.status)
         if event.note:
             summary = f"{summary} — {event.note}" if summary else event.note

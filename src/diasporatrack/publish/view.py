@@ -28,6 +28,12 @@ _EMPTY: dict[str, Any] = {
 }
 
 
+def _only(translations, fields) -> dict:
+    """``translations`` with only ``fields``; a language left with nothing goes."""
+    kept = {lang: {f: t for f, t in texts.items() if f in fields} for lang, texts in translations.items()}
+    return {lang: texts for lang, texts in kept.items() if texts}
+
+
 class PublishedView:
     """The published part of a tracker under a :class:`Profile`."""
 
@@ -38,6 +44,8 @@ class PublishedView:
         self.root = tracker.root
         # Settings other than the publish block (SMTP host, plugin files) are not the public's.
         self.config = {"publish": dict(tracker.config.get("publish") or {})}
+        if tracker.config.get("languages"):  # which language the text is in: public, it marks every page
+            self.config["languages"] = tracker.config["languages"]
         people = {o.id for o in tracker.owners.values() if o.kind == PERSON and not profile.persons}
         self.owners: dict[str, Owner] = {
             o.id: attrs.evolve(o, email=None, note=None, parent=None if o.parent in people else o.parent)
@@ -45,7 +53,8 @@ class PublishedView:
         }
         chosen = set(profile.sources) if profile.sources is not None else None
         self.sources: dict[str, Source] = {
-            s.id: attrs.evolve(s, note=None) for s in tracker.sources.values() if chosen is None or s.id in chosen
+            s.id: attrs.evolve(s, note=None, translations=_only(s.translations, ("title",)))
+            for s in tracker.sources.values() if chosen is None or s.id in chosen
         }
         self._statuses = set(profile.statuses) if profile.statuses is not None else None
         self._tracker = tracker
@@ -88,6 +97,9 @@ class PublishedView:
         changes = {name: value for name, value in _EMPTY.items() if not self.profile.shows(name)}
         if "owners" not in changes:
             changes["owners"] = tuple(o for o in rec.owners if o in self.owners)
+        if rec.translations:  # a translation of a field that is not published is not published either
+            changes["translations"] = _only(rec.translations, [f for f in ("title", "text", "quote")
+                                                              if self.profile.shows(f)])
         if "history" not in changes:
             changes["history"] = tuple(self.event(e) for e in rec.history if e.kind not in _INTERNAL_KINDS)
         # Most fields are already what they should be: building a new value (validators and all) only when

@@ -99,7 +99,7 @@ class Outputs:
         return out
 
     def export(self, format: str, recommendations: Iterable[Recommendation] | None = None, *,
-               public: bool | None = None) -> str | bytes | dict[str, bytes]:
+               public: bool | None = None, lang: str | None = None) -> str | bytes | dict[str, bytes]:
         """The recommendations (default: all) in an exporter's format.
 
         A folder exporter (``folder = True``, such as ``site``) returns a dict of relative file names to
@@ -110,7 +110,16 @@ class Outputs:
         exporter a :class:`~diasporatrack.publish.PublishedView`: no e-mail
         address, no member's name, no private note, and only what the
         ``publish:`` settings choose. ``public=False`` exports everything.
+
+        ``lang`` (a language tag such as ``ur``) asks for text in that language where it is translated:
+        the exporter gets a view whose ``language`` says so (see :mod:`diasporatrack.translations`), and
+        marks each text with the language it is in.
         """
+        if lang is not None:
+            from ..translations import tag_problem
+
+            if tag_problem(lang):
+                raise InputError(f"lang: {tag_problem(lang)}")
         exporter = self.plugins.exporters[format]
         recs = list(self if recommendations is None else recommendations)
         from ..plugins import PluginError, _describe, output_to_stderr
@@ -121,6 +130,10 @@ class Outputs:
         if public:
             source = self.published()
             recs = source.select(recs)
+        if lang is not None:
+            from ..translations import InLanguage
+
+            source = InLanguage(source, lang)
         plugin = self.plugins.exporters.owners[format]
         try:
             with output_to_stderr():

@@ -64,14 +64,16 @@ class Reading:
         """Progress as it stands now: ``tracker.progress().reading(rec)`` says how much and why.
 
         A recommendation's own ``progress`` wins; a parent without one shows
-        the weighted mean of its children; with ``progress_from: actions``,
+        the weighted mean of its children; with ``progress_from: actions``
+        (the workspace's setting, or the recommendation's own, which wins),
         one implemented by actions shows the mean of their status weights;
         otherwise its status weight counts (see :mod:`diasporatrack.progress`).
+        The plan is read only when a recommendation asks for it.
         """
         from ..progress import Progress
 
-        actions = self._action_weights() if self.config.get("progress_from") == "actions" else {}
-        return Progress(self.lifecycle, self.workspace.children, self._state.__getitem__, actions)
+        return Progress(self.lifecycle, self.workspace.children, self._state.__getitem__, self._action_weights,
+                        basis=self.config.get("progress_from") or "status")
 
     def _action_weights(self) -> dict[str, list[float]]:
         """Recommendation id -> the status weights of the actions implementing it (``progress_from: actions``).

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import Problem
 from ..model import ID_PATTERN, IMPACTS, MAX_DAYS, NAME_PATTERN, date_in_range
 from ..textsafety import quote
+from ..translations import language_tag, translations_of
 
 class FieldChecker:
     """Turns raw YAML mappings into checked field values, recording problems."""
@@ -155,6 +156,7 @@ def impact(value: Any) -> str:
 SOURCE_SPEC = {
     "id": identifier, "title": text, "publisher": text, "kind": text, "date": date,
     "authors": text_list, "url": text, "note": text, "text_sha256": lambda v: sha256_hex(v),
+    "language": language_tag, "translations": translations_of("source"),
 }
 
 
@@ -168,12 +170,14 @@ def _recommendation_spec() -> dict[str, Callable[[Any], Any]]:
         "reference": text, "sdgs": f.sdg_list, "affected_persons": text_list, "author_group": text,
         "action_category": f.action_category, "cycle": f.text_or_number, "session": f.text_or_number,
         "extra": f.extra, "progress": f.percent, "parent": identifier, "weight": f.positive_number,
-        "cites": id_list, "draft": lambda v: flag(v),
+        "cites": id_list, "draft": lambda v: flag(v), "progress_from": f.progress_basis,
+        "translations": translations_of("recommendation"),
     }
 
 
 RECOMMENDATION_SPEC = _recommendation_spec()
-FINDING_SPEC = {"id": identifier, "text": text, "quote": text, "themes": text_list}
+FINDING_SPEC = {"id": identifier, "text": text, "quote": text, "themes": text_list,
+                "translations": translations_of("finding")}
 OWNER_SPEC = {"id": identifier, "name": text, "kind": text, "parent": identifier, "email": text, "note": text}
 RESPONSE_SPEC = {"name": lambda v: status_name(v), "definition": text}
 STATUS_SPEC = {"name": lambda v: status_name(v), "definition": text, "weight": lambda v: _weight(v), "next": text_list}

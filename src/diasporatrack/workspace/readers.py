@@ -12,6 +12,7 @@ from ..errors import Problem
 from ..lifecycle import DEFAULT_LIFECYCLE, DEFAULT_RESPONSES, Lifecycle, Response, Responses, Status
 from ..model import Finding, Owner, Recommendation, Source
 from ..textsafety import quote
+from ..translations import declared
 from .fields import (
     FINDING_SPEC, OWNER_SPEC, PUBLISH_SPEC, RECOMMENDATION_SPEC, RESPONSE_SPEC, SOURCE_SPEC, STATUS_SPEC,
     FieldChecker, did_you_mean, kind, line_of,
@@ -54,6 +55,14 @@ def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Li
         check.problem(f"progress_from: {quote(raw['progress_from'])} is not a basis of progress; use status or actions",
                       line_of(raw, "progress_from"))
         config.pop("progress_from")
+    if raw.get("languages") is not None:  # the workspace's languages: translations go into these
+        from ..translations import language_list
+
+        try:
+            config["languages"] = language_list(raw["languages"])
+        except ValueError as err:
+            check.problem(f"languages: {err}", line_of(raw, "languages"))
+            config.pop("languages")
     if raw.get("action_statuses") is not None:  # the actions' own lifecycle (see diasporatrack.actions)
         config["action_statuses"] = _read_lifecycle(raw["action_statuses"], check, line_of(raw, "action_statuses"))
     from ..settings import check_section
@@ -186,6 +195,7 @@ def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
             check.problem(f"duplicate finding id {quote(fields['id'])} (first at {ws.locations[key]})", item.line)
             continue
         ws.locations[key] = Location(shown, item.line)
+        declared(check, f"finding {fields['id']}", item, fields, ws.config)
         findings.append(Finding(**fields))
     source = None
     if source_fields is not None:
@@ -194,6 +204,7 @@ def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
             check.problem(f"duplicate source id {quote(source_fields['id'])} "
                           f"(first at {ws.locations['source:' + source_fields['id']]})", source_line)
         else:
+            declared(check, f"source {source_fields['id']}", raw["source"], source_fields, ws.config)
             source = Source(**source_fields, findings=findings)
             ws.sources[source.id] = source
             ws.source_paths[source.id] = path
@@ -231,6 +242,7 @@ def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
                               " (owners are defined in owners.yaml)", line)
         if "author" in fields:
             fields["authors"] = fields.pop("author")
+        keep = declared(check, rec_id, item, fields, ws.config) and keep
         from ..fieldcheck import Link
 
         if "parent" in fields:
