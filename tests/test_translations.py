@@ -233,7 +233,7 @@ def test_site_pages_in_urdu_are_right_to_left_and_mark_each_fallback(tws):
     assert f"<h1>{URDU_TITLE}</h1>" in page
     assert '<p lang="en" dir="ltr">Form a healthcare expert group.</p>' in page
     assert '<blockquote><p lang="en" dir="ltr">Forming small groups of experts</p></blockquote>' in page
-    assert f'<span>{URDU_QUOTE}</span>' in page  # its translation, labelled, in the page's own language
+    assert f"): {URDU_QUOTE}</p>" in page  # its translation, labelled, in the page's own language
     forum = files["r/rep-forum.html"].decode()
     assert '<h1 lang="en" dir="ltr">Create a forum</h1>' in forum
     assert "گروپ" in files["search.json"].decode()  # the search finds words of translations
@@ -278,6 +278,19 @@ def test_json_export_with_lang_says_what_it_shows(tws):
     assert data["sources"][0]["language"] == "en" and data["sources"][0]["findings"][0]["translations"]
     with pytest.raises(Exception, match="not a language tag"):
         Tracker.open(tws).export("json", lang="ur PK")
+
+
+def test_the_calendar_says_the_language_of_each_title(tws):
+    import icalendar
+
+    write(tws / "report.yaml", TRANSLATED.replace("    themes: [healthcare]\n", "    themes: [healthcare]\n"
+                                                  "    due: 2030-01-31\n"))
+    calendar = icalendar.Calendar.from_ical(Tracker.open(tws).export("ics", lang="ur"))
+    (event,) = [c for c in calendar.walk("VEVENT")]
+    assert str(event["summary"]) == f"Due: {URDU_TITLE}" and event["summary"].params["LANGUAGE"] == "ur"
+    plain = icalendar.Calendar.from_ical(Tracker.open(tws).export("ics"))
+    (event,) = [c for c in plain.walk("VEVENT")]
+    assert str(event["summary"]) == "Due: Form a healthcare group" and "LANGUAGE" not in event["summary"].params
 
 
 def test_export_with_lang_names_the_fallbacks_on_stderr(tws, cli, tmp_path):

@@ -26,18 +26,24 @@ def calendar_for(tracker, recommendations: Sequence[Recommendation], name: str =
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    from ..translations import Localizer
+
+    loc = Localizer.for_tracker(tracker)  # export --lang: the title and text in that language where translated
     for rec in recommendations:
         if not tracker.lifecycle.is_active(rec.status):
             continue
         owners = ", ".join(rec.owners) or "nobody"
-        description = f"{rec.text}\n\nStatus: {rec.status}\nOwners: {owners}\nSource: {rec.source}"
+        title, text = loc.rec(rec, "title"), loc.rec(rec, "text")
+        # RFC 5545's LANGUAGE parameter says which language the title is in, when a language was asked for
+        said = {"LANGUAGE": title.lang} if loc.lang and title.lang else {}
+        description = f"{text.text}\n\nStatus: {rec.status}\nOwners: {owners}\nSource: {rec.source}"
         if rec.response:
             description += f"\nResponse: {rec.response}"
         if rec.due is not None:
             event = icalendar.Event()
             event.add("uid", f"{rec.id}.due@diasporatrack")
             event.add("dtstamp", stamp)
-            event.add("summary", f"Due: {rec.title}")
+            event.add("summary", f"Due: {title.text}", parameters=said)
             event.add("dtstart", rec.due)
             event.add("dtend", rec.due + dt.timedelta(days=1))
             event.add("description", description)
@@ -48,7 +54,7 @@ def calendar_for(tracker, recommendations: Sequence[Recommendation], name: str =
             event = icalendar.Event()
             event.add("uid", f"{rec.id}.review@diasporatrack")
             event.add("dtstamp", stamp)
-            event.add("summary", f"Review: {rec.title}")
+            event.add("summary", f"Review: {title.text}", parameters=said)
             event.add("dtstart", review)
             event.add("dtend", review + dt.timedelta(days=1))
             event.add("rrule", {"freq": "daily", "interval": rec.review_every})

@@ -176,7 +176,10 @@ class Site:
         """``shown`` in a ``tag`` element, with its own ``lang`` and ``dir`` when the page's are not its."""
         if shown is None:
             return Markup("")
-        return Markup(f"<{tag}{lang_attributes(shown, self.lang)}>{escape(shown.text)}</{tag}>")
+        marks = lang_attributes(shown, self.lang)
+        if not marks and tag == "span":  # inline text in the page's own language needs no element
+            return Markup(escape(shown.text))
+        return Markup(f"<{tag}{marks}>{escape(shown.text)}</{tag}>")
 
     def rec_text(self, rec: Recommendation, field: str, tag: str = "span") -> Markup:
         """A recommendation's title, text or (always verbatim) quote, marked with its language."""
