@@ -225,7 +225,7 @@ def test_cells_with_line_breaks_give_physical_lines_and_every_problem(tmp_path, 
     result = run_import(cli, target, sheet, "--source", "s")
     assert_refused(result, target, before)
     assert result.err.splitlines() == [
-        f"diasporatrack: {sheet}:551: row 11: due '2025-02-30' is not a date (YYYY-MM-DD)",
+        f"diasporatrack: {sheet}:551: row 11: due '2025-02-30' is not a date (day is out of range for month)",
         f"diasporatrack: {sheet}:552: row 12: 3 cells where the header has 2 (cells would be lost; is a delimiter "
         "or a quote inside a cell not quoted?)",
         f"diasporatrack: {sheet}:553: row 13: 1 cell where the header has 2 (cells are missing; is a delimiter "

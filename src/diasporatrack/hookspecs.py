@@ -107,6 +107,25 @@ def register_extractors() -> list[Any]:
 
 
 @hookspec
+def register_importers() -> list[Any]:
+    """Return importers for ``import``: table readers, document importers and presets
+    (:mod:`diasporatrack.protocols`: ``TableReader``, ``DocumentImporter``, ``Preset``).
+
+    A table reader (``name``, ``description``, ``extensions``, ``options``,
+    ``read(path, options) -> Sheet``) turns a file layout into rows of text
+    cells, each with its location; a document importer (the same, with
+    ``plan(tracker, path, options) -> ImportPlan``) reads a whole file that
+    is not a table; a preset (``name``, ``description``, ``columns``) names
+    the columns, values and key of a known table layout, and is applied to
+    the rows of any reader. The reader is chosen by the file's extension;
+    ``import --list-presets`` lists the presets. The built-in CSV, Markdown
+    and JSON importers and the ``upr``, ``upr-info`` and ``decidim`` presets
+    are registered through this hook too. Names must be unique among
+    importers.
+    """
+
+
+@hookspec
 def validate_recommendation(recommendation: Recommendation, tracker: Tracker) -> list[str] | None:
     """Return extra problems with a recommendation, as messages (or None).
 

@@ -31,7 +31,8 @@ import pluggy
 from . import hookspecs, trust
 from .errors import DiasporatrackError
 from .plugincode import describe as _describe, output_to_stderr, run_file
-from .protocols import Exporter, Extractor, PlanRule, ReminderChannel, ReminderRule, Scorer
+from .protocols import (DocumentImporter, Exporter, Extractor, PlanRule, Preset, ReminderChannel, ReminderRule,
+                        Scorer, TableReader)
 from .trust import UntrustedPluginWarning
 
 if TYPE_CHECKING:
@@ -55,6 +56,12 @@ BUILTINS = {
     "builtin.email": "diasporatrack.builtin.email_channel",
     "builtin.calendar": "diasporatrack.builtin.calendar_channel",
     "builtin.heuristic_extractor": "diasporatrack.builtin.extractors.heuristic",
+    "builtin.csv_importer": "diasporatrack.builtin.importers.csv",
+    "builtin.markdown_importer": "diasporatrack.builtin.importers.markdown",
+    "builtin.json_importer": "diasporatrack.builtin.importers.json",
+    "builtin.upr": "diasporatrack.builtin.importers.upr",
+    "builtin.upr_info": "diasporatrack.builtin.importers.upr_info",
+    "builtin.decidim": "diasporatrack.builtin.importers.decidim",
 }
 
 
@@ -96,13 +103,15 @@ class Registry:
         return sorted(self.items)
 
 
-_KINDS: dict[str, tuple[str, type, str]] = {
+_KINDS: dict[str, tuple[str, Any, str]] = {  # protocol: a class, or a tuple of classes (any one fits)
     "register_exporters": ("exporter", Exporter, "name, extension, description and export()"),
     "register_scorers": ("scorer", Scorer, "name, description and score()"),
     "register_reminder_rules": ("reminder rule", ReminderRule, "name, description and check()"),
     "register_plan_rules": ("plan rule", PlanRule, "name, description and check_action()"),
     "register_reminder_channels": ("reminder channel", ReminderChannel, "name, description and deliver()"),
     "register_extractors": ("extractor", Extractor, "name, description and extract()"),
+    "register_importers": ("importer", (TableReader, DocumentImporter, Preset),
+                           "name, description and either extensions, options and read() or plan(), or columns"),
 }
 
 
@@ -332,6 +341,11 @@ class Plugins:
     @property
     def extractors(self) -> Registry:
         return self.registry("register_extractors")
+
+    @property
+    def importers(self) -> Registry:
+        """Table readers, document importers and presets, by name (one namespace for all three)."""
+        return self.registry("register_importers")
 
     def validate(self, recommendation: Recommendation, tracker: Tracker) -> list[tuple[str, str]]:
         """Problems plugins find in a recommendation, as (plugin, message) pairs."""

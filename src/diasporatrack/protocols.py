@@ -1,7 +1,7 @@
 """What plugin objects look like: the protocols behind the ``register_*`` hooks.
 
 Plugins need not inherit from anything: any object with these attributes
-works. The value classes (:class:`Score`, :class:`Term`, :class:`Context`)
+works (a preset's optional parts are looked up by name). The value classes (:class:`Score`, :class:`Term`, :class:`Context`)
 are what plugins build and receive.
 """
 
@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import attrs
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .extraction import Candidate
+    from .importer.rows import Sheet
     from .model import Recommendation
     from .reminders import Delivery, Reminder
     from .tracker import Tracker
@@ -146,3 +149,69 @@ class Extractor(Protocol):
     description: str
 
     def extract(self, text: str) -> list[Candidate]: ...
+
+
+@runtime_checkable
+class TableReader(Protocol):
+    """Reads a file layout that is a table (CSV, a workbook's sheet, a Word table) into rows.
+
+    ``extensions`` are the file name endings it reads (``(".csv", ".tsv")``),
+    ``options`` the import options it understands (``"encoding"``,
+    ``"delimiter"``, ``"sheet"``, ...): an option the user gives that the
+    reader does not list is refused, never ignored. ``read`` returns a
+    :class:`~diasporatrack.importer.Sheet`: the column names, then the rows
+    as :class:`~diasporatrack.importer.Row` values (text cells by column,
+    and where each row is). A file it cannot read at all raises
+    :class:`~diasporatrack.errors.InputError` with a one-line message; a
+    row it cannot read is yielded with its ``problem``. Mapping columns
+    onto fields, value maps, dates and checks are the import's job, the
+    same for every reader.
+    """
+
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+    options: tuple[str, ...]
+
+    def read(self, path: Path, options: Mapping[str, Any]) -> Sheet: ...
+
+
+@runtime_checkable
+class DocumentImporter(Protocol):
+    """Turns a file that is not a table (a Markdown list, a JSON export) into new source files.
+
+    ``plan`` reads the whole file and returns an
+    :class:`~diasporatrack.importer.ImportPlan` (nothing written yet); it
+    raises :class:`~diasporatrack.errors.WorkspaceError` listing every
+    problem, or :class:`~diasporatrack.errors.InputError`. ``options``
+    lists the import options it understands (``"source"``, ``"title"``);
+    ``dry_run`` is always passed.
+    """
+
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+    options: tuple[str, ...]
+
+    def plan(self, tracker: Tracker, path: Path, options: Mapping[str, Any]) -> Any: ...
+
+
+@runtime_checkable
+class Preset(Protocol):
+    """The columns of one known table layout (a database's export), for ``import --preset NAME``.
+
+    ``columns`` maps a field (or ``extra.KEY``) to the column names it may
+    have in the file, matched without case; the first present one is read.
+    Optional attributes (see ``docs/writing-plugins.md``): ``required``
+    (fields the file must have), ``values`` (per field, file value -> our
+    value, matched without case), ``key`` (the fields that identify a row
+    when the file has no id), ``split`` (per list field, the regular
+    expression between items), ``prepare(rows)`` (drop or amend rows before
+    they are mapped), ``source(record)`` (the source block a record goes
+    to when ``--source`` is not given) and ``finish(record, row)`` (the
+    record after mapping: add, derive, or return None to skip the row).
+    """
+
+    name: str
+    description: str
+    columns: Mapping[str, Sequence[str]]

@@ -1,4 +1,4 @@
-"""`import`: new source files from a spreadsheet, a Markdown list or a JSON export."""
+"""`import`: new source files from a spreadsheet, a Markdown list or a JSON export, through importer plugins."""
 
 from __future__ import annotations
 
@@ -7,36 +7,41 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from .common import EXIT_OK, open_tracker, plural
+from .common import EXIT_OK, load_plugins, open_tracker, plural, table
 
 COMMANDS = ("import",)
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from .. import importer
+def _list_presets(args: argparse.Namespace) -> int:
+    from ..importer.spreadsheet import presets, readers
 
+    plugins = getattr(args, "plugin_manager", None) or load_plugins(args.root)
+    registry = plugins.importers
+    rows = [(name, "preset", registry.owners[name], item.description)
+            for name, item in sorted(presets(plugins).items())]
+    rows += [(name, "format " + " ".join(item.extensions), registry.owners[name], item.description)
+             for name, item in sorted(readers(plugins).items())]
+    print(table(rows, ("name", "kind", "plugin", "description")))
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ..importer import ImportOptions, plan_file
+
+    if args.list_presets:
+        return _list_presets(args)
+    if args.file is None:
+        raise InputError("give the FILE to import (or --list-presets)")
     tracker = open_tracker(args)
     path = Path(args.file)
-    suffix = path.suffix.casefold()
-    table_options = [name for name in ("encoding", "delimiter") if getattr(args, name) is not None]
-    if table_options and suffix not in (".csv", ".tsv"):
-        raise InputError(f"--{table_options[0]} is for CSV and TSV files, not {suffix or 'this file'}")
-    if suffix in (".csv", ".tsv"):
-        plan = importer.plan_csv(tracker, path, source=args.source, mapping=args.map, preset=args.preset,
-                                 create_owners=args.create_owners, title=args.title, encoding=args.encoding,
-                                 delimiter=args.delimiter, dry_run=args.dry_run)
-    elif suffix in (".md", ".markdown", ".txt"):
-        if not args.source:
-            raise InputError("give --source ID: the id of the new source file")
-        plan = importer.plan_markdown(tracker, path, source=args.source, title=args.title, dry_run=args.dry_run)
-    elif suffix == ".json":
-        plan = importer.plan_json(tracker, path, dry_run=args.dry_run)
-    else:
-        raise InputError(f"{path}: cannot import {suffix or 'a file without an extension'}; "
-                         "use .csv, .tsv, .md or .json (a diasporatrack export)")
+    options = ImportOptions(source=args.source, title=args.title, maps=args.map, values=args.value,
+                            keep_unmapped=args.keep_unmapped, keep_html=args.keep_html,
+                            date_format=args.date_format, create_owners=args.create_owners, dry_run=args.dry_run)
+    read = {"encoding": args.encoding, "delimiter": args.delimiter}
+    plan = plan_file(tracker, path, preset=args.preset, read=read, options=options, format=args.format)
     with plan:
-        if plan.read_as:
-            print(plan.read_as, file=sys.stderr)
+        for note in plan.notes:  # every guess, every column read and every column not used
+            print(note, file=sys.stderr)
         if args.dry_run:
             for draft, target in zip(plan.drafts, plan.paths()):
                 print(f"would write {target} ({plural(draft.count, 'recommendation')})")
@@ -55,13 +60,31 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def register(sub, plugins) -> None:
-    p = sub.add_parser("import", help="new source files from a CSV spreadsheet, a Markdown list or a JSON export")
-    p.add_argument("file", metavar="FILE", help="FILE.csv, FILE.tsv, FILE.md or FILE.json (as `export json` writes it)")
-    p.add_argument("--source", metavar="ID", help="id of the new source (CSV without a source column, Markdown)")
+    p = sub.add_parser(
+        "import", help="new source files from a spreadsheet, a Markdown list or a JSON export",
+        description="Read a file into new source files. The importer is chosen by the file's extension "
+                    "(--list-presets shows every importer and preset); every column read, skipped or not used "
+                    "is reported on stderr, and nothing is written unless every row is right.")
+    p.add_argument("file", metavar="FILE", nargs="?",
+                   help="FILE.csv, FILE.tsv, FILE.md or FILE.json (as `export json` writes it), or any file an "
+                        "importer plugin reads")
+    p.add_argument("--list-presets", action="store_true", help="list the presets and file formats, and stop")
+    p.add_argument("--preset", metavar="NAME",
+                   help="the columns and values of a known layout: upr, upr-info, decidim, ... (--list-presets)")
+    p.add_argument("--format", metavar="NAME", help="the importer to read FILE with (default: by its extension)")
+    p.add_argument("--source", metavar="ID",
+                   help="id of the new source; every row goes into it (a preset's own sources too)")
     p.add_argument("--title", help="title of the new source")
     p.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
-                   help="read a CSV column as a field, e.g. --map Recommendation=text (repeatable)")
-    p.add_argument("--preset", choices=["upr"], help="column names of a UPR recommendations spreadsheet")
+                   help="read a column as a field, e.g. --map Recommendation=text; COLUMN= skips a column; "
+                        "FIELD may be extra.KEY; several onto a list field add up (repeatable)")
+    p.add_argument("--value", action="append", default=[], metavar="FIELD:FROM=TO",
+                   help="map a value, e.g. --value response:Accepted=supported (repeatable)")
+    p.add_argument("--keep-unmapped", action="store_true", help="keep the columns nothing reads, in extra")
+    p.add_argument("--keep-html", action="store_true", help="keep HTML in cells as written (default: plain text)")
+    p.add_argument("--date-format", metavar="FORMAT",
+                   help="how dates are written, e.g. '%%d/%%m/%%Y' (default: ISO, or day/month order settled by "
+                        "the column's values)")
     p.add_argument("--encoding", metavar="NAME",
                    help="the CSV file's encoding, e.g. utf-8, cp1252, latin-1, mac_roman, utf-16 (default: guessed)")
     p.add_argument("--delimiter", metavar="CHAR",

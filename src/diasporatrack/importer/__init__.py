@@ -11,10 +11,18 @@ from a JSON export, the history of the recommendations it creates appended
 to the journal. Reading the JSON or CSV that ``export`` wrote gives back the
 same recommendations, sources and owners.
 
-One module per job: ``table`` reads CSV/TSV files (``encodings`` guesses
-their encoding), ``spreadsheet``, ``markdown`` and ``jsonexport`` turn each
-kind of input into a plan, ``plan`` writes it, ``checks`` holds what they
-share.
+Which importer reads a file is a plugin's business (the hook
+``register_importers``): a *table reader* turns a file into a
+:class:`Sheet` of :class:`Row` values, and the same steps then map its
+columns onto fields, whatever the layout, with a *preset*'s columns and
+values when one is named; a *document importer* (Markdown, a JSON export)
+makes its plan itself.
+
+One module per job: ``spreadsheet`` chooses the importer, ``table`` reads
+CSV/TSV files (``encodings`` guesses their encoding), ``rows`` holds what a
+reader returns, ``sheetplan`` maps a sheet's rows (with ``columns``,
+``values``, ``dates`` and ``cleanup``), ``markdown`` and ``jsonexport`` plan
+their inputs, ``plan`` writes a plan, ``checks`` holds what they share.
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ from __future__ import annotations
 from .jsonexport import plan_json
 from .markdown import plan_markdown
 from .plan import Draft, ImportPlan
-from .spreadsheet import plan_csv
+from .rows import Row, Sheet
+from .sheetplan import ImportOptions, plan_sheet
+from .spreadsheet import plan_csv, plan_file, presets
 
-__all__ = ["Draft", "ImportPlan", "plan_csv", "plan_json", "plan_markdown"]
+__all__ = ["Draft", "ImportOptions", "ImportPlan", "Row", "Sheet", "plan_csv", "plan_file", "plan_json",
+           "plan_markdown", "plan_sheet", "presets"]

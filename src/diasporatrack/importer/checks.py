@@ -219,12 +219,19 @@ def split_list(cell: str) -> list[str]:
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "item"
+    """An id-like word for ``text``: ``Côte d’Ivoire`` -> ``cote-d-ivoire`` (accents dropped, not the letters)."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "item"
 
 
 def title_from(text: str, limit: int = 80) -> str:
-    first = re.split(r"(?<=[.!?])\s", " ".join(text.split()), maxsplit=1)[0]
-    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+    """A title from a text: its first sentence, never a leading paragraph number, never cut mid-word."""
+    from ..extraction import suggest_title
+
+    return suggest_title(text, limit)
 
 
 def unneutralise(cell: str) -> str:

@@ -106,7 +106,7 @@ class ImportPlan:
     new_owners: list[dict[str, Any]] = attrs.Factory(list)
     events: list[Event] = attrs.Factory(list)  # from a JSON export's history, for new recommendations only
     dry_run: bool = False
-    read_as: str | None = None  # how a table was read: encoding and delimiter, each guess stated
+    notes: list[str] = attrs.Factory(list)  # what was read and how: guesses, columns to fields, columns unused
 
     def paths(self) -> list[Path]:
         return [self.root / f"{d.source['id']}.yaml" for d in self.drafts]

@@ -22,8 +22,9 @@ from pathlib import Path
 import attrs
 
 from ..errors import InputError
-from .checks import Rows, open_input
+from .checks import clip, open_input
 from .encodings import check_encoding, detect_encoding, label, likely_encoding
+from .rows import Row, Sheet
 
 # The limits of an imported table (docs/reliability.md, "Limits").
 MAX_FILE_BYTES = 2 * 1024 ** 3  # 2 GiB: about six million UPR-sized rows
@@ -63,15 +64,17 @@ class Table:
                      f"{' (guessed; --delimiter overrides)' if self.delimiter_guessed else ''}")
         return f"{self.path}: read as {encoding}, {delimiter}"
 
-    def rows(self, problems: Rows) -> Iterator[tuple[int, int, list[str]]]:
-        """``(row, line, cells)`` of every row that is not blank and has as many cells as the header.
+    def rows(self) -> Iterator[Row]:
+        """Every row that is not blank, as a :class:`Row`; a row of the wrong shape has its ``problem``.
 
-        ``row`` counts records as a spreadsheet numbers its rows (the header
-        is row 1); ``line`` is the physical line where the row starts. Rows
-        of the wrong shape are recorded in ``problems``.
+        ``Row.number`` counts records as a spreadsheet numbers its rows (the
+        header is row 1); ``Row.line`` is the physical line where the row
+        starts. After a problem that leaves the rest of the file unreadable
+        (a quote that never closes) no row follows.
         """
         assert self._lines is not None and self._reader is not None
-        lines, width, row = self._lines, len(self.header), 1
+        lines, header, row = self._lines, self.header, 1
+        width = len(header)
         while True:
             start = lines.number + 1
             lines.record_chars = 0
@@ -80,11 +83,11 @@ class Table:
             except StopIteration:
                 return
             except _Stop as stop:
-                problems.bad(stop.line or start, f"row {row + 1}: {stop.message}")
+                yield Row({}, row + 1, stop.line or start, problem=stop.message)
                 return
             except csv.Error as err:
                 row += 1
-                problems.bad(start, f"row {row}: {_csv_problem(str(err), start, lines.number)}")
+                yield Row({}, row, start, problem=_csv_problem(str(err), start, lines.number))
                 if "field larger" in str(err) or "end of data" in str(err):
                     return  # a quote that never closes: every later line is inside it
                 continue
@@ -92,11 +95,18 @@ class Table:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != width:
-                problems.bad(start, f"row {row}: {len(cells)} cell{'s' * (len(cells) != 1)} where the header has "
-                                    f"{width} ({'cells would be lost' if len(cells) > width else 'cells are missing'}"
-                                    "; is a delimiter or a quote inside a cell not quoted?)")
+                yield Row({}, row, start, problem=(
+                    f"{len(cells)} cell{'s' * (len(cells) != 1)} where the header has {width} "
+                    f"({'cells would be lost' if len(cells) > width else 'cells are missing'}"
+                    "; is a delimiter or a quote inside a cell not quoted?)"))
                 continue
-            yield row, start, cells
+            yield Row(dict(zip(header, cells)), row, start)
+
+    def sheet(self) -> Sheet:
+        """This table as the :class:`Sheet` every importer reads; closing it closes the file."""
+        unusual = label(self.encoding) != "UTF-8" or self.delimiter != ","
+        return Sheet(self.path, list(self.header), self.rows(), read_as=self.describe() if unusual else None,
+                     header_line=self.header_line, close=lambda: close_table(self))
 
 
 class _Lines:
@@ -197,7 +207,16 @@ def open_table(path: Path, *, encoding: str | None = None, delimiter: str | None
     except csv.Error as err:
         close_table(table)
         raise InputError(f"{path}:{start}: the header row: {_csv_problem(str(err), start, lines.number)}") from None
-    table.header, table.header_line = [name.strip() for name in header], start
+    # A column without a name is named by its place, so its cells are mapped or reported like any other.
+    table.header = [name.strip() or f"column {index + 1}" for index, name in enumerate(header)]
+    table.header_line = start
+    seen: dict[str, int] = {}
+    for index, name in enumerate(table.header):
+        if name and name.casefold() in seen:  # one of the two would be lost
+            close_table(table)
+            raise InputError(f"{path}:{start}: the header names the column {clip(name)} twice "
+                             f"(columns {seen[name.casefold()] + 1} and {index + 1}); rename one")
+        seen[name.casefold()] = index
     return table
 
 

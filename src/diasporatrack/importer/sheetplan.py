@@ -1,0 +1,361 @@
+"""From the rows of any table to new source files: the same steps whatever read the table.
+
+A :class:`~diasporatrack.importer.Sheet` (from the CSV reader, or a
+plugin's XLSX or Word reader) is mapped column by column onto fields
+(:mod:`.columns`), with the preset's layout if one is named; each cell is
+cleaned (HTML made text, line breaks normalised), its value mapped
+(:mod:`.values`), dates read (:mod:`.dates`), the record finished by the
+preset, then checked by the rules the workspace reader applies. Every
+problem is collected, by its row's place; one problem means nothing is
+written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from ..errors import InputError
+from ..extraction import suggest_title
+from ..model import ID_PATTERN, date_in_range
+from ..textsafety import control_character, describe_character
+from . import dates
+from .checks import (CHECKED, FIELDS, FREE_TEXT, LIST_FIELDS, Rows, check_field, check_links, check_sources,
+                     check_texts, clip, source_id_problem, split_list, unneutralise)
+from .cleanup import html_to_text
+from .columns import SOURCE, plan_columns
+from .plan import DraftSet, ImportPlan
+from .rows import Row, Sheet
+from .values import ValueMapper, config_value_maps, parse_value_maps
+
+TITLE_WIDTH = 80
+
+
+@attrs.frozen(kw_only=True)
+class ImportOptions:
+    """What the user said about one import (the CLI's options, or a library caller's)."""
+
+    source: str | None = None
+    title: str | None = None
+    maps: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    values: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    keep_unmapped: bool = False
+    keep_html: bool = False
+    date_format: str | None = None
+    create_owners: bool = False
+    dry_run: bool = False
+
+
+@attrs.frozen
+class PresetParts:
+    """A preset with its optional parts filled in (a plugin's preset may define only some)."""
+
+    name: str | None
+    columns: Mapping[str, Any]
+    required: tuple[str, ...] = ()
+    values: Mapping[str, Mapping[str, str]] = attrs.Factory(dict)
+    key: tuple[str, ...] = ()
+    split: Mapping[str, str] = attrs.Factory(dict)
+    id_width: int = 4
+    prepare: Callable[[Iterator[Row]], Iterator[Row]] | None = None
+    source: Callable[[dict], dict | None] | None = None
+    finish: Callable[[dict, Row], dict | None] | None = None
+    layout: Callable[[list[str]], Mapping[str, Any]] | None = None
+
+    @classmethod
+    def of(cls, preset: Any) -> PresetParts:
+        if preset is None:
+            return cls(None, {})
+        return cls(preset.name, preset.columns, tuple(getattr(preset, "required", ())),
+                   getattr(preset, "values", {}) or {}, tuple(getattr(preset, "key", ())),
+                   getattr(preset, "split", {}) or {}, getattr(preset, "id_width", 4),
+                   getattr(preset, "prepare", None), getattr(preset, "source", None), getattr(preset, "finish", None),
+                   getattr(preset, "layout", None))
+
+
+def is_date_target(target: str) -> bool:
+    """``due`` and every ``extra`` key ending in ``date`` hold dates."""
+    return target == "due" or (target.startswith("extra.") and target.endswith("date"))
+
+
+def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
+               options: ImportOptions | None = None) -> ImportPlan:
+    """Plan the import of a table: read it, map it, check every row; nothing is written.
+
+    ``open_sheet`` opens the table; it is called a second time only when a
+    column of dates must be read whole to tell day-first from month-first.
+    The plan's ``notes`` report what was read and how: the guesses, which
+    column went to which field, the columns not used (the CLI prints them on
+    stderr). Raises :class:`WorkspaceError` listing every
+    problem, or :class:`InputError` for a problem with the whole file.
+    """
+    options = options or ImportOptions()
+    notes: list[str] = []
+    say = notes.append
+    parts = PresetParts.of(preset)
+    fmt = dates.check_format(options.date_format) if options.date_format else \
+        (tracker.config.get("import") or {}).get("date_format")
+    mapper = ValueMapper(tracker, parse_value_maps(options.values), config_value_maps(tracker.config), parts.values)
+    drafts = DraftSet(tracker.root, options.dry_run)
+    with open_sheet() as sheet:
+        path = sheet.path
+        layout = parts.layout(list(sheet.columns)) if parts.layout is not None else parts.columns
+        columns = plan_columns(sheet.columns, layout, options.maps, keep_unmapped=options.keep_unmapped,
+                               preset_name=parts.name)
+        targets = columns.targets
+        missing = [f for f in parts.required if f not in targets]
+        if missing:
+            wanted = "; ".join(f"{f}: one of {', '.join(repr(n) for n in _names(layout.get(f)))}"
+                               for f in missing)
+            raise InputError(f"{path}: not a {parts.name} file (preset {parts.name}): missing columns ({wanted})")
+        if "text" not in targets and "title" not in targets:
+            raise InputError(f"{path}: no 'text' or 'title' column; name one with --map COLUMN=text")
+        if options.source is None and SOURCE not in targets and parts.source is None:
+            raise InputError("give --source ID: the file has no 'source' column"
+                             + (f" and preset {parts.name} names no source" if parts.name else ""))
+        if options.source is not None:
+            check_sources(tracker, [options.source])
+        if sheet.read_as:
+            say(sheet.read_as)
+        if not options.keep_html and _is_export(sheet.columns):
+            options = attrs.evolve(options, keep_html=True)
+            say(f"{path}: a diasporatrack CSV export: its cells are plain text, kept as written")
+        for line in columns.report(path):
+            say(line)
+        try:
+            rows = Rows(path)
+            state = _State(tracker, drafts, rows, parts, options, mapper, fmt, targets)
+            state.settle_dates = lambda: _settle_dates(open_sheet, targets, say)
+            stream = iter(sheet)
+            for row in (parts.prepare(stream) if parts.prepare else stream):
+                state.row(row)
+            state.finish()
+            if options.title and len(drafts.drafts) > 1 and not options.source:
+                raise InputError(f"--title names one source, but the file makes {len(drafts.drafts)} "
+                                 f"({', '.join(list(drafts.drafts)[:3])}, ...); give --source to import into one")
+            if not drafts.drafts and not rows:
+                raise InputError(f"{path}: no recommendations in the file")
+            rows.done()
+        except BaseException:
+            drafts.discard()
+            raise
+    return drafts.plan(new_owners=[{"id": o, "name": o} for o in state.owners_needed], notes=notes)
+
+
+def _is_export(columns) -> bool:
+    """Whether the header is the one ``export csv`` writes (its text is plain: HTML clean-up would alter it)."""
+    from ..builtin.csv_exporter import COLUMNS
+
+    return set(COLUMNS) <= set(columns)
+
+
+def _names(names: Any) -> list[str]:
+    return [names] if isinstance(names, str) else list(names or ())
+
+
+def _settle_dates(open_sheet, targets, say) -> dict[str, str]:
+    """Read the date columns once to tell day-first from month-first; reported per column.
+
+    Called on the first numeric date (``01/06/2015``), never for a file of
+    ISO dates: a second reading of a large file only when it is needed.
+    """
+    wanted = {column: target for target, cols in targets.items() if is_date_target(target) for column in cols}
+    orders: dict[str, str] = {}
+    with open_sheet() as sheet:
+        found: dict[str, list[tuple[str, str]]] = {column: [] for column in wanted}
+        settled: dict[str, tuple[str | None, str | None]] = {}
+        for row in sheet:
+            if row.problem:
+                continue
+            for column in wanted:
+                value = row.cells.get(column, "")
+                if value.strip() and (dates.order_of(value) or dates.ambiguous(value)):
+                    found[column].append((value, row.label))
+        for column, values in found.items():
+            try:
+                settled[column] = dates.settle(column, values)
+            except InputError as err:
+                raise InputError(f"{sheet.path}: {err}") from None
+            order, evidence = settled[column]
+            if order is not None:
+                orders[column] = dates.FORMATS[order]
+                say(f"{sheet.path}: column {column!r}: dates read {order} ({evidence} settles it; "
+                    "--date-format overrides)")
+    return orders
+
+
+class _State:
+    """One pass over the rows: every record built, checked and staged."""
+
+    def __init__(self, tracker, drafts, rows, parts, options, mapper, fmt, targets) -> None:
+        self.tracker, self.drafts, self.rows, self.parts, self.options = tracker, drafts, rows, parts, options
+        self.mapper, self.fmt, self.targets = mapper, fmt, targets
+        self.orders: dict[str, str] | None = None  # column -> format, once a numeric date asked for it
+        self.settle_dates: Callable[[], dict[str, str]] = dict
+        self.owners_needed: dict[str, tuple[str, int | None]] = {}
+        self.seen: dict[str, str] = {}
+        self.bad_sources: set[str] = set()
+        self.counts: dict[str, int] = {}
+        self.links: list[tuple[int | None, str, dict]] = []
+        self.mapped_fields = mapper.fields()
+
+    def bad(self, row: Row, message: str) -> None:
+        self.rows.bad(row.line, f"{row.label}: {message}")
+
+    def cell(self, row: Row, column: str, target: str) -> str | None:
+        """A cell's text, cleaned; None (and a problem) if it cannot be stored."""
+        value = unneutralise(row.cells.get(column) or "")
+        if not value.strip():
+            return ""
+        value = value.replace("\r\n", "\n").replace("\r", "\n")  # a line break in a cell is a line break
+        if not self.options.keep_html and ("<" in value or "&" in value):
+            value = html_to_text(value)
+        if target not in FREE_TEXT:
+            value = value.strip()  # codes and dates lose stray spaces; free text is kept as written
+        bad = control_character(value)
+        if bad is not None:  # the workspace could not read it back: refused here, by row
+            self.bad(row, f"{target}: control character {describe_character(bad)} is not allowed "
+                          "(only newline and tab are)")
+            return None
+        return value
+
+    def record(self, row: Row) -> dict[str, Any] | None:
+        rec: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        ok = True
+        for target, columns in self.targets.items():
+            values = [self.cell(row, column, target) for column in columns]
+            if None in values:
+                ok = False
+                continue
+            values = [v for v in values if v]
+            if not values:
+                continue
+            if target in LIST_FIELDS:
+                pattern = self.parts.split.get(target)
+                items = [i for v in values for i in (split_list(v) if pattern is None else
+                                                    [p.strip() for p in re.split(pattern, v) if p.strip()])]
+                if target in self.mapped_fields:
+                    items = [self.mapper.map(target, i, row.line, row.label) or i for i in items]
+                rec[target] = items
+                continue
+            value = "\n\n".join(values) if target in FREE_TEXT else "; ".join(values)
+            if target in self.mapped_fields:
+                mapped = self.mapper.map(target, value, row.line, row.label)
+                if mapped is None:
+                    ok = False  # counted, and reported once per value
+                    continue
+                value = mapped
+            if is_date_target(target):
+                value = self.date(row, target, columns[0], value)
+                if value is None:
+                    ok = False
+                    continue
+            if target.startswith("extra."):
+                extra[target[6:]] = value
+            else:
+                rec[target] = value
+        if extra:
+            rec["extra"] = {**extra, **(rec["extra"] if isinstance(rec.get("extra"), dict) else {})}
+        return rec if ok else None
+
+    def date(self, row: Row, target: str, column: str, value: str) -> dt.date | None:
+        if self.fmt is None and self.orders is None and (dates.order_of(value) or dates.ambiguous(value)):
+            self.orders = self.settle_dates()
+        try:
+            day = dates.parse_date(value, self.fmt or (self.orders or {}).get(column))
+        except ValueError as err:
+            self.bad(row, f"{target} {clip(value)} is not a date ({err})")
+            return None
+        if date_in_range(day):
+            self.bad(row, f"{target}: {date_in_range(day)}")
+            return None
+        return day
+
+    def source_of(self, row: Row, rec: dict[str, Any]) -> str | None:
+        """The id of the row's source, its draft made when first seen; None (and a problem) if it cannot be."""
+        block = None
+        source_id = self.options.source or rec.pop(SOURCE, None)
+        if source_id is None and self.parts.source is not None:
+            block = self.parts.source(rec)
+            source_id = block.get("id") if block else None
+            if block and not block.get("note"):
+                block = {**block, "note": f"Imported from {self.rows.path.name}."}
+        if source_id in self.drafts:
+            return source_id
+        problem = "no source" if not source_id else source_id_problem(self.tracker, source_id)
+        if problem:
+            if source_id not in self.bad_sources:  # said once, not on each of its rows
+                self.bad(row, problem)
+                self.bad_sources.add(source_id)
+            return None
+        block = dict(block or {"id": source_id, "title": source_id})
+        if self.options.title:
+            block["title"] = self.options.title
+        self.drafts.new(block)
+        return source_id
+
+    def row(self, row: Row) -> None:
+        if row.problem:
+            self.bad(row, row.problem)
+            return
+        rec = self.record(row)
+        if rec is None:
+            return
+        for field in CHECKED:  # sdgs, progress, extra, ...: checked by the YAML reader's rules
+            if rec.get(field) not in (None, "", []):
+                value = rec[field]
+                if field == "progress" and isinstance(value, str):
+                    value = value.rstrip("% ")
+                rec[field] = check_field(self.rows, row.line, field, value, self.tracker, row.label)
+        for field in ("id", "review_every", "impact"):
+            if isinstance(rec.get(field), str):
+                rec[field] = check_field(self.rows, row.line, field, rec[field], self.tracker, row.label)
+        if not str(rec.get("text") or "").strip() and not str(rec.get("title") or "").strip():
+            self.bad(row, "the recommendation text is empty")
+            return
+        source_id = self.source_of(row, rec)
+        if source_id is None:
+            return
+        if self.parts.finish is not None:
+            try:
+                rec = self.parts.finish({**rec, SOURCE: source_id}, row)
+            except ValueError as err:  # the preset refuses the row, saying why
+                self.bad(row, str(err))
+                return
+            if rec is None:
+                return
+            rec.pop(SOURCE, None)
+        if not str(rec.get("text") or "").strip():
+            rec["text"] = rec["title"]
+        self.counts[source_id] = self.counts.get(source_id, 0) + 1
+        rec.setdefault("title", suggest_title(rec["text"], TITLE_WIDTH))
+        rec.setdefault("id", f"{source_id}-{self.counts[source_id]:0{self.parts.id_width}d}")
+        check_texts(self.rows, row.line, row.label, rec)
+        if rec["id"] in self.seen:
+            self.bad(row, f"id {clip(rec['id'])} is also on {self.seen[rec['id']]}")
+        elif rec["id"] in self.tracker:
+            self.bad(row, f"id {clip(rec['id'])} is already in the workspace")
+        self.seen[rec["id"]] = row.label
+        for owner in rec.get("owners", []):
+            if not re.fullmatch(ID_PATTERN, owner):
+                self.bad(row, f"owner {clip(owner)} is not a valid id (letters, digits and . _ : - only; owners "
+                              "are named by their id from owners.yaml)")
+            elif owner not in self.tracker.owners:
+                self.owners_needed.setdefault(owner, (row.label, row.line))
+        self.links.append((row.line, row.label, {"id": rec["id"], "parent": rec.get("parent"),
+                                                 "cites": rec.get("cites")}))
+        if not self.rows and not self.mapper.unknown:  # once a row is wrong nothing will be written: stop staging
+            self.drafts.add(source_id, {k: rec.get(k) for k in FIELDS if k in rec})
+
+    def finish(self) -> None:
+        self.mapper.report(self.rows)
+        check_links(self.rows, self.tracker, self.links, ())
+        if not self.options.create_owners:
+            for owner, (where, line) in self.owners_needed.items():
+                self.rows.bad(line, f"{where}: unknown owner {owner!r} (add it to owners.yaml, or import with "
+                                    "--create-owners)")
