@@ -34,7 +34,8 @@ import diasporatrack
 from docs_harness import DOCS, REPO, Reader, blocks, check_parses, diasporatrack_argvs, tree_digest
 
 SHIPPED = REPO / "recommendations"
-CONFIG_KEYS = {"statuses", "responses", "reminders", "urgency", "plugins", "disable", "publish", "action_statuses"}
+CONFIG_KEYS = {"statuses", "responses", "reminders", "urgency", "plugins", "disable", "publish", "action_statuses",
+               "import"}
 
 
 def test_statuses_page(tmp_path: Path) -> None:

@@ -132,6 +132,47 @@ def _email(value: Any) -> Any:
     return value
 
 
+def _date_format(value: Any) -> str:
+    from .importer.dates import check_format
+    from .errors import InputError
+
+    try:
+        return check_format(setting_text(value))
+    except InputError as err:
+        raise ValueError(str(err).removeprefix(f"--date-format {value!r}: ")) from None
+
+
+def _import(raw: Any, report: Report, line: int | None) -> bool:
+    """``import:``: value maps (``values: {FIELD: {FROM: TO}}``) and a ``date_format`` used by every import."""
+    ok = _mapping(raw, "import", {"values": lambda v: v, "date_format": _date_format}, report, line)
+    values = raw.get("values") if isinstance(raw, dict) else None
+    if values is None:
+        return ok
+    where = _line(raw, "values", line)
+    if not isinstance(values, dict):
+        report(f"import.values: expected a mapping of fields, got {_kind(values)}", where)
+        return False
+    for field, mapping in values.items():
+        at = _line(values, field, where)
+        if not isinstance(mapping, dict):
+            report(f"import.values.{field}: expected a mapping such as {{Accepted: supported}}, got {_kind(mapping)}",
+                   at)
+            ok = False
+            continue
+        if len(mapping) > MAX_LIST:
+            report(f"import.values.{field}: {len(mapping):,} values is more than {MAX_LIST:,}", at)
+            ok = False
+            continue
+        for source, target in mapping.items():
+            try:
+                setting_text(str(source))
+                setting_text(target if isinstance(target, str) else str(target))
+            except ValueError as err:
+                report(f"import.values.{field}: {err}", _line(mapping, source, at))
+                ok = False
+    return ok
+
+
 def check_section(key: str, raw: Any, report: Report, line: int | None) -> bool:
     """Check the setting ``key`` of ``diasporatrack.yaml``; True if it may be used as written."""
     if key in ("plugins", "disable"):
@@ -146,6 +187,8 @@ def check_section(key: str, raw: Any, report: Report, line: int | None) -> bool:
 
         return _mapping(raw, "urgency", dict.fromkeys(URGENCY_COEFFICIENTS, _coefficient), report, line,
                         "coefficient")
+    if key == "import":
+        return _import(raw, report, line)
     if key == "reminders":
         spec = {"due_soon_days": days, "stale_days": days, "email": _email, "calendar_file": setting_text}
         ok = _mapping(raw, "reminders", spec, report, line)

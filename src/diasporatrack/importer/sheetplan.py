@@ -333,7 +333,8 @@ class _State:
         if not str(rec.get("text") or "").strip():
             rec["text"] = rec["title"]
         self.counts[source_id] = self.counts.get(source_id, 0) + 1
-        rec.setdefault("title", suggest_title(rec["text"], TITLE_WIDTH))
+        if not rec.get("title"):  # from the first paragraph: a second one is not part of the title
+            rec["title"] = suggest_title(re.split(r"\n\s*\n", rec["text"].strip(), maxsplit=1)[0], TITLE_WIDTH)
         rec.setdefault("id", f"{source_id}-{self.counts[source_id]:0{self.parts.id_width}d}")
         check_texts(self.rows, row.line, row.label, rec)
         if rec["id"] in self.seen:

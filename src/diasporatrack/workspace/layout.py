@@ -19,7 +19,7 @@ DEFAULT_DIR = "recommendations"
 ROOT_ENV = "DIASPORATRACK_ROOT"
 ACTIONS_FILE = "actions.yaml"  # the plan (see diasporatrack.actions): never a source file
 CONFIG_KEYS = ("statuses", "responses", "reminders", "urgency", "plugins", "disable", "publish", "action_statuses",
-               "progress_from", "languages")
+               "progress_from", "languages", "import")
 
 
 @attrs.frozen

@@ -67,7 +67,7 @@ def read_config(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], Li
         config["action_statuses"] = _read_lifecycle(raw["action_statuses"], check, line_of(raw, "action_statuses"))
     from ..settings import check_section
 
-    for key in [k for k in raw if k in ("plugins", "disable", "reminders", "urgency")]:  # in the file's order
+    for key in [k for k in raw if k in ("plugins", "disable", "reminders", "urgency", "import")]:  # file's order
         if raw[key] is not None and not check_section(key, raw[key], check.problem, line_of(raw, key)):
             config[key] = [] if key in ("plugins", "disable") else {}  # never act on a setting that failed
     if raw.get("publish") is not None:
