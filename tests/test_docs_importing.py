@@ -14,6 +14,8 @@ def test_importing_page(tmp_path: Path) -> None:
     reader = Reader(tmp_path).follow(DOCS / "importing.md")
     assert reader.ran >= 12 and reader.written >= 3, (reader.ran, reader.written)
     tracker = tmp_path / "tracker"
-    for name in ("opp-dialogue", "upr-cycle-4-session-42", "upr-s42-cote-d-ivoire", "city-plan", "edu-dialogue"):
+    for name in ("opp-dialogue", "upr-cycle-4-session-42", "upr-s42-cote-d-ivoire", "city-plan", "forum-2026",
+                 "a-hrc-59-15", "edu-dialogue", "wg-report"):
         assert (tracker / f"{name}.yaml").is_file(), name
     assert (tmp_path / "copy" / "edu-dialogue.yaml").is_file()
+    assert not (tracker / "index.yaml").exists()  # a list of labels is refused

@@ -74,7 +74,10 @@ def test_markdown_bullets(tmp_path, cli):
                     "  More words on the same item.\n"
                     "- Form small groups of experts.\n\n## Health\n\n1. Address the brain drain.\n",
                     encoding="utf-8")
-    result = cli("--root", str(root), "import", str(page), "--source", "dialogue")
+    result = cli("--root", str(root), "import", str(page), "--source", "plain")
+    assert result.code == 0, result.err
+    assert Tracker.open(root).get("plain-001").themes == ()  # headings are themes only when asked
+    result = cli("--root", str(root), "import", str(page), "--source", "dialogue", "--headings-as-themes")
     assert result.code == 0, result.err
     tracker = Tracker.open(root)
     assert tracker.sources["dialogue"].title == "Dialogue on education"
@@ -84,7 +87,7 @@ def test_markdown_bullets(tmp_path, cli):
     assert tracker.get("dialogue-003").themes == ("health",)
     empty = tmp_path / "empty.md"
     empty.write_text("# Nothing\n\nJust prose.\n")
-    assert "no bulleted items found" in cli("--root", str(root), "import", str(empty), "--source", "e").err
+    assert "no list items or numbered paragraphs found" in cli("--root", str(root), "import", str(empty), "--source", "e").err
 
 
 UPR = """\

@@ -83,7 +83,7 @@ def test_options_a_reader_does_not_take_are_refused(root, tmp_path):
     tracker = Tracker.open(root, plugins=[Plugin()])
     with pytest.raises(InputError, match="--encoding is not for lines files"):
         plan_file(tracker, data, preset="council", read={"encoding": "latin-1"})
-    with pytest.raises(InputError, match="unknown preset 'nope'; presets: council, decidim, upr, upr-info"):
+    with pytest.raises(InputError, match="unknown preset 'nope'; presets: council, decidim, ohchr, upr, upr-info"):
         plan_file(tracker, data, preset="nope")
     with pytest.raises(InputError, match=r"cannot import \.xyz; the importers read .*\.lines"):
         plan_file(tracker, tmp_path / "a.xyz")

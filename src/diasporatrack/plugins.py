@@ -62,6 +62,8 @@ BUILTINS = {
     "builtin.upr": "diasporatrack.builtin.importers.upr",
     "builtin.upr_info": "diasporatrack.builtin.importers.upr_info",
     "builtin.decidim": "diasporatrack.builtin.importers.decidim",
+    "builtin.office_importers": "diasporatrack.builtin.importers.office",
+    "builtin.ohchr": "diasporatrack.builtin.importers.ohchr",
 }
 
 

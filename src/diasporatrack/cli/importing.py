@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from .common import EXIT_OK, load_plugins, open_tracker, plural, table
+from .common import EXIT_OK, EXIT_PROBLEMS, load_plugins, open_tracker, plural, table
 
 COMMANDS = ("import",)
 
@@ -37,11 +37,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     options = ImportOptions(source=args.source, title=args.title, maps=args.map, values=args.value,
                             keep_unmapped=args.keep_unmapped, keep_html=args.keep_html,
                             date_format=args.date_format, create_owners=args.create_owners, dry_run=args.dry_run)
-    read = {"encoding": args.encoding, "delimiter": args.delimiter}
-    plan = plan_file(tracker, path, preset=args.preset, read=read, options=options, format=args.format)
+    read = {"encoding": args.encoding, "delimiter": args.delimiter, "sheet": args.sheet, "table": args.table,
+            "headings_as_themes": args.headings_as_themes}
+    plan = plan_file(tracker, path, preset=args.preset, read=read, options=options, format=args.format,
+                     preset_options={"state": args.state})
     with plan:
         for note in plan.notes:  # every guess, every column read and every column not used
             print(note, file=sys.stderr)
+        for warning in plan.warnings:  # what was found does not look like recommendations
+            print(f"diasporatrack: warning: {warning}", file=sys.stderr)
+        if plan.warnings and not args.force:
+            print("diasporatrack: nothing imported; --force imports it all the same", file=sys.stderr)
+            return EXIT_PROBLEMS
         if args.dry_run:
             for draft, target in zip(plan.drafts, plan.paths()):
                 print(f"would write {target} ({plural(draft.count, 'recommendation')})")
@@ -61,13 +68,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def register(sub, plugins) -> None:
     p = sub.add_parser(
-        "import", help="new source files from a spreadsheet, a Markdown list or a JSON export",
+        "import", help="new source files from a spreadsheet (CSV, Excel), a Word table, a Markdown list or a JSON "
+                       "export",
         description="Read a file into new source files. The importer is chosen by the file's extension "
                     "(--list-presets shows every importer and preset); every column read, skipped or not used "
                     "is reported on stderr, and nothing is written unless every row is right.")
     p.add_argument("file", metavar="FILE", nargs="?",
-                   help="FILE.csv, FILE.tsv, FILE.md or FILE.json (as `export json` writes it), or any file an "
-                        "importer plugin reads")
+                   help="FILE.csv, FILE.tsv, FILE.xlsx, FILE.docx, FILE.md or FILE.json (as `export json` writes "
+                        "it), or any file an importer plugin reads")
     p.add_argument("--list-presets", action="store_true", help="list the presets and file formats, and stop")
     p.add_argument("--preset", metavar="NAME",
                    help="the columns and values of a known layout: upr, upr-info, decidim, ... (--list-presets)")
@@ -89,6 +97,15 @@ def register(sub, plugins) -> None:
                    help="the CSV file's encoding, e.g. utf-8, cp1252, latin-1, mac_roman, utf-16 (default: guessed)")
     p.add_argument("--delimiter", metavar="CHAR",
                    help="the CSV file's cell separator: , ; | or tab (default: guessed)")
+    p.add_argument("--sheet", metavar="NAME",
+                   help="the sheet of an Excel workbook to read, by name or number (default: the first)")
+    p.add_argument("--table", metavar="N", help="the table of a Word file to read, by number (default: the largest)")
+    p.add_argument("--state", metavar="NAME",
+                   help="--preset ohchr: the State under review, when the list has no column for it")
+    p.add_argument("--headings-as-themes", action="store_true",
+                   help="Markdown: the heading above each item becomes its theme")
+    p.add_argument("--force", action="store_true",
+                   help="import even when what was found looks like labels or references, not recommendations")
     p.add_argument("--create-owners", action="store_true", help="add owners the file names to owners.yaml")
     p.add_argument("--dry-run", action="store_true",
                    help="check everything and show what would be written, every journal event included; "

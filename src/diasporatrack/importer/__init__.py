@@ -21,7 +21,8 @@ makes its plan itself.
 One module per job: ``spreadsheet`` chooses the importer, ``table`` reads
 CSV/TSV files (``encodings`` guesses their encoding), ``rows`` holds what a
 reader returns, ``sheetplan`` maps a sheet's rows (with ``columns``,
-``values``, ``dates`` and ``cleanup``), ``markdown`` and ``jsonexport`` plan
+``values``, ``dates`` and ``cleanup``), ``office`` reads the sheets of Excel workbooks and the tables of Word
+files, ``ohchr`` takes OHCHR's thematic list apart, ``markdown`` and ``jsonexport`` plan
 their inputs, ``plan`` writes a plan, ``checks`` holds what they share.
 """
 

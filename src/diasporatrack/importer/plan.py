@@ -107,6 +107,7 @@ class ImportPlan:
     events: list[Event] = attrs.Factory(list)  # from a JSON export's history, for new recommendations only
     dry_run: bool = False
     notes: list[str] = attrs.Factory(list)  # what was read and how: guesses, columns to fields, columns unused
+    warnings: list[str] = attrs.Factory(list)  # what looks wrong as a whole: the command refuses it unless forced
 
     def paths(self) -> list[Path]:
         return [self.root / f"{d.source['id']}.yaml" for d in self.drafts]

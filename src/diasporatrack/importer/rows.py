@@ -26,7 +26,9 @@ class Row:
     file, ``None`` elsewhere. ``where`` names the row in messages:
     ``"row 12"``, ``"sheet Recs, row 12"``, ``"table 1, row 12"``. A row
     the reader could not read has a ``problem``: the import reports it at
-    its place and goes on checking the others, writing nothing.
+    its place and goes on checking the others, writing nothing. A
+    ``heading`` is a row that spans the table (a title between groups of
+    rows): a preset's ``prepare`` may read it; it is never a recommendation.
     """
 
     cells: dict[str, str]
@@ -34,6 +36,7 @@ class Row:
     line: int | None = None
     where: str = ""
     problem: str | None = None
+    heading: bool = False  # a row spanning a Word table ("Theme: ..."): a preset may read it; never a record
 
     @property
     def label(self) -> str:

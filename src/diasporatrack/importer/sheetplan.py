@@ -131,8 +131,15 @@ def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
             state = _State(tracker, drafts, rows, parts, options, mapper, fmt, targets)
             state.settle_dates = lambda: _settle_dates(open_sheet, targets, say)
             stream = iter(sheet)
+            headings, first = 0, None
             for row in (parts.prepare(stream) if parts.prepare else stream):
+                if row.heading:  # a title spanning a Word table, left as the preset left it: not a record
+                    headings, first = headings + 1, first or row
+                    continue
                 state.row(row)
+            if first is not None:
+                say(f"{path}: {headings} row{'s' * (headings != 1)} spanning the table not imported (headings "
+                    f"such as {clip(next(iter(first.cells.values()), ''), 40)} on {first.label})")
             state.finish()
             if options.title and len(drafts.drafts) > 1 and not options.source:
                 raise InputError(f"--title names one source, but the file makes {len(drafts.drafts)} "

@@ -53,17 +53,23 @@ def find_reader(plugins, path: Path, name: str | None = None) -> Any:
 
 
 def plan_file(tracker, path: Path, *, preset: str | None = None, read: Mapping[str, Any] | None = None,
-              options: ImportOptions | None = None, format: str | None = None) -> ImportPlan:
+              options: ImportOptions | None = None, format: str | None = None,
+              preset_options: Mapping[str, Any] | None = None) -> ImportPlan:
     """Plan the import of any file a registered importer reads.
 
     ``read`` holds the reader's options (``encoding``, ``delimiter``,
     ``sheet``, ...; only those given); one the reader does not take is
     refused. ``options`` are what every table import shares (source, maps,
-    value maps, dates, ...). Nothing is written: call ``write()`` on the plan.
+    value maps, dates, ...). ``preset_options`` are the preset's own
+    (``state`` for ``ohchr``): a preset that lists ``options`` gets them
+    through its ``with_options(options)``, which returns the preset for
+    this one import; one it does not list is refused. Nothing is written:
+    call ``write()`` on the plan.
     """
     path = Path(path)
     options = options or ImportOptions()
-    read = {k: v for k, v in (read or {}).items() if v is not None}
+    read = {k: v for k, v in (read or {}).items() if v not in (None, False)}
+    preset_options = {k: v for k, v in (preset_options or {}).items() if v not in (None, False)}
     reader = find_reader(tracker.plugins, path, format)
     for option in read:
         if option not in reader.options:
@@ -72,6 +78,7 @@ def plan_file(tracker, path: Path, *, preset: str | None = None, read: Mapping[s
         table_only = [name for name, given in (("preset", preset), ("map", options.maps), ("value", options.values),
                                                ("keep-unmapped", options.keep_unmapped),
                                                ("date-format", options.date_format)) if given]
+        table_only += [name.replace("_", "-") for name in preset_options]
         if table_only:
             raise InputError(f"--{table_only[0]} is for tables (CSV, spreadsheets), not {reader.name} files")
         given = {"source": options.source, "title": options.title, "create_owners": options.create_owners}
@@ -81,6 +88,12 @@ def plan_file(tracker, path: Path, *, preset: str | None = None, read: Mapping[s
         return reader.plan(tracker, path, {**read, **{k: v for k, v in given.items() if v},
                                            "dry_run": options.dry_run})
     found = find_preset(tracker.plugins, preset) if preset is not None else None
+    for option in preset_options:
+        if found is None or option not in getattr(found, "options", ()):
+            raise InputError(f"--{option.replace('_', '-')} is not for "
+                             + (f"preset {found.name}" if found is not None else "an import without a preset"))
+    if found is not None and hasattr(found, "with_options"):
+        found = found.with_options(preset_options)  # a fresh preset for this import: it may keep state
     return plan_sheet(tracker, lambda: reader.read(path, read), found, options)
 
 
