@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the generated data changes, so cached workspaces are regenerated.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: the journal spans at most about a year (at 100,000 it ran past the clock)
 
 RECS_PER_FILE = 50
 RARE_STATUS = "withdrawn"
@@ -204,9 +204,12 @@ def generate(root: Path, n: int, files: int | None = None, seed: int = 0) -> dic
     current = dict(statuses)
     owners_of: dict[str, set[str]] = {}
     n_events = max(1, n // 10)
+    # At most about a year of events in all: a journal running past the clock would have its later events set
+    # aside (dated ahead of the computer's clock), and a workspace with events set aside keeps no cache.
+    longest_gap = min(6 * 3600, 365 * 86400 // n_events)
     with open(root / "journal.jsonl", "wb") as fh:
         for _ in range(n_events):
-            at += dt.timedelta(seconds=rng.randint(60, 6 * 3600), microseconds=rng.randint(0, 999999))
+            at += dt.timedelta(seconds=rng.randint(60, longest_gap), microseconds=rng.randint(0, 999999))
             rec_id = rng.choice(ids)
             fields: dict[str, Any] = {"note": _sentence(rng, rng.randint(4, 12))}
             choice = rng.random()
