@@ -8,24 +8,19 @@ first, so ``validate`` can print them all; the library raises a
 
 from __future__ import annotations
 
-from pathlib import Path
+TYPE_CHECKING = False  # typing itself is not imported: it costs start-up
+if TYPE_CHECKING:
+    from .problem import Problem
 
-import attrs
 
+def __getattr__(name: str):
+    # Problem is an attrs class: imported when first used, so that raising an error never costs importing attrs.
+    if name == "Problem":
+        from .problem import Problem
 
-@attrs.frozen(kw_only=True)
-class Problem:
-    """One thing wrong with the input, printed as ``file:line: message``."""
-
-    message: str
-    path: Path | None = None
-    line: int | None = None
-
-    def __str__(self) -> str:
-        if self.path is None:
-            return self.message
-        where = str(self.path) if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.message}"
+        globals()["Problem"] = Problem
+        return Problem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class DiasporatrackError(Exception):

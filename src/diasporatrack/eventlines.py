@@ -16,10 +16,10 @@ from typing import Any
 
 from .errors import JournalError
 from .model import ID_PATTERN, NAME_PATTERN, Event
+from .places import JOURNAL_NAME
 from .safeio import LIMITS
 from .textsafety import clip, control_character, describe_character, quote
 
-JOURNAL_NAME = "journal.jsonl"
 
 _REQUIRED = ("id", "at", "by", "recommendation")
 _KNOWN = set(_REQUIRED) | {

@@ -29,7 +29,11 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import DiasporatrackError, Problem
+from .errors import DiasporatrackError
+
+TYPE_CHECKING = False  # Problem (attrs) is imported when a file is refused, not to read one
+if TYPE_CHECKING:
+    from .errors import Problem
 
 __all__ = ["LIMITS", "UnsafeFile", "check_regular", "describe_os_error", "open_append", "read_bytes", "write_bytes"]
 
@@ -96,6 +100,7 @@ def describe_os_error(err: OSError) -> str:
 
 
 def _refuse(path: Path, reason: str) -> UnsafeFile:
+    from .errors import Problem
     from .workspace import display_path
 
     return UnsafeFile(Problem(message=reason, path=display_path(path)))

@@ -14,7 +14,10 @@ floods the screen). Three small tools, used everywhere text is shown:
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported: it costs start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["QUOTE_LIMIT", "TerminalSafeStream", "clip", "control_character", "describe_character", "quote",
            "terminal_safe"]

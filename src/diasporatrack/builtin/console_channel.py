@@ -28,7 +28,7 @@ class ConsoleChannel:
 
     def deliver(self, reminders: Sequence[Reminder], context: Context, dry_run: bool = False) -> list[Delivery]:
         """Print the tables; the same with ``dry_run``, since showing sends nothing."""
-        from tabulate import tabulate
+        from ..tables import simple_table
 
         out = context.settings.get("stdout") or sys.stdout
         groups = group_by_owner(reminders)
@@ -41,7 +41,7 @@ class ConsoleChannel:
                 heading = f"{items[0].owner_name} ({owner}) <{contact}>"
             print(f"{heading}: {len(items)} reminder{'s' * (len(items) != 1)}", file=out)
             rows = [(r.recommendation, r.rule, r.reason, r.since.isoformat()) for r in items]
-            print(tabulate(rows, headers=["ID", "RULE", "WHY", "SINCE"], tablefmt="simple"), file=out)
+            print(simple_table(rows, ["ID", "RULE", "WHY", "SINCE"], numparse=True), file=out)
             print(file=out)
         return [Delivery(reminder=r, ok=True) for r in reminders]
 

@@ -32,19 +32,40 @@ import contextlib
 import hashlib
 import os
 import sys
-from pathlib import Path
 
-from ..model import Recommendation
-from ..workspace import Workspace
-from .lock import WriterLock
-from .rows import CachedState
 from .fingerprints import Scan, scan
-from .store import STALE, JournalMark, Opened, new_token, open_cached, row_json, save_rows, write
+from .fresh import JournalMark
+
+TYPE_CHECKING = False  # typing itself is not imported: it costs start-up
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .lock import WriterLock
+
+    from ..model import Recommendation
+    from ..workspace import Workspace
+    from .rows import CachedState
+    from .store import STALE, Opened, new_token, open_cached, row_json, save_rows, write
 
 __all__ = ["CachedState", "JournalMark", "Opened", "STALE", "Scan", "WriterLock", "cache_dir", "cache_path", "fingerprint",
            "new_token", "open_cached", "refresh", "refresh_now", "row_json", "save_rows", "scan", "write", "write_detached"]
 
 CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
+
+# Imported when first used: the store needs the model, which a command answered from the cache never loads.
+_LATER = {"CachedState": "rows", "WriterLock": "lock", **dict.fromkeys(("STALE", "Opened", "new_token", "open_cached", "row_json",
+                                                     "save_rows", "write"), "store")}
+
+
+def __getattr__(name: str):
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 # The CLI sets this: a fresh cache is then written by a detached child process
 # after the command's answer is out, so a cold command is no slower than reading.
@@ -52,16 +73,29 @@ BACKGROUND = False
 
 
 def cache_dir() -> Path:
+    from pathlib import Path
+
+    return Path(_cache_folder())
+
+
+def _cache_folder() -> str:
     if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
+        return os.environ[CACHE_ENV]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "diasporatrack"
+    return os.path.join(base, "diasporatrack")
 
 
-def cache_path(root: Path) -> Path:
+def cache_path(root: Path | str) -> Path:
     """One cache file per workspace directory."""
-    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
-    return cache_dir() / f"{key}.sqlite3"
+    from pathlib import Path
+
+    return Path(cache_file(root))
+
+
+def cache_file(root: Path | str) -> str:
+    """:func:`cache_path` as a string, computed without pathlib (a command answered from the cache needs no more)."""
+    key = hashlib.sha256(os.path.realpath(os.fspath(root)).encode()).hexdigest()[:20]
+    return os.path.join(_cache_folder(), f"{key}.sqlite3")
 
 
 def refresh(path: Path, root: Path, files: Scan) -> bool:
@@ -86,6 +120,8 @@ def write_detached(lock: WriterLock, workspace: Workspace, state: dict[str, Reco
     a command started meanwhile waits for the cache instead of reading every
     file again. Returns the JSON rows made, when they were made here.
     """
+    from .store import write
+
     path = cache_path(workspace.root)
     if not BACKGROUND or not hasattr(os, "fork"):
         try:
@@ -111,6 +147,8 @@ def write_detached(lock: WriterLock, workspace: Workspace, state: dict[str, Reco
 
 def refresh_now(root: Path) -> None:
     """Bring the cache up to date with the files right away (after the program wrote some), unless busy."""
+    from .lock import WriterLock
+
     lock = WriterLock(cache_path(root))
     if not lock.acquire(wait=1.0):
         return  # another writer is at work; the next command looks at the files again anyway

@@ -16,20 +16,22 @@ fingerprint says.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
-from pathlib import Path
 
-import attrs
+from ..places import CONFIG_FILE, OWNERS_FILE, source_names
 
-from ..workspace import CONFIG_FILE, OWNERS_FILE, source_files
+TYPE_CHECKING = False  # typing and pathlib are not imported: a command answered from the cache starts faster
+if TYPE_CHECKING:
+    from pathlib import Path
 
 RACY_NS = 2_000_000_000
 
 Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
-def stat_of(path: Path) -> Stat | None:
+def stat_of(path: Path | str) -> Stat | None:
     """The fingerprint of one file, or None if it is not there."""
     try:
         st = os.stat(path)
@@ -48,9 +50,13 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def file_hash(path: Path, size: int | None = None) -> str | None:
+def file_hash(path: Path | str, size: int | None = None) -> str | None:
     """The hash of a file's bytes (without a UTF-8 byte-order mark), reading at most ``size`` + 1 bytes."""
+    from pathlib import Path
+
     from ..safeio import UnsafeFile, read_bytes
+
+    path = Path(path)
 
     try:  # like every read of a workspace file: no link followed, never a FIFO, bounded (a link to /dev/zero)
         raw = read_bytes(path.parent, path, "source")
@@ -61,8 +67,20 @@ def file_hash(path: Path, size: int | None = None) -> str | None:
     return hashlib.sha256(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).hexdigest()
 
 
-def settings_hashes(root: Path) -> tuple[str | None, str | None]:
-    return file_hash(root / CONFIG_FILE), file_hash(root / OWNERS_FILE)
+def settings_hashes(root: Path | str) -> tuple[str | None, str | None]:
+    return file_hash(os.path.join(root, CONFIG_FILE)), file_hash(os.path.join(root, OWNERS_FILE))
+
+
+def settings_blob(scan: Scan, hashes: tuple | None = None) -> str:
+    """The settings files' fingerprints, whether they are racy, and their hashes when known (JSON)."""
+    return json.dumps([scan.settings, scan.settings_racy(), hashes])
+
+
+def read_settings_blob(blob: str) -> tuple[tuple, bool, tuple | None]:
+    """What :func:`settings_blob` wrote: (fingerprints of the two settings files, racy, hashes or None)."""
+    stats, racy, hashes = json.loads(blob)
+    return (tuple(None if s is None else tuple(s) for s in stats), racy,
+            None if hashes is None else tuple(hashes))
 
 
 def order_key(rel: str) -> str:
@@ -75,25 +93,59 @@ def order_key(rel: str) -> str:
     return "".join(f"\x01{f}\x00" for f in folders) + "\x00" + name
 
 
-@attrs.frozen
 class Scan:
-    """The fingerprints of a workspace's authored files, taken at one moment."""
+    """The fingerprints of a workspace's authored files, taken at one moment.
 
-    settings: tuple[Stat | None, Stat | None]  # diasporatrack.yaml, owners.yaml
-    files: dict[str, Stat]  # source files by path relative to the root, with "/"
-    taken_ns: int
+    A plain class (not attrs): a command answered from the cache takes one before importing the model.
+    """
+
+    __slots__ = ("files", "settings", "taken_ns")
+
+    def __init__(self, *, settings: tuple[Stat | None, Stat | None], files: dict[str, Stat], taken_ns: int) -> None:
+        self.settings = settings  # diasporatrack.yaml, owners.yaml
+        self.files = files  # source files by path relative to the root, with "/"
+        self.taken_ns = taken_ns
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scan):
+            return NotImplemented
+        return (self.settings, self.files, self.taken_ns) == (other.settings, other.files, other.taken_ns)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Scan(settings={self.settings!r}, files={self.files!r}, taken_ns={self.taken_ns!r})"
 
     def settings_racy(self) -> bool:
         return any(is_racy(s, self.taken_ns) for s in self.settings)
 
 
-def scan(root: Path) -> Scan:
+def scan(root: Path | str) -> Scan:
     """Fingerprint every authored file of the workspace at ``root``."""
     taken = time.time_ns()
-    settings = (stat_of(root / CONFIG_FILE), stat_of(root / OWNERS_FILE))
+    settings = (stat_of(os.path.join(root, CONFIG_FILE)), stat_of(os.path.join(root, OWNERS_FILE)))
     files: dict[str, Stat] = {}
-    for path in source_files(root):
-        stat = stat_of(path)
+    for rel in source_names(root):
+        stat = stat_of(os.path.join(root, rel))
         if stat is not None:
-            files[path.relative_to(root).as_posix()] = stat
+            files[rel] = stat
     return Scan(settings=settings, files=files, taken_ns=taken)
+
+
+def changed(root: Path | str, scan: Scan, settings: str, files: list[tuple]) -> bool:
+    """Whether any authored file differs from what the cache saw; racy files are compared by hash.
+
+    ``settings`` is the cache's settings blob, ``files`` its rows of
+    (path, key, size, mtime_ns, ctime_ns, ino, racy, hash, ...).
+    """
+    stats, racy, hashes = read_settings_blob(settings)
+    if stats != scan.settings or (racy and (hashes is None or settings_hashes(root) != hashes)):
+        return True
+    if len(files) != len(scan.files):
+        return True
+    for rel, _, size, mtime, ctime, ino, racy, digest, *_ in files:
+        if scan.files.get(rel) != (size, mtime, ctime, ino):
+            return True
+        if racy and (digest is None or file_hash(os.path.join(root, rel), size) != digest):
+            return True
+    return False

@@ -27,8 +27,8 @@ from pathlib import Path
 from ..errors import DiasporatrackError
 from ..model import Recommendation
 from ..workspace import Workspace, read_config, read_owners, read_source_file
-from .fingerprints import Scan, content_hash, is_racy, order_key, settings_hashes
-from .store import SCHEMA, connect, delete_index_rows, file_row, insert_recs, new_token, row_json, settings_blob
+from .fingerprints import Scan, content_hash, is_racy, order_key, read_settings_blob, settings_blob, settings_hashes
+from .store import SCHEMA, connect, delete_index_rows, file_row, insert_recs, new_token, row_json
 
 
 def refresh(path: Path, root: Path, scan: Scan) -> bool:
@@ -66,8 +66,8 @@ def _refresh(db: sqlite3.Connection, root: Path, scan: Scan) -> bool:
     if meta.get("format") != SCHEMA:
         return False
     config, lifecycle, responses, owners, children = pickle.loads(meta["workspace"])
-    stats, racy, hashes = pickle.loads(meta["settings"])
-    if racy or tuple(stats) != scan.settings:
+    stats, racy, hashes = read_settings_blob(meta["settings"])
+    if racy or stats != scan.settings:
         # Settings and owners decide what every file means: unchanged values are fine, anything else is a full read.
         before = settings_hashes(root)
         if before != hashes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator, MutableMapping
@@ -58,9 +59,16 @@ class CachedState(MutableMapping[str, Recommendation]):
     def _load_all(self) -> None:
         if len(self._loaded) == len(self._ids):
             return
-        for rec_id, body in self._db.execute("SELECT id, body FROM recs"):
-            if rec_id not in self._loaded:
-                self._loaded[rec_id] = _decode(body)
+        # Unpickling makes many objects and frees none: the collector's passes over them find nothing to free.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            for rec_id, body in self._db.execute("SELECT id, body FROM recs"):
+                if rec_id not in self._loaded:
+                    self._loaded[rec_id] = _decode(body)
+        finally:
+            if paused:
+                gc.enable()
 
     # Filtering in SQL ---------------------------------------------------------
 

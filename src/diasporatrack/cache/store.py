@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import pickle
@@ -14,21 +13,19 @@ from typing import Any
 
 import attrs
 
-from .. import __version__
 from ..labels import label_key
 from ..model import Recommendation
 from ..serialize import recommendation_to_dict
 from ..workspace import Workspace
-from .fingerprints import Scan, file_hash, is_racy, order_key, settings_hashes
+from .fingerprints import Scan, changed, is_racy, order_key, settings_blob
+from .fresh import FORMAT, SCHEMA, JournalMark  # noqa: F401 - FORMAT and SCHEMA are read from here too
 
-FORMAT = 10  # 10: translations, a source's language, progress_from; 9: a fingerprint per file; 8: events of schema 4 (for_owner, public); 7: classification, progress,
-# clusters; 6: events of schema 2 (edits)
-SCHEMA = f"{__version__}:{FORMAT}"  # a cache from another version is not read
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS recs (id TEXT PRIMARY KEY, path TEXT NOT NULL, status TEXT NOT NULL, source TEXT NOT NULL,
-                   owned INTEGER NOT NULL, response TEXT, body BLOB NOT NULL, json TEXT NOT NULL);
+                   owned INTEGER NOT NULL, response TEXT, body BLOB NOT NULL, json TEXT NOT NULL,
+                   shown_status TEXT NOT NULL, shown_owners TEXT NOT NULL, due TEXT NOT NULL, title TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rec_owner (owner TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rec_theme (theme TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rec_addressee (addressee TEXT NOT NULL, rec TEXT NOT NULL);
@@ -52,35 +49,6 @@ INDEX_TABLES = (("rec_owner", "owner"), ("rec_theme", "theme"), ("rec_addressee"
 
 
 @attrs.frozen
-class JournalMark:
-    """How far the cache folded the journal, and how to tell the file is the same one."""
-
-    offset: int
-    inode: int | None
-    tail: str  # hash of the bytes just before offset
-    last_key: tuple[str, str] | None  # (time, id) of the last event folded
-    events: int
-
-    @staticmethod
-    def tail_of(path: Path, offset: int) -> str:
-        if offset == 0:
-            return ""
-        with open(path, "rb") as fh:
-            fh.seek(max(0, offset - 256))
-            return hashlib.sha256(fh.read(min(256, offset))).hexdigest()
-
-    def still_valid(self, path: Path) -> bool:
-        """The journal is the same file, only grown (or untouched) since."""
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            return self.offset == 0
-        if self.offset == 0:
-            return True
-        return st.st_ino == self.inode and st.st_size >= self.offset and self.tail_of(path, self.offset) == self.tail
-
-
-@attrs.frozen
 class Opened:
     """A fresh cache, read through one snapshot: the workspace's parts, the rows, the journal mark."""
 
@@ -100,6 +68,18 @@ def encode(rec: Recommendation) -> bytes:
 def row_json(rec: Recommendation) -> str:
     """A recommendation as ``list --format json`` prints it, kept ready in the cache."""
     return json.dumps(recommendation_to_dict(rec), ensure_ascii=False, separators=(",", ":"))
+
+
+def list_cells(rec: Recommendation) -> tuple[str, str, str, str]:
+    """The cells of ``list``'s table for one recommendation (the title before it is shortened to the terminal)."""
+    return (rec.status + (" (draft)" if rec.draft else ""), ", ".join(rec.owners) or "-",
+            rec.due.isoformat() if rec.due else "", rec.title)
+
+
+def names_blob(workspace: Workspace) -> str:
+    """What checking a filter needs, as JSON: status and response names, each owner's parent."""
+    return json.dumps({"statuses": list(workspace.lifecycle.names), "responses": list(workspace.responses.names),
+                       "owners": {o.id: o.parent for o in workspace.owners.values()}})
 
 
 def new_token() -> str:
@@ -125,8 +105,8 @@ def discard(path: Path) -> None:
 def insert_recs(db: sqlite3.Connection, recs: Iterable[tuple[Recommendation, str, str]]) -> None:
     """Insert (or replace) rows, given as (recommendation, its file, its JSON); index rows go with them."""
     recs = list(recs)
-    db.executemany("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   ((r.id, path, r.status, r.source, int(bool(r.owners)), r.response, encode(r), text)
+    db.executemany("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   ((r.id, path, r.status, r.source, int(bool(r.owners)), r.response, encode(r), text, *list_cells(r))
                     for r, path, text in recs))
     db.executemany("INSERT INTO rec_owner VALUES (?, ?)", ((o, r.id) for r, _, _ in recs for o in r.owners))
     db.executemany("INSERT INTO rec_theme VALUES (?, ?)",
@@ -152,26 +132,6 @@ def file_row(rel: str, scan: Scan, text_hash: str | None, ids: list[str], links:
     size, mtime, ctime, ino = stat if stat else (None, None, None, None)
     return (rel, order_key(rel), size, mtime, ctime, ino, text_hash, int(stat is None or is_racy(stat, scan.taken_ns)),
             json.dumps(ids), pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL) if links else None)
-
-
-def settings_blob(scan: Scan, hashes: tuple | None = None) -> bytes:
-    """The settings files' fingerprints, whether they are racy, and their hashes when known."""
-    return pickle.dumps((scan.settings, scan.settings_racy(), hashes))
-
-
-def _changed(root: Path, scan: Scan, settings: bytes, files: list[tuple]) -> bool:
-    """Whether any authored file differs from what the cache saw; racy files are compared by hash."""
-    stats, racy, hashes = pickle.loads(settings)
-    if tuple(stats) != scan.settings or (racy and (hashes is None or settings_hashes(root) != hashes)):
-        return True
-    if len(files) != len(scan.files):
-        return True
-    for rel, _, size, mtime, ctime, ino, racy, digest, _ in files:
-        if scan.files.get(rel) != (size, mtime, ctime, ino):
-            return True
-        if racy and (digest is None or file_hash(root / rel, size) != digest):
-            return True
-    return False
 
 
 def write(path: Path, workspace: Workspace, state: dict[str, Recommendation], mark: JournalMark,
@@ -233,7 +193,8 @@ def _fill(db: sqlite3.Connection, workspace: Workspace, state: dict[str, Recomme
         parts = (workspace.config, workspace.lifecycle, workspace.responses, workspace.owners, workspace.children)
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("format", SCHEMA), ("token", token), ("settings", settings_blob(scan)),
-            ("workspace", pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)), ("journal", pickle.dumps(mark)),
+            ("workspace", pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)), ("journal", mark.to_json()),
+            ("names", names_blob(workspace)),
         ])
         db.execute("COMMIT")
     except BaseException:
@@ -263,7 +224,7 @@ def save_rows(path: Path, token: str, recs: Iterable[Recommendation], base: Jour
             if meta.get("token") != token or meta.get("format") != SCHEMA:
                 db.execute("ROLLBACK")
                 return None
-            saved: JournalMark = pickle.loads(meta["journal"])
+            saved = JournalMark.from_json(meta["journal"])
             if saved.inode not in (None, new.inode) and saved.offset:
                 db.execute("ROLLBACK")  # a different journal file: leave it to be rebuilt
                 return None
@@ -275,7 +236,7 @@ def save_rows(path: Path, token: str, recs: Iterable[Recommendation], base: Jour
                     files[rec.id] = (rec, found[0])
             delete_index_rows(db, list(files))
             insert_recs(db, ((rec, rel, row_json(rec)) for rec, rel in files.values()))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('journal', ?)", (pickle.dumps(mark),))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('journal', ?)", (mark.to_json(),))
             db.execute("COMMIT")
             return mark
         finally:
@@ -303,7 +264,7 @@ def open_cached(path: Path, root: Path, scan: Scan) -> Opened | str | None:
             db.close()
             return None
         files = db.execute("SELECT path, key, size, mtime_ns, ctime_ns, ino, racy, hash, ids FROM files").fetchall()
-        if _changed(root, scan, meta["settings"], files):
+        if changed(root, scan, meta["settings"], files):
             db.close()
             return STALE
         config, lifecycle, responses, owners, children = pickle.loads(meta["workspace"])
@@ -315,7 +276,7 @@ def open_cached(path: Path, root: Path, scan: Scan) -> Opened | str | None:
         sources = {sid: pickle.loads(sources[sid]) for sid in sorted(sources, key=where.__getitem__)}
         ids = [i for row in sorted(files, key=lambda f: f[1]) for i in json.loads(row[8])]
         return Opened((config, lifecycle, responses, sources, owners, children), CachedState(db, ids),
-                      pickle.loads(meta["journal"]), meta["token"])
+                      JournalMark.from_json(meta["journal"]), meta["token"])
     except sqlite3.OperationalError:  # busy or locked right now: read the files, keep the cache
         return None
     except Exception:  # corrupt or from another version: ignore it, it will be rebuilt

@@ -14,56 +14,58 @@ as one line on stderr (``--debug`` shows the traceback); exit codes are
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..errors import DiasporatrackError, WorkspaceError
-from ..textsafety import TerminalSafeStream
-from ..trust import UntrustedPluginWarning, switched_off
-from . import (
-    actions,
-    attention,
-    authoring,
-    completion,
-    exporting,
-    extract,
-    importing,
-    listing,
-    log,
-    owners,
-    sdgs,
-    show,
-    sources,
-    stats,
-    update,
-    workspace,
-)
-from . import plugins as plugins_cmd
-from . import trust as trust_cmd
-from . import web as web_cmd
+from . import quick
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_plugins
 
+TYPE_CHECKING = False  # typing itself is not imported: it costs start-up
 if TYPE_CHECKING:
+    import argparse
+
     from ..plugins import Plugins
 
 _show_warning = warnings.showwarning
 
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "main", "run"]
 
-# In the order `--help` and docs/cli.md list them: recommendations first, then the other nouns, then the workspace.
-GROUPS = (listing, show, log, update, authoring, stats, attention, exporting, importing, extract, sources, owners,
-          actions, workspace, web_cmd, sdgs, plugins_cmd, trust_cmd, completion)
-BUILTIN_COMMANDS = frozenset(name for group in GROUPS for name in group.COMMANDS)
+# Each group's module and the commands it registers (its COMMANDS; a test keeps the two the same), in the
+# order `--help` and docs/cli.md list them: recommendations first, then the other nouns, then the workspace.
+# A command imports only its own module: start-up does not pay for the others.
+COMMAND_TABLE = (
+    ("listing", ("list",)), ("show", ("show", "history")), ("log", ("log",)), ("update", ("update", "respond")),
+    ("authoring", ("add", "set", "edit", "remove", "move")), ("stats", ("stats",)),
+    ("attention", ("score", "remind")), ("exporting", ("export",)), ("importing", ("import",)),
+    ("extract", ("extract",)), ("sources", ("source", "sources")), ("owners", ("owner",)),
+    ("actions", ("action", "indicator")), ("workspace", ("init", "validate", "statuses", "schema")),
+    ("web", ("serve", "user")), ("sdgs", ("sdgs",)), ("plugins", ("plugins",)), ("trust", ("trust",)),
+    ("completion", ("completion",)),
+)
+BUILTIN_COMMANDS = frozenset(name for _, names in COMMAND_TABLE for name in names)
+_MODULE_OF = {name: module for module, names in COMMAND_TABLE for name in names}
+
+
+def _group(module: str):
+    import importlib
+
+    return importlib.import_module(f".{module}", __name__)
+
+
+def __getattr__(name: str):
+    if name == "GROUPS":  # every group's module, imported (the documentation and the tests walk them all)
+        return tuple(_group(module) for module, _ in COMMAND_TABLE)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _leaf_parsers(parser: argparse.ArgumentParser):
     """Every parser that runs a command: the top-level verbs and the verbs of each noun group."""
+    import argparse
+
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for child in dict.fromkeys(action.choices.values()):
@@ -73,7 +75,10 @@ def _leaf_parsers(parser: argparse.ArgumentParser):
                     yield child
 
 
-def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
+def build_parser(plugins: Plugins | None = None, only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every command, or with ``only`` just the group of that built-in command."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="diasporatrack",
         description="Track policy recommendations: who recommended what to whom, who owns it, where it stands.",
@@ -86,8 +91,9 @@ def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
                         help="load no installed plugin and no plugin file, only the built-ins "
                              "(also: DIASPORATRACK_NO_PLUGINS=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in GROUPS:
-        group.register(sub, plugins)
+    for module, _ in COMMAND_TABLE:
+        if only is None or _MODULE_OF.get(only) == module:
+            _group(module).register(sub, plugins)
     for command in _leaf_parsers(parser):
         if command.prog.split()[-1] != "init":  # `validate --root DIR` in a hook reads well
             command.add_argument("--root", default=argparse.SUPPRESS, help="the workspace directory")
@@ -98,6 +104,19 @@ def build_parser(plugins: Plugins | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "_ARGCOMPLETE" not in os.environ:
+        given = quick.parse_list(argv)
+        if given is not None:  # a plain `list`: answered from a fresh cache, before argparse is even loaded
+            try:
+                with _terminal_safe(stdout=given["format"] not in MACHINE_FORMATS):
+                    answered = quick.answer_list(given)
+            except BrokenPipeError:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return EXIT_OK
+            if answered is not None:
+                return answered
+    import argparse
+
     early = argparse.ArgumentParser(add_help=False)
     early.add_argument("--root")
     early.add_argument("--debug", action="store_true")
@@ -111,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"diasporatrack {__version__}")
         return EXIT_OK
     machine = known.command in MACHINE_COMMANDS or known.format in MACHINE_FORMATS
+    from ..trust import UntrustedPluginWarning, switched_off
+
     with switched_off(known.no_plugins), warnings.catch_warnings(), _terminal_safe(stdout=not machine):
         warnings.simplefilter("always", UntrustedPluginWarning)
         # A shell completing a word reads our stdout and shows our stderr in the command line: no warnings then.
@@ -126,6 +147,8 @@ MACHINE_FORMATS = frozenset({"json", "csv"})
 
 @contextlib.contextmanager
 def _terminal_safe(*, stdout: bool):
+    from ..textsafety import TerminalSafeStream
+
     saved = sys.stdout, sys.stderr
     if stdout:
         sys.stdout = TerminalSafeStream(sys.stdout)
@@ -138,6 +161,8 @@ def _terminal_safe(*, stdout: bool):
 
 def _one_line_warning(seen: set[str], quiet: bool = False):
     """Warnings about plugins as one line on stderr, each once per run (plugins may be loaded twice)."""
+    from ..trust import UntrustedPluginWarning
+
     def show(message, category, filename, lineno, file=None, line=None) -> None:
         if issubclass(category, UntrustedPluginWarning):
             if quiet:
@@ -152,14 +177,21 @@ def _one_line_warning(seen: set[str], quiet: bool = False):
 
 
 def _main(argv: list[str], known: argparse.Namespace) -> int:
+    from ..errors import DiasporatrackError, WorkspaceError
+    from . import completion
+
+    if _CONSOLE:
+        _console_settings()
     plugins = None
     try:
-        # Built-in commands parse without plugins (start-up stays fast); a
-        # plugin's command or --help needs them all. The tracker loads them
+        # Built-in commands parse without plugins (start-up stays fast) and
+        # with only their own group's parser (completion needs them all); a
+        # plugin's command or --help needs them all. The tracker loads plugins
         # later when a command uses them.
         needs_plugins = known.help or known.command not in BUILTIN_COMMANDS
         plugins = load_plugins(known.root) if needs_plugins else None
-        parser = build_parser(plugins)
+        whole = needs_plugins or "_ARGCOMPLETE" in os.environ
+        parser = build_parser(plugins, only=None if whole else known.command)
     except DiasporatrackError as err:
         if known.debug:
             raise
@@ -211,6 +243,7 @@ def _main(argv: list[str], known: argparse.Namespace) -> int:
 
 
 def _run_plugin_command(args: argparse.Namespace, plugin: str) -> int:
+    from ..errors import DiasporatrackError
     from ..plugins import PluginError, _describe
 
     func = getattr(args, "func", None)
@@ -228,10 +261,18 @@ def _run_plugin_command(args: argparse.Namespace, plugin: str) -> int:
     return code if isinstance(code, int) else EXIT_OK
 
 
+_CONSOLE = False  # run by the console script (not by a program calling main())
+
+
 def run() -> None:
     """Console-script entry point."""
+    global _CONSOLE
+    _CONSOLE = True
+    sys.exit(main())
+
+
+def _console_settings() -> None:
     from .. import cache, workspace
 
     cache.BACKGROUND = True  # a command line may leave the cache to be written after it answers
     workspace.PARALLEL = True  # and may parse a large workspace on two cores
-    sys.exit(main())

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import shutil
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..labels import label_key
-from ..model import Recommendation
 
+TYPE_CHECKING = False  # typing itself is not imported: it costs start-up
 if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
+    from ..model import Recommendation
     from ..plugins import Plugins
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -25,15 +25,30 @@ SORT_KEYS = ("id", "status", "response", "due", "source", "title", "updated", "o
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
-    from tabulate import tabulate  # only commands that draw tables pay for it
+    from ..tables import simple_table
 
-    return tabulate(rows, headers=[h.upper() for h in headers], tablefmt="simple", disable_numparse=True)
+    return simple_table(rows, [h.upper() for h in headers])
 
 
 def to_json(data: Any, *, bulk: bool = False) -> str:
     # Bulk listings go compact to scripts: the indenting encoder is ten times slower.
     compact = bulk and not sys.stdout.isatty()
     return json.dumps(data, ensure_ascii=False, indent=None if compact else 2)
+
+
+def write_rows(out, rows) -> None:
+    """A JSON array of ready-made rows, written as they come (a thousand at a time), never held whole."""
+    out.write("[")
+    batch: list[str] = []
+    first = True
+    for row in rows:
+        batch.append(row)
+        if len(batch) == 1000:
+            out.write(("" if first else ",") + ",".join(batch))
+            first, batch = False, []
+    if batch:
+        out.write(("" if first else ",") + ",".join(batch))
+    out.write("]\n")
 
 
 def plural(n: int, noun: str) -> str:
@@ -50,6 +65,8 @@ def shorten(text: str, width: int | None) -> str:
 def title_width() -> int | None:
     if not sys.stdout.isatty():
         return None
+    import shutil
+
     return max(shutil.get_terminal_size().columns - 60, 30)
 
 
@@ -181,6 +198,8 @@ def sort_recs(recs: list[Recommendation], key: str, tracker, today: str | None =
         return sorted(recs, key=lambda r: (-scores[r.id].value, r.id), reverse=reverse)
     if field not in SORT_KEYS:
         raise InputError(f"cannot sort by {field!r}; use one of {', '.join(SORT_KEYS)} or score:NAME")
+    from ..labels import label_key
+
     order = {name: i for i, name in enumerate(tracker.lifecycle.names)}
     keys: dict[str, Callable[[Recommendation], Any]] = {
         "id": lambda r: r.id,

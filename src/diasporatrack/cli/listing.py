@@ -25,6 +25,7 @@ from .common import (
     table,
     title_width,
     to_json,
+    write_rows,
 )
 
 COMMANDS = ("list",)
@@ -119,21 +120,6 @@ def tree_order(recs: list[Recommendation]) -> tuple[list[Recommendation], dict[s
     for rec in recs:  # anything left (only possible in a loop) still shows
         visit(rec, 0)
     return ordered, depths
-
-
-def write_rows(out, rows) -> None:
-    """A JSON array of ready-made rows, written as they come (a thousand at a time), never held whole."""
-    out.write("[")
-    batch: list[str] = []
-    first = True
-    for row in rows:
-        batch.append(row)
-        if len(batch) == 1000:
-            out.write(("" if first else ",") + ",".join(batch))
-            first, batch = False, []
-    if batch:
-        out.write(("" if first else ",") + ",".join(batch))
-    out.write("]\n")
 
 
 def register(sub, plugins) -> None:

@@ -1,0 +1,197 @@
+"""How far the cache folded the journal, and how to tell the journal is still the same file.
+
+A plain class (not attrs): a command answered straight from the cache
+reads the mark before it imports the model.
+"""
+
+from __future__ import annotations
+
+from .. import __version__
+
+TYPE_CHECKING = False  # typing and pathlib are not imported: a command answered from the cache starts faster
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# 11: the table columns of `list` and the names filters need, readable without the model; 10: translations, a
+# source's language, progress_from; 9: a fingerprint per file; 8: events of schema 4 (for_owner, public);
+# 7: classification, progress, clusters; 6: events of schema 2
+FORMAT = 11
+SCHEMA = f"{__version__}:{FORMAT}"  # a cache from another version is not read
+
+
+class JournalMark:
+    """The journal folded up to ``offset`` bytes; ``tail`` hashes the bytes just before it."""
+
+    __slots__ = ("events", "inode", "last_key", "offset", "tail")
+
+    def __init__(self, offset: int, inode: int | None, tail: str, last_key: tuple[str, str] | None,
+                 events: int) -> None:
+        self.offset = offset
+        self.inode = inode
+        self.tail = tail  # hash of the bytes just before offset
+        self.last_key = last_key  # (time, id) of the last event folded
+        self.events = events
+
+    def _key(self) -> tuple:
+        return (self.offset, self.inode, self.tail, self.last_key, self.events)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, JournalMark):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"JournalMark(offset={self.offset!r}, inode={self.inode!r}, tail={self.tail!r}, "
+                f"last_key={self.last_key!r}, events={self.events!r})")
+
+    def __reduce__(self):
+        return (JournalMark, self._key())
+
+    def to_json(self) -> str:
+        import json
+
+        return json.dumps(list(self._key()))
+
+    @classmethod
+    def from_json(cls, text: str) -> JournalMark:
+        import json
+
+        offset, inode, tail, last_key, events = json.loads(text)
+        return cls(offset, inode, tail, None if last_key is None else tuple(last_key), events)
+
+    @staticmethod
+    def tail_of(path: Path | str, offset: int) -> str:
+        if offset == 0:
+            return ""
+        import hashlib
+
+        with open(path, "rb") as fh:
+            fh.seek(max(0, offset - 256))
+            return hashlib.sha256(fh.read(min(256, offset))).hexdigest()
+
+    def still_valid(self, path: Path | str) -> bool:
+        """The journal is the same file, only grown (or untouched) since."""
+        import os
+
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return self.offset == 0
+        if self.offset == 0:
+            return True
+        return st.st_ino == self.inode and st.st_size >= self.offset and self.tail_of(path, self.offset) == self.tail
+
+
+# --- reading a fresh cache without the model --------------------------------------
+
+
+class Fresh:
+    """A cache that holds exactly what reading the files and the journal would give now, open in one snapshot.
+
+    What a read-only command (``list``) needs without importing the model:
+    the ids matching the indexed filters, the table cells, the JSON rows.
+    """
+
+    def __init__(self, db, names: dict) -> None:
+        self.db = db
+        self.statuses: list[str] = names["statuses"]
+        self.responses: list[str] = names["responses"]
+        self.owners: dict[str, str | None] = names["owners"]  # id -> parent
+
+    def sources(self) -> list[str]:
+        return [sid for (sid,) in self.db.execute("SELECT id FROM sources")]
+
+    def select(self, columns: str, *, statuses=None, sources=None, owners=None, themes=None, addressees=None,
+               responses=None, unowned=False):
+        """Rows (``columns`` of ``recs``) of the recommendations matching every filter, in id order.
+
+        Each filter is a set of exact values (owners with their descendants,
+        themes and addressees as label keys), as the tracker's indexed query
+        takes them.
+        """
+        where, params = [], []
+
+        def among(column: str, values) -> str:
+            values = sorted(values)
+            params.extend(values)
+            return f"{column} IN ({', '.join('?' * len(values))})"
+
+        if statuses is not None:
+            where.append(among("status", statuses))
+        if sources is not None:
+            where.append(among("source", sources))
+        if responses is not None:
+            where.append(among("response", responses))
+        if unowned:
+            where.append("owned = 0")
+        for table, column, values in (("rec_owner", "owner", owners), ("rec_theme", "theme", themes),
+                                      ("rec_addressee", "addressee", addressees)):
+            if values is not None:
+                where.append(f"id IN (SELECT rec FROM {table} WHERE {among(column, values)})")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return self.db.execute(f"SELECT {columns} FROM recs{clause} ORDER BY id", params)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_fresh(root: Path | str) -> Fresh | None:
+    """The cache of the workspace at ``root`` if nothing changed since it was written or saved, else None.
+
+    Fresh means: the cache's format, every authored file's fingerprint
+    (racy ones hashed), and a journal that is the same regular file, exactly
+    as long as the cache folded it (nothing new to fold, nothing set aside).
+    Anything else, including any error, is None: the caller then opens a
+    :class:`~diasporatrack.tracker.Tracker`, which reads what changed.
+    """
+    import json
+    import os
+    import sqlite3
+    import stat
+
+    from ..places import JOURNAL_NAME
+    from . import cache_file
+    from .fingerprints import changed, scan
+
+    path = cache_file(root)
+    if any(c in path for c in "?#%") or not os.path.isfile(path):
+        return None
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None, timeout=30)
+    except sqlite3.Error:
+        return None
+    try:
+        db.execute("BEGIN")  # one snapshot for everything read from here on
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('format', 'settings', 'journal', 'names')"))
+        if meta.get("format") != SCHEMA or "names" not in meta:
+            raise LookupError
+        files = db.execute("SELECT path, key, size, mtime_ns, ctime_ns, ino, racy, hash FROM files").fetchall()
+        if changed(root, scan(root), meta["settings"], files):
+            raise LookupError
+        mark = JournalMark.from_json(meta["journal"])
+        if not _journal_at(os.path.join(root, JOURNAL_NAME), mark, os, stat):
+            raise LookupError
+        return Fresh(db, json.loads(meta["names"]))
+    except Exception:  # noqa: BLE001 - stale, busy, corrupt or from another version: the tracker sorts it out
+        db.close()
+        return None
+
+
+def _journal_at(path: str, mark: JournalMark, os, stat) -> bool:
+    """The journal is the regular file the mark describes, with nothing after the mark."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return mark.offset == 0
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+    finally:
+        os.close(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_size != mark.offset:
+        return False
+    return mark.offset == 0 or (st.st_ino == mark.inode and mark.still_valid(path))
