@@ -129,6 +129,55 @@ def startup(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
     ctx["wait"](str(ws))
     result = ctx["measure"](lambda i: argv, ctx["env"], max(ctx["repeat"], 5), floor=[sys.executable, "-c", "pass"])
     result["vs"] = "python -c pass"
-    taskwarrior = shutil.which("task")
-    result["taskwarrior"] = taskwarrior or "not installed: the comparison with `task list` was not made"
     return {"list on the shipped workspace (warm)": result}
+
+
+def taskwarrior(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Warm `list` and `export json` at 1,000 against Taskwarrior's `task list` and `task export`, interleaved.
+
+    Taskwarrior gets the same recommendations as tasks (title as description,
+    source as project, themes as tags, due date), imported once into a data
+    folder of its own; each diasporatrack run is paired with the Taskwarrior
+    run just before it. Without `task` on the PATH, says so.
+    """
+    import json
+    import os
+
+    import yaml
+
+    task = shutil.which("task")
+    if task is None:
+        return {"Taskwarrior": {"median_s": None, "note": "task is not installed: the comparison was not made"}}
+    source, _ = ctx["workspace"](1000)
+    ws = ctx["tmp"] / "ws-taskwarrior-1000"
+    shutil.copytree(source, ws)
+    data = ctx["tmp"] / "taskwarrior"
+    data.mkdir()
+    rc = data / "taskrc"
+    rc.write_text(f"data.location={data}\nconfirmation=off\nhooks=off\n", encoding="utf-8")
+    env = {**ctx["env"], "TASKRC": str(rc), "TASKDATA": str(data)}
+    tasks = []
+    for path in sorted(ws.glob("*.yaml")):
+        if path.name in SETTINGS:
+            continue
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        for rec in doc.get("recommendations") or []:
+            item = {"description": rec["title"], "project": doc["source"]["id"], "status": "pending",
+                    "tags": sorted({t.replace(" ", "_") for t in rec.get("themes") or []})}
+            if rec.get("due"):
+                item["due"] = rec["due"].strftime("%Y%m%dT000000Z")
+            tasks.append(item)
+    (data / "import.json").write_text(json.dumps(tasks), encoding="utf-8")
+    imported = ctx["run_once"]([task, "import", str(data / "import.json")], env)
+    if imported["rc"] != 0:
+        return {"Taskwarrior": {"median_s": None, "note": f"task import failed: {imported.get('stderr', '')[-200:]}"}}
+    out: dict[str, dict[str, Any]] = {}
+    for ours, theirs in ((["list"], ["list"]), (["export", "json"], ["export"])):
+        argv = [*ctx["tool"], "--root", str(ws), *ours]
+        ctx["run_once"](argv, env)
+        ctx["wait"](str(ws))
+        ctx["run_once"]([task, *theirs], env)  # its first run may do housekeeping (ids, the undo log)
+        result = ctx["measure"](lambda i, a=argv: a, env, max(ctx["repeat"], 5), floor=[task, *theirs])
+        result.update(vs=f"task {' '.join(theirs)} (Taskwarrior {os.path.basename(task)})", tasks=len(tasks))
+        out[f"warm `{' '.join(ours)}` at 1,000 vs Taskwarrior"] = result
+    return out
