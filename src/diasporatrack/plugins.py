@@ -211,22 +211,21 @@ class Plugins:
         self.info[info.name] = info
 
     def _load_entry_points(self, load: bool = True) -> None:
-        from importlib.metadata import entry_points
+        from .entrypoints import listed, load as load_entry_point
 
         try:
-            found = list(entry_points(group=ENTRY_POINT_GROUP))
+            found = listed(ENTRY_POINT_GROUP)
         except Exception as err:  # broken metadata of some installed distribution
             if not load:
                 return  # plugins are off: nothing to load, and the switch must work whatever is installed
             raise PluginError(f"the installed plugins cannot be listed: {type(err).__name__}: {err}") from err
-        for ep in found:
-            if not load or not trust.installed_allowed(ep.name):
-                self._names.add(ep.name)  # named (for disable:), never imported
+        for name, value, dist, version in found:
+            if not load or not trust.installed_allowed(name):
+                self._names.add(name)  # named (for disable:), never imported
                 continue
-            dist = getattr(ep, "dist", None)
-            location = f"{dist.name} {dist.version}" if dist is not None else ep.value
-            self._register_lazy(ep.name, ep.load, PluginInfo(
-                ep.name, "entry point", location, dist.version if dist is not None else None))
+            location = f"{dist} {version}" if dist is not None else value
+            self._register_lazy(name, lambda value=value: load_entry_point(value), PluginInfo(
+                name, "entry point", location, version if dist is not None else None))
 
     def _load_files(self, paths: Sequence[Path], load: bool, check: bool = True) -> None:
         """The workspace's plugin files: named always, checked to exist if ``check`` (not when plugins are

@@ -75,10 +75,10 @@ BACKGROUND = False
 def cache_dir() -> Path:
     from pathlib import Path
 
-    return Path(_cache_folder())
+    return Path(cache_folder())
 
 
-def _cache_folder() -> str:
+def cache_folder() -> str:
     if os.environ.get(CACHE_ENV):
         return os.environ[CACHE_ENV]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -95,7 +95,7 @@ def cache_path(root: Path | str) -> Path:
 def cache_file(root: Path | str) -> str:
     """:func:`cache_path` as a string, computed without pathlib (a command answered from the cache needs no more)."""
     key = hashlib.sha256(os.path.realpath(os.fspath(root)).encode()).hexdigest()[:20]
-    return os.path.join(_cache_folder(), f"{key}.sqlite3")
+    return os.path.join(cache_folder(), f"{key}.sqlite3")
 
 
 def refresh(path: Path, root: Path, files: Scan) -> bool:
