@@ -101,7 +101,7 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--updates", type=int, default=500)
     parser.add_argument("--pages", type=int, default=200, help="requests per page measured")
-    parser.add_argument("--pool", type=int, default=100, help="recommendations the sessions share")
+    parser.add_argument("--pool", type=int, default=10, help="recommendations the sessions share (few: forms go stale)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "web-latest.json")
     args = parser.parse_args()
 

@@ -48,3 +48,18 @@ def test_a_version_names_exactly_one_state(ws, first, second):
     one, other = attrs.evolve(rec, title=first), attrs.evolve(rec, title=second)
     assert version_of(one) == version_of(attrs.evolve(one))
     assert (version_of(one) == version_of(other)) == (first == second)
+
+
+def test_set_checks_the_version_too(ws, cli, monkeypatch):
+    monkeypatch.setenv("DIASPORATRACK_ROOT", str(ws))
+    tracker = Tracker.open(ws)
+    version = version_of(tracker.get("rep-forum"))
+    tracker.update("rep-forum", note="in between", by="other")
+    with pytest.raises(StaleVersion):
+        tracker.set_fields("rep-forum", title="A new title", expect_version=version)
+    assert "rep-forum" in (ws / "report.yaml").read_text() and "A new title" not in (ws / "report.yaml").read_text()
+    late = cli("set", "rep-forum", "--title", "A new title", "--expect-version", version)
+    assert late.code == 2 and "changed since version" in late.err
+    current = json.loads(cli("show", "rep-forum", "--format", "json").out)["version"]
+    assert cli("set", "rep-forum", "--title", "A new title", "--expect-version", current).code == 0
+    assert "A new title" in (ws / "report.yaml").read_text()

@@ -335,3 +335,48 @@ def test_any_note_stays_text_on_the_page(ws, users, note):
     timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
     assert "<b>" not in timeline
     assert html.escape(note + " <b>x</b>", quote=False) in timeline.replace("&#39;", "'").replace("&#34;", '"')
+
+
+def test_read_only_offers_no_form_and_takes_no_change(ws, users):
+    app = make_app(ws, users, read_only=True)
+    c = signed_in(app, "coord")
+    page = c.get("/r/rep-forum.html").text
+    assert 'id="update-form"' not in page and "served read-only" in page
+    answer = c.post("/r/rep-forum/update", data={"csrf": csrf_of(page), "version": "x", "note": "n"})
+    assert answer.status_code == 403 and journal(ws) == []
+
+
+def test_indicators_are_reported_by_the_owners_that_hold_them(ws, users):
+    write(ws / "actions.yaml", """\
+        actions:
+          - id: edu-courses
+            title: Run courses
+            owners: [edu]
+            implements: [rep-education]
+            indicators:
+              - id: trained
+                title: People trained
+                kind: numeric
+                unit: people
+                target: 60
+              - id: clinics
+                title: Clinics visited
+                kind: numeric
+                owner: health
+        """)
+    app = make_app(ws, users)
+    c = signed_in(app, "edu-member")
+    page = c.get("/r/rep-education.html").text
+    assert 'action="/indicator/edu-courses/trained"' in page and "/indicator/edu-courses/clinics" not in page
+    csrf = csrf_of(page)
+    answer = c.post("/indicator/edu-courses/trained", data={"csrf": csrf, "value": "12", "on": "2025-03-01",
+                                                           "back": "rep-education"})
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/r/rep-education.html")
+    event = journal(ws)[-1]
+    assert (event["kind"], event["indicator"], event["value"], event["by"], event["for"]) == \
+        ("report", "trained", 12, "edu-member", "edu")
+    assert c.post("/indicator/edu-courses/clinics", data={"csrf": csrf, "value": "3"}).status_code == 403
+    bad = c.post("/indicator/edu-courses/trained", data={"csrf": csrf, "value": "many"})
+    assert bad.status_code == 400 and "is not a number" in bad.text
+    assert c.post("/indicator/nothing/here", data={"csrf": csrf, "value": "1"}).status_code == 404
+    assert len(journal(ws)) == 1

@@ -126,3 +126,20 @@ def test_reminder_mails_link_to_the_recommendations_page(ws):
         """)
     problems = [str(p) for p in validate(ws)]
     assert any("reminders.email.base_url: expected the web app's address" in p for p in problems), problems
+
+
+def test_serve_binds_loopback_and_warns_when_exposed(ws, cli, monkeypatch, tmp_path):
+    import uvicorn
+
+    monkeypatch.setenv("DIASPORATRACK_ROOT", str(ws))
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    users = str(tmp_path / "u.json")
+    result = cli("serve", "--users", users)
+    assert result.code == 0 and calls[-1]["host"] == "127.0.0.1" and calls[-1]["proxy_headers"] is False
+    assert "without TLS" not in result.err and "no accounts" in result.err
+    result = cli("serve", "--host", "0.0.0.0", "--users", users)
+    assert result.code == 0 and "listening on 0.0.0.0 without TLS" in result.err
+    result = cli("serve", "--host", "0.0.0.0", "--trusted-proxy", "127.0.0.1", "--users", users)
+    assert result.code == 0 and "without TLS" not in result.err
+    assert cli("serve", "--trusted-proxy", "proxy.example", "--users", users).code == 2

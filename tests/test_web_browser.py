@@ -49,17 +49,32 @@ def server(ws: Path, users):
         process.wait(timeout=10)
 
 
+def _wait(driver, condition) -> None:
+    """Wait for a page the click asked for (a loaded machine is slow to navigate)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 20).until(condition)
+
+
+def _submit(driver, button) -> None:
+    """Click a form's button and wait until the next page has replaced this one."""
+    from selenium.webdriver.support import expected_conditions
+
+    button.click()
+    _wait(driver, expected_conditions.staleness_of(button))
+
+
 def _sign_in(driver, base: str, name: str) -> None:
     driver.get(base + "/")
     assert "/signin" in driver.current_url
     driver.find_element("id", "name").send_keys(name)
     driver.find_element("id", "password").send_keys(PASSWORD)
-    driver.find_element("css selector", "form.stacked button[type=submit]").click()
+    _submit(driver, driver.find_element("css selector", "form.stacked button[type=submit]"))
     assert driver.find_element("css selector", ".account strong").text == name
 
 
 def _sign_out(driver) -> None:
-    driver.find_element("css selector", ".account form button").click()
+    _submit(driver, driver.find_element("css selector", ".account form button"))
     assert "/signin" in driver.current_url
 
 
@@ -71,14 +86,14 @@ def test_a_member_reports_progress_in_the_browser(server, browser, ws):
     # Find it by search, open it.
     browser.get(base + "/search.html")
     browser.find_element("id", "q").send_keys("education")
-    browser.find_element("css selector", "#search button").click()
-    browser.find_element("link text", "Invest in education").click()
+    _submit(browser, browser.find_element("css selector", "#search button"))
+    _submit(browser, browser.find_element("link text", "Invest in education"))
     assert browser.current_url == base + "/r/rep-education.html"
     # Change its status with a note and an evidence link.
     Select(browser.find_element("id", "status")).select_by_value("accepted")
     browser.find_element("id", "note").send_keys("Agreed by the board")
     browser.find_element("id", "links").send_keys("https://example.org/board-minutes")
-    browser.find_element("id", "save-update").click()
+    _submit(browser, browser.find_element("id", "save-update"))
     assert browser.find_element("css selector", ".notice").text == "Saved."
     timeline = browser.find_element("css selector", "ol.timeline").text
     assert "proposed → accepted" in timeline or "accepted" in timeline
@@ -90,7 +105,7 @@ def test_a_member_reports_progress_in_the_browser(server, browser, ws):
     browser.get(base + "/r/rep-education.html")
     Tracker.open(ws).update("rep-education", note="Changed from the command line", by="coordinator")
     browser.find_element("id", "note").send_keys("My change on an old page")
-    browser.find_element("id", "save-update").click()
+    _submit(browser, browser.find_element("id", "save-update"))
     assert "Someone changed this recommendation" in browser.find_element("id", "form-error").text
     assert "Changed from the command line" in browser.find_element("css selector", "ol.timeline").text
     assert all(e.get("note") != "My change on an old page" for e in journal(ws))
@@ -112,9 +127,13 @@ def test_a_member_reports_progress_in_the_browser(server, browser, ws):
 
 def test_a_viewer_cannot_change_anything_in_the_browser(server, browser, ws):
     base = server
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # on a phone, from the start
+                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
     _sign_in(browser, base, "viewer")
     browser.get(base + "/r/rep-education.html")
     assert browser.find_element("tag name", "h1").text == "Invest in education"
     assert browser.find_elements("id", "update-form") == []
+    inner, scroll = browser.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
+    assert inner == 390 and scroll <= inner
     _sign_out(browser)
     assert journal(ws) == []

@@ -94,19 +94,24 @@ def add_recommendation(tracker: Tracker, source: str, fields: Mapping[str, Any],
 
 def set_fields(tracker: Tracker, ref: str, changes: Mapping[str, Any] | None = None, *,
                add: Mapping[str, Iterable[str]] | None = None, remove: Mapping[str, Iterable[str]] | None = None,
-               by: str | None = None) -> Recommendation:
+               by: str | None = None, expect_version: str | None = None) -> Recommendation:
     """Change fields of a recommendation in its YAML file (``None`` removes a field).
 
     ``add`` and ``remove`` add items to or take items from list fields
     (``{"themes": ["health"]}``). ``status`` and ``response`` change with
     :meth:`Tracker.update` and :meth:`Tracker.respond`; ``owners`` and ``due``
-    only while the journal has not changed them.
+    only while the journal has not changed them. ``expect_version`` refuses
+    the change if the recommendation changed since that version was read
+    (see :mod:`diasporatrack.versions`), checked under the lock.
     """
+    from .versions import check_version
+
     rec_id = tracker.resolve(ref)
     changes, add, remove = dict(changes or {}), dict(add or {}), dict(remove or {})
     _guard_journaled(tracker, rec_id, {*changes, *add, *remove})
 
     def work(change: Change):
+        check_version(tracker.get(rec_id), expect_version)  # the journal was caught up under the lock
         doc, index = _locate(change, rec_id)
         apply_fields(change, doc, ("recommendations", index), RECOMMENDATION_SPEC, rec_id, rec_id, changes,
                       add, remove, ("title", "text"), None, by)

@@ -137,7 +137,8 @@ def cmd_set(args: argparse.Namespace) -> int:
     if not (changes or add or remove):
         raise InputError("nothing to change: give at least one option (see: diasporatrack set --help)")
     before = tracker.get(args.id)
-    after = tracker.set_fields(args.id, add=add or None, remove=remove or None, by=args.by, **changes)
+    after = tracker.set_fields(args.id, add=add or None, remove=remove or None, by=args.by,
+                               expect_version=args.expect_version, **changes)
     changed = [e.field for e in after.history if e.kind == "edit"][len([e for e in before.history
                                                                          if e.kind == "edit"]):]
     print(f"{after.id}: " + (f"changed {', '.join(dict.fromkeys(f for f in changed if f))}" if changed
@@ -297,6 +298,8 @@ def register(sub, plugins) -> None:
         p.add_argument(journaled, dest=journaled[2:] + "_journaled", help=argparse.SUPPRESS)
     p.add_argument("--clear", action="append", choices=CLEARABLE, metavar="FIELD",
                    help=f"remove a field from the file (repeatable): {', '.join(CLEARABLE)}")
+    p.add_argument("--expect-version", metavar="VERSION",
+                   help="refuse the change if the recommendation is no longer at this version (as `show` prints it)")
     _add_by(p)
     p.set_defaults(func=cmd_set)
 

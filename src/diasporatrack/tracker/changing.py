@@ -275,12 +275,13 @@ class Changing:
 
     def set_fields(self, ref: str, *, add: dict[str, Iterable[str]] | None = None,
                    remove: dict[str, Iterable[str]] | None = None, by: str | None = None,
-                   **changes: Any) -> Recommendation:
+                   expect_version: str | None = None, **changes: Any) -> Recommendation:
         """Change authored fields (``title=...``, ``themes=[...]``, ``quote=None`` removes);
-        see :func:`~diasporatrack.authoring.set_fields`."""
+        see :func:`~diasporatrack.authoring.set_fields` (``expect_version`` as for :meth:`update`)."""
         from .. import authoring
 
-        return authoring.set_fields(self, ref, changes, add=add, remove=remove, by=by)
+        return authoring.set_fields(self, ref, changes, add=add, remove=remove, by=by,
+                                    expect_version=expect_version)
 
     def remove_recommendation(self, ref: str, *, by: str | None = None) -> Recommendation:
         """Take a recommendation out of its file; its history stays in the journal."""

@@ -95,12 +95,13 @@ def assign(tracker: Any, user: Any, rec: Any, form: Any) -> Any:
                           expect_version=version_field(form))
 
 
-def report(tracker: Any, user: Any, ref: str, form: Mapping[str, Any]) -> Any:
-    """A value of an indicator, on the day it was measured."""
+def report(tracker: Any, user: Any, ref: str, holders: list[str], form: Mapping[str, Any]) -> Any:
+    """A value of an indicator, on the day it was measured; ``holders`` are the owners it is reported for."""
     from ..indicators import report_indicator
 
     value = field(form, "value")
     if not value:
         raise InputError("give the value measured")
     return report_indicator(tracker, ref, value, on=field(form, "on") or None, note=field(form, "note") or None,
-                            links=links_of(form), evidence=field(form, "evidence") or None, by=user.name)
+                            links=links_of(form), evidence=field(form, "evidence") or None, by=user.name,
+                            for_owner=done_for(user, holders, tracker))

@@ -199,7 +199,7 @@ class Handlers:
             if not may_act(session.user, holders, tracker):
                 return self.web.message(session, 403, f"Your account may not report on {ref}.", tracker)
             try:
-                forms.report(tracker, session.user, ref, form)
+                forms.report(tracker, session.user, ref, holders, form)
             except DiasporatrackError as err:
                 return self.web.message(session, 400, str(err), tracker)
             back = forms.field(form, "back")
