@@ -215,3 +215,24 @@ def test_exports_carry_the_plan(plan_ws, cli, tmp_path):
                          "minutes", "a member" if public else "tester")]
         foreign = {row[2] for row in db.execute("PRAGMA foreign_key_list(indicator_reports)")}
         assert foreign == {"indicators"}
+
+
+def test_indicator_list_shows_the_last_report_and_the_next_due_with_filters(plan_ws, cli):
+    root = str(plan_ws)
+    assert cli("indicator", "report", "act-clinic/held", "3", "--on", "2025-03-01", "--root", root).code == 0
+    rows = json.loads(cli("indicator", "list", "--format", "json", "--root", root).out)
+    assert [(r["action"], r["id"], r["next_due"]) for r in rows] == [
+        ("act-clinic", "held", "2025-03-31"), ("act-clinic", "reach", None)]  # reach has no cadence
+    table = cli("indicator", "list", "--root", root).out
+    assert "act-clinic/held" in table and "3 on 2025-03-01" in table and "2025-03-31 (overdue)" in table
+    assert [r["id"] for r in json.loads(cli("indicator", "list", "--overdue", "--format", "json",
+                                            "--root", root).out)] == ["held"]
+    assert [r["id"] for r in json.loads(cli("indicator", "list", "--due-within", "100000", "--format", "json",
+                                            "--root", root).out)] == ["held"]  # overdue counts as due
+    assert json.loads(cli("indicator", "list", "--owner", "edu", "--format", "json", "--root", root).out) == []
+    assert [r["id"] for r in json.loads(cli("indicator", "list", "--owner", "org", "--format", "json",
+                                            "--root", root).out)] == ["held"]  # health is a group of org
+    assert json.loads(cli("indicator", "list", "--implements", "rep-education", "--format", "json",
+                          "--root", root).out) == []
+    result = cli("indicator", "list", "--action", "act-nope", "--root", root)
+    assert result.code == 2 and "no action 'act-nope'" in result.err

@@ -155,6 +155,44 @@ def cmd_indicator_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_indicator_list(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from ..serialize import indicator_to_dict
+
+    tracker, plan = _plan(args)
+    today = dt.datetime.now(dt.timezone.utc).date()
+    only = plan.resolve(args.action) if args.action else None
+    owners = set().union(*(tracker.owner_and_descendants(tracker.resolve_owner(o)) for o in args.owner or ()))
+    rec_id = tracker.resolve(args.implements) if args.implements else None
+    found = []
+    for action in plan:
+        if (only and action.id != only) or (rec_id and rec_id not in action.implements):
+            continue
+        for indicator in action.indicators:
+            if owners and (indicator.owner or "") not in owners:
+                continue
+            due = indicator.next_due(action.start)  # every `cadence` days since the last report (or the start)
+            if args.overdue and not (due is not None and due < today):
+                continue
+            if args.due_within is not None and not (due is not None and due <= today + dt.timedelta(args.due_within)):
+                continue
+            found.append((action, indicator, due))
+    if args.format == "json":
+        print(to_json([{"action": a.id, **indicator_to_dict(i), "next_due": d.isoformat() if d else None}
+                       for a, i, d in found]))
+        return EXIT_OK
+    rows = []
+    for action, indicator, due in found:
+        last = indicator.last
+        overdue = " (overdue)" if due is not None and due < today else ""
+        rows.append((f"{action.id}/{indicator.id}", indicator.kind, f"{last.value} on {last.on}" if last else "-",
+                     f"{due}{overdue}" if due else "", indicator.owner or "",
+                     shorten(indicator.title, title_width())))
+    print(table(rows, ("indicator", "kind", "last report", "next due", "owner", "title")))
+    return EXIT_OK
+
+
 def register(sub, plugins) -> None:
     group = sub.add_parser("action", help="the implementation plan: actions that implement recommendations")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
@@ -216,8 +254,19 @@ def register(sub, plugins) -> None:
     p.add_argument("--by", help="who makes the change (default: $DIASPORATRACK_USER, else your login)")
     p.set_defaults(func=cmd_action_update)
 
-    group = sub.add_parser("indicator", help="the indicators of actions: report a value")
+    group = sub.add_parser("indicator", help="the indicators of actions: list them, report a value")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+    p = verbs.add_parser("list", help="every indicator with its last report and when the next one is due")
+    completed(p.add_argument("--action", metavar="ID", help="only the indicators of this action"), "actions")
+    completed(p.add_argument("--owner", action="append", help="only those reported by this owner or its groups "
+                             "(repeatable)"), "owners")
+    completed(p.add_argument("--implements", metavar="ID", help="only those of actions implementing this "
+                             "recommendation"), "ids")
+    p.add_argument("--overdue", action="store_true", help="only those whose next report is past due")
+    p.add_argument("--due-within", type=int, metavar="DAYS", help="only those whose next report is due within DAYS "
+                   "days (overdue ones included)")
+    add_format(p)
+    p.set_defaults(func=cmd_indicator_list)
     p = verbs.add_parser("report", help="record a value of an indicator in the journal")
     p.add_argument("indicator", metavar="ACTION/IND", help="the action's id (or unique prefix), /, the indicator's id")
     p.add_argument("value", help="a number, or one of a qualitative indicator's levels")

@@ -216,7 +216,7 @@ class _State:
     def cell(self, row: Row, column: str, target: str) -> str | None:
         """A cell's text, cleaned; None (and a problem) if it cannot be stored."""
         value = unneutralise(row.cells.get(column) or "")
-        if not value.strip():
+        if not value or (not value.strip() and target not in FREE_TEXT):  # free text is kept as written, spaces too
             return ""
         value = value.replace("\r\n", "\n").replace("\r", "\n")  # a line break in a cell is a line break
         if not self.options.keep_html and ("<" in value or "&" in value):
