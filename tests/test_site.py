@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sqlite3
@@ -244,110 +243,6 @@ def test_page_names_are_safe_and_distinct():
     assert page_name("rep-health") == "rep-health"
     names = {page_name(k) for k in ("A:b", "a:b", "a-b", "Human rights", "human-rights", "x.")}
     assert len(names) == 6 and all(re.fullmatch(r"[a-z0-9][a-z0-9._-]*", n) for n in names)
-
-
-# --- in a real browser, over HTTP on loopback ------------------------------------------------------------------
-
-@pytest.fixture
-def served(ws, cli, tmp_path):
-    """The small workspace's site, served by ``python -m http.server`` on loopback; yields its address."""
-    import subprocess
-    import sys
-
-    Tracker.open(ws).update("rep-forum", status="accepted", note="Agreed", public_note=True, for_owner="org")
-    build(cli, ws, tmp_path / "public")
-    server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
-                               "--directory", str(tmp_path / "public")],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        line = server.stdout.readline()
-        port = re.search(r"port (\d+)", line)
-        assert port, line
-        yield f"http://127.0.0.1:{port.group(1)}/"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    from test_dashboard import CHROMEDRIVER
-
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.skip("selenium is not installed (pip install -e '.[test]')")
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None or not os.path.exists(CHROMEDRIVER):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium and chromedriver are required in CI (.ci/run installs them)")
-        pytest.skip("Chromium or chromedriver is not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def _wait_ready(driver) -> str:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, 10).until(lambda d: d.find_element("tag name", "body").get_attribute("data-ready"))
-
-
-def _search(driver, base: str, query: str) -> list[str]:
-    driver.get(base + "search.html?" + query)
-    assert _wait_ready(driver) == "yes"
-    return [a.text for a in driver.find_elements("css selector", "#results a")]
-
-
-def _until(driver, check, timeout: float = 10):
-    """Wait for ``check(driver)`` to be true (the page may still be loading or filtering) and return it."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(check)
-
-
-def test_site_in_a_browser(served, browser):
-    base = served
-    browser.get(base + "index.html")
-    assert browser.find_element("tag name", "h1").text == "Recommendations tracker"
-    browser.find_element("css selector", 'a[href="r/rep-forum.html"]').click()
-    _until(browser, lambda d: d.current_url == base + "r/rep-forum.html")
-    assert _until(browser, lambda d: d.find_element("tag name", "h1").text) == "Create a forum"
-    browser.back()
-    _until(browser, lambda d: d.current_url == base + "index.html")
-    # "forum" occurs in one recommendation; "UN" begins no word of "community" and finds the two addressed to it.
-    assert _search(browser, base, "q=forum") == ["Create a forum"]
-    assert sorted(_search(browser, base, "q=un")) == ["Create a forum", "Invest in education"]
-    assert _search(browser, base, "q=&theme=education") == ["Invest in education"]
-    assert sorted(_search(browser, base, "q=&owner=org")) == ["Form a healthcare group", "Invest in education"]
-    box = browser.find_element("id", "q")
-    box.clear()
-    box.send_keys("HEALTHCARE")
-    shown = _until(browser, lambda d: [a.text for a in d.find_elements("css selector", "#results a")]
-                   if len(d.find_elements("css selector", "#results a")) == 1 else None)
-    assert shown == ["Form a healthcare group"]
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
-    for page in ("index.html", "r/rep-forum.html", "s/report-2025.html", "o/org.html", "recommendations/index.html",
-                 "search.html?q=a"):
-        browser.get(base + page)
-        inner, scroll = browser.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
-        assert inner == 390 and scroll <= inner, page
-    browser.get(base + "recommendations/index.html")
-    assert browser.execute_script(
-        "return getComputedStyle(document.querySelector('table.cards tr')).display") == "block"
-    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
-    assert errors == []
 
 
 def test_introduction_links_are_web_or_mail_addresses_only():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -35,6 +36,7 @@ from ..translations import Localizer, Shown, lang_attributes
 from .labels import direction, labels, languages
 from .profile import profile_of
 from .sitedata import atom_feed, search_index
+from .siteplan import SitePlan, build_plan_pages
 
 PAGE_SIZE = 500  # recommendations on one page of a list, so a UPR-sized workspace stays browsable
 DEFAULT_TITLE = "Recommendations tracker"
@@ -156,6 +158,8 @@ class Site:
         self.colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(view.lifecycle.names)}
         self.owner_keys = by_owner_rolled_up(view.owners)
         self.themes = {t: page_name(t) for r in self.recs for t in r.themes}
+        self.by_id = {r.id: r for r in self.recs}
+        self.palette = PALETTE
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("diasporatrack.publish", "templates"),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -163,6 +167,14 @@ class Site:
         self.env.globals.update(site=self, words=self.words, page_name=page_name, safe_url=safe_url, csp=CSP,
                                 lang=self.lang, dir=direction(self.lang))
         self.files: dict[str, bytes] = {}
+        # Every owner is a link, until a build knows which owners have a page (the web app has one for each).
+        self.owner_pages: set[str] = set(view.owners)
+        self.plan_pages = False  # the static build links the plan's pages when it writes them
+
+    @functools.cached_property
+    def plan(self) -> SitePlan:
+        """The published plan, read when a page first asks for it (a web app's page may never)."""
+        return SitePlan(self)
 
     # --- names and groups ------------------------------------------------------
 
@@ -257,8 +269,8 @@ class Site:
         return sorted(rec.history, key=lambda e: e.sort_key)
 
     def describe(self, event: Event) -> str:
-        """What changed, without the note or whom it was for (the page shows those apart)."""
-        return attrs.evolve(event, note=None, for_owner=None).describe()
+        """What changed, without the note, whom it was for and the evidence (the page shows those apart)."""
+        return attrs.evolve(event, note=None, for_owner=None, links=(), evidence=None).describe()
 
     # --- writing ------------------------------------------------------------------
 
@@ -275,6 +287,7 @@ class Site:
 
     def build(self) -> dict[str, bytes]:
         view, recs, words = self.view, self.recs, self.words
+        self.plan_pages = bool(self.plan)  # every page links the plan's pages when there are any
         logo = None
         if self.profile.logo:
             kind, data = read_logo(Path(view.root), self.profile.logo)
@@ -284,6 +297,11 @@ class Site:
             title=self.profile.title or DEFAULT_TITLE, logo=logo,
             licence=self.profile.licence, licence_url=safe_url(self.profile.licence_url))
         intro = render_markdown(self.profile.introduction) if self.profile.introduction else None
+        owned: dict[str, list[Recommendation]] = {}
+        for rec in recs:
+            for key in self.owner_keys(rec):
+                owned.setdefault(key, []).append(rec)
+        self.owner_pages = {o for o in owned if o != UNOWNED}  # an action's owner is a link only if it has a page
         changes = sorted(((e, r) for r in recs for e in r.history), key=lambda p: p[0].sort_key, reverse=True)
         self.page("index.html", "home.html", intro=intro, description=self.profile.description,
                   total=len(recs), n_sources=len({r.source for r in recs}),
@@ -310,10 +328,6 @@ class Site:
         for source_id in sorted(by_source_id, key=lambda s: natural_key(self.source_title(s))):
             self.listing(f"s/{page_name(source_id)}", "source.html", by_source_id[source_id],
                          heading=self.source_title(source_id), source=view.sources.get(source_id))
-        owned: dict[str, list[Recommendation]] = {}
-        for rec in recs:
-            for key in self.owner_keys(rec):
-                owned.setdefault(key, []).append(rec)
         for owner_id, chosen in owned.items():
             if owner_id != UNOWNED:
                 owner = view.owners.get(owner_id)
@@ -322,6 +336,7 @@ class Site:
         for theme, name in self.themes.items():
             self.listing(f"t/{name}", "list.html", by_theme_name[theme], heading=theme,
                          kind=words["theme"])
+        build_plan_pages(self)
         self.page("search.html", "search.html")
         self.files["search.json"] = json.dumps(search_index(self), ensure_ascii=False,
                                                separators=(",", ":")).encode("utf-8")

@@ -25,9 +25,11 @@ def search_index(site: Any) -> dict[str, Any]:
         owners = [o for o in site.owner_keys(rec) if o in site.view.owners]
         notes = [e.note for e in rec.history if e.note]
         translated = [t for texts in rec.translations.values() for t in texts.values()]  # found in any language
+        # The actions that implement it and their indicators: "clinic" finds what a clinic implements.
+        plan = [t for a in site.plan.of(rec.id) for t in (a.title, a.description, *(i.title for i in a.indicators))]
         text = " ".join(filter(None, [rec.id, rec.title, rec.text, rec.quote, *translated, *rec.addressed_to,
                                       *rec.themes, site.source_title(rec.source),
-                                      *(site.owner_name(o) for o in owners), rec.reference, *notes]))
+                                      *(site.owner_name(o) for o in owners), rec.reference, *notes, *plan]))
         rows.append([f"r/{page_name(rec.id)}.html", rec.id, site.rec_title(rec), rec.status, rec.response or "",
                      rec.source, owners, list(rec.themes), text])
     none = site.words["none_recorded"]

@@ -114,7 +114,10 @@ class PublishedView:
         shown); their notes follow the rule of every note, and reminders and edits are left out.
         """
         plan = self._tracker.plan()
+        if not plan.actions:  # no plan: nothing to redact, and no pass over every recommendation
+            return attrs.evolve(plan, locations={}, problems=[])
         shown = {r.id for r in self}
+        timeline = self.profile.shows("history")  # publish.fields without history: no timeline of actions either
         actions = {}
         for action in plan:
             implements = tuple(r for r in action.implements if r in shown)
@@ -127,7 +130,8 @@ class PublishedView:
             actions[action.id] = attrs.evolve(
                 action, implements=implements, owners=tuple(o for o in action.owners if o in self.owners),
                 indicators=indicators,
-                history=tuple(self.event(e) for e in action.history if e.kind not in _INTERNAL_KINDS))
+                history=tuple(self.event(e) for e in action.history if e.kind not in _INTERNAL_KINDS) if timeline
+                else ())
         return attrs.evolve(plan, actions=actions, locations={}, problems=[])
 
     def attribution(self, event: Event) -> str:
