@@ -189,6 +189,9 @@ def test_folder_rules(ws, cli, tmp_path):
     ("logo: logo.svg", "an SVG can carry script"),
     ("logo: ../outside.png", "inside the workspace"),
     ("language: xx", "no labels for the language 'xx'"),
+    ("base_url: 'javascript:alert(1)'", "is not the address of a site"),
+    ("base_url: 'https://x.example/?q=1'", "without a query or a fragment"),
+    ("archive: yes please", "expected true or false"),
 ])
 def test_bad_site_settings_are_located(ws, cli, setting, message):
     write(ws / "diasporatrack.yaml", f"publish:\n  title: T\n  {setting}\n")
@@ -279,3 +282,115 @@ def page_text(data: bytes) -> list[str]:
     page = Checked()
     page.feed(data.decode("utf-8"))
     return [" ".join(page.text)]
+
+
+def test_archived_documents_are_linked_unless_the_settings_republish_them(cli, tmp_path):
+    root = tmp_path / "ws"
+    shutil.copytree(SHIPPED, root)
+    (root / "sources/opp-2024-dialogue.html").write_text("<script>alert(1)</script>")  # an archived web page
+    (root / "sources/opp-2024-dialogue.pdf").write_bytes(b"%PDF-1.4 not much of one")
+    wilson = root / "wilson-afghanistan-diaspora.yaml"
+    wilson.write_text(wilson.read_text().replace("  url: null\n", "  url: https://example.org/wilson.pdf\n", 1))
+    build(cli, root, tmp_path / "linked")
+    assert not (tmp_path / "linked/archive").exists()
+    page = (tmp_path / "linked/s/wilson-afghanistan-diaspora.html").read_text(encoding="utf-8")
+    assert 'The document: <a href="https://example.org/wilson.pdf" rel="noopener noreferrer">' in page
+    assert "Archived copy" not in page
+    write(root / "diasporatrack.yaml", "publish:\n  archive: true\n")
+    build(cli, root, tmp_path / "republished")
+    site = tmp_path / "republished"
+    assert sorted(p.name for p in (site / "archive").iterdir()) == [
+        "opp-2024-dialogue.pdf", "opp-2024-dialogue.txt", "pakistan-emigration-crisis.txt",
+        "wilson-afghanistan-diaspora.txt"]  # the web page is not republished: it would run on the site's origin
+    assert (site / "archive/wilson-afghanistan-diaspora.txt").read_bytes() == \
+        (root / "sources/wilson-afghanistan-diaspora.txt").read_bytes()
+    page = (site / "s/opp-2024-dialogue.html").read_text(encoding="utf-8")
+    assert 'Archived copy: <a href="../archive/opp-2024-dialogue.txt">TXT</a>, ' \
+           '<a href="../archive/opp-2024-dialogue.pdf">PDF</a>' in page
+    check_page(site / "s/opp-2024-dialogue.html")
+
+
+def test_feed_links_are_absolute_with_a_base_url(ws, cli, tmp_path):
+    import feedparser
+
+    Tracker.open(ws).update("rep-forum", status="accepted")
+    build(cli, ws, tmp_path / "relative")
+    feed = feedparser.parse((tmp_path / "relative/feed.xml").read_bytes())
+    assert [e.link for e in feed.entries] == ["r/rep-forum.html"]
+    write(ws / "diasporatrack.yaml", "publish:\n  base_url: https://tracker.example.org/upr\n")
+    build(cli, ws, tmp_path / "absolute")
+    feed = feedparser.parse((tmp_path / "absolute/feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert [e.link for e in feed.entries] == ["https://tracker.example.org/upr/r/rep-forum.html"]
+    assert {link.rel: link.href for link in feed.feed.links} == {
+        "self": "https://tracker.example.org/upr/feed.xml", "alternate": "https://tracker.example.org/upr/index.html"}
+
+
+def test_a_folder_exporter_gives_names_to_bytes_and_a_bad_file_leaves_nothing(ws, tmp_path):
+    """Files are made as they are written: one that is not bytes stops the export, and no half-site is left."""
+    from diasporatrack import hookimpl
+    from diasporatrack.errors import WriteError
+    from diasporatrack.plugins import PluginError
+    from diasporatrack.folders import write_folder
+
+    class Folder:
+        name, extension, description, folder, public = "folderish", "", "test", True, True
+
+        def export(self, tracker, recommendations):
+            return ["index.html"]
+
+    class Plugin:
+        @hookimpl
+        def register_exporters(self):
+            return [Folder()]
+
+    with pytest.raises(PluginError, match="must return a mapping of file names to bytes"):
+        Tracker.open(ws, plugins=[Plugin()]).export("folderish")
+    made = []
+
+    class Later(dict):
+        def __getitem__(self, name):
+            made.append(name)
+            return super().__getitem__(name)
+
+        def items(self):
+            return ((k, self[k]) for k in self)
+
+    out = tmp_path / "out"
+    with pytest.raises(WriteError, match="refused to write 'b.html': the exporter gave str, not bytes"):
+        write_folder(out, Later({MARKER: b"x", "a.html": b"<p>", "b.html": "not bytes", "c.html": b""}), MARKER)
+    assert made == [MARKER, "a.html", "b.html"]  # read one by one, as written
+    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_the_data_beside_the_pages_is_the_public_exports_written_in_pieces(seeded, tmp_path):
+    """data.json, data.csv, data.db and search.json are written piece by piece, and are what the exports give."""
+    import json
+
+    from diasporatrack.builtin.csv_exporter import CsvExporter
+    from diasporatrack.builtin.json_exporter import JsonExporter
+    from diasporatrack.publish.site import build_site
+
+    tracker = Tracker.open(seeded)
+    view = tracker.published()
+    recs = view.select(list(tracker))
+    files = build_site(view, recs)
+    pieces = {name: list(files[name]) for name in ("data.json", "data.csv", "data.db", "search.json")}
+    assert all(all(isinstance(c, bytes) for c in p) for p in pieces.values())
+    assert all(len(pieces[name]) >= 2 for name in ("data.json", "data.csv", "search.json"))  # a head, then rows
+    assert b"".join(pieces["data.csv"]).decode() == CsvExporter().export(view, files_order(recs))
+    written, exported = (json.loads(t) for t in (b"".join(pieces["data.json"]),
+                                                 JsonExporter().export(view, files_order(recs))))
+    assert {**written, "generated": None} == {**exported, "generated": None}
+    index = json.loads(b"".join(pieces["search.json"]))
+    assert [row[1] for row in index["rows"]] == [r.id for r in files_order(recs)] and index["facets"]["owner"]
+    path = tmp_path / "data.db"
+    path.write_bytes(b"".join(pieces["data.db"]))
+    assert _secrets_in(_database_text(path)) == []
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM recommendations").fetchone() == (len(recs),)
+
+
+def files_order(recs):
+    from diasporatrack.publish.site import natural_key
+
+    return sorted(recs, key=lambda r: (natural_key("A report"), natural_key(r.id)))

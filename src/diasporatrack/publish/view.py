@@ -58,6 +58,7 @@ class PublishedView:
         }
         self._statuses = set(profile.statuses) if profile.statuses is not None else None
         self._tracker = tracker
+        self._redacted: dict[str, tuple[Recommendation, Recommendation]] = {}
 
     # --- the tracker's reading surface -------------------------------------
 
@@ -93,7 +94,19 @@ class PublishedView:
         return [self.redact(r) for r in recommendations if self.chosen(r)]
 
     def redact(self, rec: Recommendation) -> Recommendation:
-        """A recommendation with only its published fields, owners and events."""
+        """A recommendation with only its published fields, owners and events.
+
+        Remembered while the tracker holds the same value: an export reads the view more than once (the
+        site, then its data files), and a 100,000-recommendation workspace should be redacted once.
+        """
+        known = self._redacted.get(rec.id)
+        if known is not None and known[0] is rec:
+            return known[1]
+        published = self._redact(rec)
+        self._redacted[rec.id] = (rec, published)
+        return published
+
+    def _redact(self, rec: Recommendation) -> Recommendation:
         changes = {name: value for name, value in _EMPTY.items() if not self.profile.shows(name)}
         if "owners" not in changes:
             changes["owners"] = tuple(o for o in rec.owners if o in self.owners)
