@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
+import browser as web
 from conftest import write
 from diasporatrack import Tracker
-
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 SESSIONS = """\
 source:
@@ -77,32 +73,11 @@ def test_breakdowns_title_citations_and_plurals(sessions, ws):
     assert "1 recommendation from 1 source," in " ".join(one.split())
 
 
-def _driver(tmp_path: Path):
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.skip("selenium is not installed (pip install -e '.[test]')")
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None or not os.path.exists(CHROMEDRIVER):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium and chromedriver are required in CI (.ci/run installs them)")
-        pytest.skip("Chromium or chromedriver is not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    # The driver is the one the system installed: Selenium never downloads one.
-    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-
-
 @pytest.fixture
 def page(sessions, tmp_path):
     path = tmp_path / "dashboard.html"
     path.write_text(sessions.export("html"), encoding="utf-8")
-    driver = _driver(tmp_path)
+    driver = web.driver(tmp_path)
     try:
         driver.get(path.as_uri())
         assert driver.find_element("tag name", "body").get_attribute("data-ready") == "yes"
@@ -146,15 +121,15 @@ def test_sources_sort_naturally(page):
 
 
 @pytest.mark.parametrize("width", [390, 1400])
-def test_no_horizontal_scroll(page, width):
-    page.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                         {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+def test_no_horizontal_scroll_and_accessible(page, width):
+    axe = web.axe_source()
+    web.set_width(page, width)
     page.refresh()
     for row in page.find_elements("css selector", "details"):
         page.execute_script("arguments[0].open = true", row)  # opened details must fit too
-    inner, scroll = page.execute_script(
-        "return [window.innerWidth, document.documentElement.scrollWidth]")
+    inner, scroll = web.sideways(page, width)
     assert inner == width and scroll <= inner
+    assert web.axe_violations(page, axe) == []
     cards = page.execute_script(
         "return getComputedStyle(document.querySelector('#recommendations tr')).display")
     assert cards == ("block" if width == 390 else "table-row")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sqlite3
@@ -190,6 +189,9 @@ def test_folder_rules(ws, cli, tmp_path):
     ("logo: logo.svg", "an SVG can carry script"),
     ("logo: ../outside.png", "inside the workspace"),
     ("language: xx", "no labels for the language 'xx'"),
+    ("base_url: 'javascript:alert(1)'", "is not the address of a site"),
+    ("base_url: 'https://x.example/?q=1'", "without a query or a fragment"),
+    ("archive: yes please", "expected true or false"),
 ])
 def test_bad_site_settings_are_located(ws, cli, setting, message):
     write(ws / "diasporatrack.yaml", f"publish:\n  title: T\n  {setting}\n")
@@ -246,110 +248,6 @@ def test_page_names_are_safe_and_distinct():
     assert len(names) == 6 and all(re.fullmatch(r"[a-z0-9][a-z0-9._-]*", n) for n in names)
 
 
-# --- in a real browser, over HTTP on loopback ------------------------------------------------------------------
-
-@pytest.fixture
-def served(ws, cli, tmp_path):
-    """The small workspace's site, served by ``python -m http.server`` on loopback; yields its address."""
-    import subprocess
-    import sys
-
-    Tracker.open(ws).update("rep-forum", status="accepted", note="Agreed", public_note=True, for_owner="org")
-    build(cli, ws, tmp_path / "public")
-    server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
-                               "--directory", str(tmp_path / "public")],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        line = server.stdout.readline()
-        port = re.search(r"port (\d+)", line)
-        assert port, line
-        yield f"http://127.0.0.1:{port.group(1)}/"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    from test_dashboard import CHROMEDRIVER
-
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.skip("selenium is not installed (pip install -e '.[test]')")
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None or not os.path.exists(CHROMEDRIVER):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium and chromedriver are required in CI (.ci/run installs them)")
-        pytest.skip("Chromium or chromedriver is not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def _wait_ready(driver) -> str:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, 10).until(lambda d: d.find_element("tag name", "body").get_attribute("data-ready"))
-
-
-def _search(driver, base: str, query: str) -> list[str]:
-    driver.get(base + "search.html?" + query)
-    assert _wait_ready(driver) == "yes"
-    return [a.text for a in driver.find_elements("css selector", "#results a")]
-
-
-def _until(driver, check, timeout: float = 10):
-    """Wait for ``check(driver)`` to be true (the page may still be loading or filtering) and return it."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(check)
-
-
-def test_site_in_a_browser(served, browser):
-    base = served
-    browser.get(base + "index.html")
-    assert browser.find_element("tag name", "h1").text == "Recommendations tracker"
-    browser.find_element("css selector", 'a[href="r/rep-forum.html"]').click()
-    _until(browser, lambda d: d.current_url == base + "r/rep-forum.html")
-    assert _until(browser, lambda d: d.find_element("tag name", "h1").text) == "Create a forum"
-    browser.back()
-    _until(browser, lambda d: d.current_url == base + "index.html")
-    # "forum" occurs in one recommendation; "UN" begins no word of "community" and finds the two addressed to it.
-    assert _search(browser, base, "q=forum") == ["Create a forum"]
-    assert sorted(_search(browser, base, "q=un")) == ["Create a forum", "Invest in education"]
-    assert _search(browser, base, "q=&theme=education") == ["Invest in education"]
-    assert sorted(_search(browser, base, "q=&owner=org")) == ["Form a healthcare group", "Invest in education"]
-    box = browser.find_element("id", "q")
-    box.clear()
-    box.send_keys("HEALTHCARE")
-    shown = _until(browser, lambda d: [a.text for a in d.find_elements("css selector", "#results a")]
-                   if len(d.find_elements("css selector", "#results a")) == 1 else None)
-    assert shown == ["Form a healthcare group"]
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
-    for page in ("index.html", "r/rep-forum.html", "s/report-2025.html", "o/org.html", "recommendations/index.html",
-                 "search.html?q=a"):
-        browser.get(base + page)
-        inner, scroll = browser.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
-        assert inner == 390 and scroll <= inner, page
-    browser.get(base + "recommendations/index.html")
-    assert browser.execute_script(
-        "return getComputedStyle(document.querySelector('table.cards tr')).display") == "block"
-    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
-    assert errors == []
-
-
 def test_introduction_links_are_web_or_mail_addresses_only():
     html = render_markdown("[a](ftp://x.example) [b](mailto:a@b.example) [c](about.html) [d](intent://x)")
     assert 'href="mailto:a@b.example"' in html and 'href="about.html"' in html
@@ -384,3 +282,115 @@ def page_text(data: bytes) -> list[str]:
     page = Checked()
     page.feed(data.decode("utf-8"))
     return [" ".join(page.text)]
+
+
+def test_archived_documents_are_linked_unless_the_settings_republish_them(cli, tmp_path):
+    root = tmp_path / "ws"
+    shutil.copytree(SHIPPED, root)
+    (root / "sources/opp-2024-dialogue.html").write_text("<script>alert(1)</script>")  # an archived web page
+    (root / "sources/opp-2024-dialogue.pdf").write_bytes(b"%PDF-1.4 not much of one")
+    wilson = root / "wilson-afghanistan-diaspora.yaml"
+    wilson.write_text(wilson.read_text().replace("  url: null\n", "  url: https://example.org/wilson.pdf\n", 1))
+    build(cli, root, tmp_path / "linked")
+    assert not (tmp_path / "linked/archive").exists()
+    page = (tmp_path / "linked/s/wilson-afghanistan-diaspora.html").read_text(encoding="utf-8")
+    assert 'The document: <a href="https://example.org/wilson.pdf" rel="noopener noreferrer">' in page
+    assert "Archived copy" not in page
+    write(root / "diasporatrack.yaml", "publish:\n  archive: true\n")
+    build(cli, root, tmp_path / "republished")
+    site = tmp_path / "republished"
+    assert sorted(p.name for p in (site / "archive").iterdir()) == [
+        "opp-2024-dialogue.pdf", "opp-2024-dialogue.txt", "pakistan-emigration-crisis.txt",
+        "wilson-afghanistan-diaspora.txt"]  # the web page is not republished: it would run on the site's origin
+    assert (site / "archive/wilson-afghanistan-diaspora.txt").read_bytes() == \
+        (root / "sources/wilson-afghanistan-diaspora.txt").read_bytes()
+    page = (site / "s/opp-2024-dialogue.html").read_text(encoding="utf-8")
+    assert 'Archived copy: <a href="../archive/opp-2024-dialogue.txt">TXT</a>, ' \
+           '<a href="../archive/opp-2024-dialogue.pdf">PDF</a>' in page
+    check_page(site / "s/opp-2024-dialogue.html")
+
+
+def test_feed_links_are_absolute_with_a_base_url(ws, cli, tmp_path):
+    import feedparser
+
+    Tracker.open(ws).update("rep-forum", status="accepted")
+    build(cli, ws, tmp_path / "relative")
+    feed = feedparser.parse((tmp_path / "relative/feed.xml").read_bytes())
+    assert [e.link for e in feed.entries] == ["r/rep-forum.html"]
+    write(ws / "diasporatrack.yaml", "publish:\n  base_url: https://tracker.example.org/upr\n")
+    build(cli, ws, tmp_path / "absolute")
+    feed = feedparser.parse((tmp_path / "absolute/feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert [e.link for e in feed.entries] == ["https://tracker.example.org/upr/r/rep-forum.html"]
+    assert {link.rel: link.href for link in feed.feed.links} == {
+        "self": "https://tracker.example.org/upr/feed.xml", "alternate": "https://tracker.example.org/upr/index.html"}
+
+
+def test_a_folder_exporter_gives_names_to_bytes_and_a_bad_file_leaves_nothing(ws, tmp_path):
+    """Files are made as they are written: one that is not bytes stops the export, and no half-site is left."""
+    from diasporatrack import hookimpl
+    from diasporatrack.errors import WriteError
+    from diasporatrack.plugins import PluginError
+    from diasporatrack.folders import write_folder
+
+    class Folder:
+        name, extension, description, folder, public = "folderish", "", "test", True, True
+
+        def export(self, tracker, recommendations):
+            return ["index.html"]
+
+    class Plugin:
+        @hookimpl
+        def register_exporters(self):
+            return [Folder()]
+
+    with pytest.raises(PluginError, match="must return a mapping of file names to bytes"):
+        Tracker.open(ws, plugins=[Plugin()]).export("folderish")
+    made = []
+
+    class Later(dict):
+        def __getitem__(self, name):
+            made.append(name)
+            return super().__getitem__(name)
+
+        def items(self):
+            return ((k, self[k]) for k in self)
+
+    out = tmp_path / "out"
+    with pytest.raises(WriteError, match="refused to write 'b.html': the exporter gave str, not bytes"):
+        write_folder(out, Later({MARKER: b"x", "a.html": b"<p>", "b.html": "not bytes", "c.html": b""}), MARKER)
+    assert made == [MARKER, "a.html", "b.html"]  # read one by one, as written
+    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_the_data_beside_the_pages_is_the_public_exports_written_in_pieces(seeded, tmp_path):
+    """data.json, data.csv, data.db and search.json are written piece by piece, and are what the exports give."""
+    import json
+
+    from diasporatrack.builtin.csv_exporter import CsvExporter
+    from diasporatrack.builtin.json_exporter import JsonExporter
+    from diasporatrack.publish.site import build_site
+
+    tracker = Tracker.open(seeded)
+    view = tracker.published()
+    recs = view.select(list(tracker))
+    files = build_site(view, recs)
+    pieces = {name: list(files[name]) for name in ("data.json", "data.csv", "data.db", "search.json")}
+    assert all(all(isinstance(c, bytes) for c in p) for p in pieces.values())
+    assert all(len(pieces[name]) >= 2 for name in ("data.json", "data.csv", "search.json"))  # a head, then rows
+    assert b"".join(pieces["data.csv"]).decode() == CsvExporter().export(view, files_order(recs))
+    written, exported = (json.loads(t) for t in (b"".join(pieces["data.json"]),
+                                                 JsonExporter().export(view, files_order(recs))))
+    assert {**written, "generated": None} == {**exported, "generated": None}
+    index = json.loads(b"".join(pieces["search.json"]))
+    assert [row[1] for row in index["rows"]] == [r.id for r in files_order(recs)] and index["facets"]["owner"]
+    path = tmp_path / "data.db"
+    path.write_bytes(b"".join(pieces["data.db"]))
+    assert _secrets_in(_database_text(path)) == []
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM recommendations").fetchone() == (len(recs),)
+
+
+def files_order(recs):
+    from diasporatrack.publish.site import natural_key
+
+    return sorted(recs, key=lambda r: (natural_key("A report"), natural_key(r.id)))

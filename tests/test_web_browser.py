@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from test_site import browser  # noqa: F401 - the shared Chromium fixture
+from test_site_browser import browser  # noqa: F401 - the shared Chromium fixture
 from web_harness import PASSWORD, journal, users, accounts_file  # noqa: F401
 from diasporatrack import Tracker
 

@@ -13,8 +13,9 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from .errors import WriteError
 from .files import _kind, _umask, target_mode
@@ -47,8 +48,23 @@ def _checked_name(name: str) -> PurePosixPath:
     return path
 
 
-def write_folder(target: Path, files: Mapping[str, bytes], marker: str) -> None:
-    """Put ``files`` (relative POSIX names to bytes) in place as the folder ``target``."""
+def _pieces(name: str, data: Any) -> Iterator[bytes]:
+    """A file's bytes, or the pieces of a file given as an iterable of bytes (a large one, made as written)."""
+    if isinstance(data, (bytes, bytearray)):
+        yield data
+        return
+    if isinstance(data, (str, Mapping)) or not isinstance(data, Iterable):
+        raise WriteError(f"refused to write {name!r}: the exporter gave {type(data).__name__}, not bytes")
+    for chunk in data:
+        if not isinstance(chunk, (bytes, bytearray)):
+            raise WriteError(f"refused to write {name!r}: the exporter gave a piece of {type(chunk).__name__}, "
+                             "not bytes")
+        yield chunk
+
+
+def write_folder(target: Path, files: Mapping[str, Any], marker: str) -> None:
+    """Put ``files`` (relative POSIX names to bytes, or to an iterable of bytes for a large file) in place
+    as the folder ``target``."""
     names = {name: _checked_name(name) for name in files}
     existed = check_folder(target, marker)
     parent = target.parent if str(target.parent) else Path(".")
@@ -65,10 +81,14 @@ def write_folder(target: Path, files: Mapping[str, bytes], marker: str) -> None:
             # O_EXCL: two names that differ only in case on a case-insensitive disk fail instead of overwriting.
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
             with os.fdopen(fd, "wb") as out:
-                out.write(data)
+                for chunk in _pieces(name, data):
+                    out.write(chunk)
     except OSError as err:
         shutil.rmtree(staging, ignore_errors=True)
         raise WriteError(f"cannot write {target}: {err.strerror or err}") from None
+    except BaseException:  # a file made as it is written failed: nothing half-written stays beside the target
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     old = None
     try:
         if existed:

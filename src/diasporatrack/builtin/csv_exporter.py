@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..hookspecs import hookimpl
 from ..model import Recommendation
@@ -19,11 +19,15 @@ COLUMNS = (
 )
 
 
-def to_csv(rows: Sequence[dict], columns: Sequence[str] = COLUMNS) -> str:
-    """CSV text; lists are joined with ``; ``, ``extra`` is a JSON object, and no cell can start a formula."""
+def to_csv(rows: Iterable[dict], columns: Sequence[str] = COLUMNS, *, header: bool = True) -> str:
+    """CSV text; lists are joined with ``; ``, ``extra`` is a JSON object, and no cell can start a formula.
+
+    ``header=False`` gives the rows alone, to continue a file written in pieces.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
+    if header:
+        writer.writerow(columns)
     for row in rows:
         writer.writerow([safe_cell(_cell(row.get(c))) for c in columns])
     return out.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..hookspecs import hookimpl
 from ..model import Recommendation
@@ -21,6 +21,11 @@ class JsonExporter:
     description = f"Full export with history ({SCHEMA} version {SCHEMA_VERSION})"
 
     def export(self, tracker, recommendations: Sequence[Recommendation]) -> str:
+        return "".join(self.chunks(tracker, recommendations))
+
+    def chunks(self, tracker, recommendations: Sequence[Recommendation]) -> Iterator[str]:
+        """The export in pieces, one recommendation at a time: a site writes a 100,000-recommendation file
+        without holding it (or every recommendation as a dict) in memory."""
         used_sources = {r.source for r in recommendations}
         document = {
             "schema": SCHEMA,
@@ -34,7 +39,6 @@ class JsonExporter:
             "sources": [source_to_dict(s) for s in tracker.sources.values()
                         if s.id in used_sources or len(recommendations) == len(tracker)],
             "owners": [owner_to_dict(o) for o in tracker.owners.values()],
-            "recommendations": [recommendation_to_dict(r, history=True) for r in recommendations],
         }
         lang = getattr(tracker, "language", None)
         if lang is not None:  # export --lang: what to show, beside the authored text (which imports back)
@@ -51,10 +55,11 @@ class JsonExporter:
             document["actions"] = [action_to_dict(a, history=True) for a in actions]
         # One recommendation per line: readable, friendly to diff, and written
         # by the fast (C) encoder, which indenting everything would turn off.
-        recommendations = document.pop("recommendations")
-        head = json.dumps(document, ensure_ascii=False, indent=2)[:-2]
-        rows = ",\n".join("    " + json.dumps(r, ensure_ascii=False) for r in recommendations)
-        return head + ',\n  "recommendations": [\n' + rows + "\n  ]\n}\n"
+        yield json.dumps(document, ensure_ascii=False, indent=2)[:-2] + ',\n  "recommendations": [\n'
+        for n, rec in enumerate(recommendations):
+            yield ("    " if n == 0 else ",\n    ") + json.dumps(recommendation_to_dict(rec, history=True),
+                                                               ensure_ascii=False)
+        yield "\n  ]\n}\n"
 
 
 @hookimpl

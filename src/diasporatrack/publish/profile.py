@@ -49,6 +49,8 @@ class Profile:
     logo: str | None = None
     language: str = "en"
     accent: str | None = None
+    base_url: str | None = None
+    archive: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, public: bool = True) -> Profile:
@@ -59,6 +61,9 @@ class Profile:
         words = {k: block.get(k) for k in ("title", "description", "licence", "licence_url", "introduction", "logo",
                                              "accent")}
         words["language"] = block.get("language") or "en"
+        words["base_url"] = block.get("base_url")
+        # Republishing a document needs its licence to allow it: only when the block says so, even --private.
+        words["archive"] = block.get("archive") is True
         if not public:
             return cls(public=False, persons=True, fields=PUBLISHABLE_FIELDS, **words)
         return cls(

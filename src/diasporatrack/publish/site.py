@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
-import json
 import re
 from collections import Counter
 from html import escape
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,8 @@ from ..report import UNOWNED, by_owner_rolled_up, by_source, by_theme, group_pro
 from ..translations import Localizer, Shown, lang_attributes
 from .labels import direction, labels, languages
 from .profile import profile_of
-from .sitedata import atom_feed, search_index
+from .sitedata import SiteFiles, archived_documents, atom_feed, data_chunks, search_chunks
+from .siteplan import SitePlan, build_plan_pages
 
 PAGE_SIZE = 500  # recommendations on one page of a list, so a UPR-sized workspace stays browsable
 DEFAULT_TITLE = "Recommendations tracker"
@@ -55,6 +56,7 @@ def natural_key(text: str) -> str:
     return re.sub(r"\d+", lambda m: m.group().zfill(12), text.casefold())
 
 
+@functools.lru_cache(maxsize=1 << 18)  # each id is asked for by every page that links it
 def page_name(key: str) -> str:
     """A file name for an id or a theme: the key itself when it is safe in a URL on every file system."""
     if re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,100}", key) and not key.endswith("."):
@@ -156,13 +158,25 @@ class Site:
         self.colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(view.lifecycle.names)}
         self.owner_keys = by_owner_rolled_up(view.owners)
         self.themes = {t: page_name(t) for r in self.recs for t in r.themes}
+        self.by_id = {r.id: r for r in self.recs}
+        self.palette = PALETTE
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("diasporatrack.publish", "templates"),
-            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            auto_reload=False)  # the templates of one build never change: no file check per page
         self.env.filters["natural"] = natural_key
         self.env.globals.update(site=self, words=self.words, page_name=page_name, safe_url=safe_url, csp=CSP,
                                 lang=self.lang, dir=direction(self.lang))
-        self.files: dict[str, bytes] = {}
+        self.files = SiteFiles()
+        self._rows: dict[tuple[str, str], Markup] = {}
+        # Every owner is a link, until a build knows which owners have a page (the web app has one for each).
+        self.owner_pages: set[str] = set(view.owners)
+        self.plan_pages = False  # the static build links the plan's pages when it writes them
+
+    @functools.cached_property
+    def plan(self) -> SitePlan:
+        """The published plan, read when a page first asks for it (a web app's page may never)."""
+        return SitePlan(self)
 
     # --- names and groups ------------------------------------------------------
 
@@ -203,6 +217,14 @@ class Site:
             return self.words["unowned"]
         owner = self.view.owners.get(owner_id)
         return owner.name if owner is not None else owner_id
+
+    def row(self, rec: Recommendation, root: str) -> Markup:
+        """The row of ``rec`` in a table of recommendations, rendered once: a recommendation is in several lists."""
+        key = (rec.id, root)
+        html = self._rows.get(key)
+        if html is None:
+            html = self._rows[key] = Markup(self.env.get_template("row.html").render(rec=rec, root=root))
+        return html
 
     def bar(self, recs: Iterable[Recommendation]) -> Bar:
         counts = Counter(r.status for r in recs)
@@ -257,15 +279,16 @@ class Site:
         return sorted(rec.history, key=lambda e: e.sort_key)
 
     def describe(self, event: Event) -> str:
-        """What changed, without the note or whom it was for (the page shows those apart)."""
-        return attrs.evolve(event, note=None, for_owner=None).describe()
+        """What changed, without the note, whom it was for and the evidence (the page shows those apart)."""
+        return attrs.evolve(event, note=None, for_owner=None, links=(), evidence=None).describe()
 
     # --- writing ------------------------------------------------------------------
 
     def page(self, name: str, template: str, **context: Any) -> None:
+        """Add a page, rendered when it is written (see :class:`SiteFiles`)."""
         root = "../" * name.count("/")
-        html = self.env.get_template(template).render(root=root, here=name, **context)
-        self.files[name] = html.encode("utf-8")
+        self.files.later(name, lambda: self.env.get_template(template).render(root=root, here=name, **context)
+                         .encode("utf-8"))
 
     def listing(self, stem: str, template: str, recs: Sequence[Recommendation], **context: Any) -> None:
         pages = paginate(recs, stem)
@@ -273,8 +296,9 @@ class Site:
         for number, (name, chunk) in enumerate(pages):
             self.page(name, template, recs=chunk, pages=names, number=number, **context)
 
-    def build(self) -> dict[str, bytes]:
+    def build(self) -> SiteFiles:
         view, recs, words = self.view, self.recs, self.words
+        self.plan_pages = bool(self.plan)  # every page links the plan's pages when there are any
         logo = None
         if self.profile.logo:
             kind, data = read_logo(Path(view.root), self.profile.logo)
@@ -284,6 +308,11 @@ class Site:
             title=self.profile.title or DEFAULT_TITLE, logo=logo,
             licence=self.profile.licence, licence_url=safe_url(self.profile.licence_url))
         intro = render_markdown(self.profile.introduction) if self.profile.introduction else None
+        owned: dict[str, list[Recommendation]] = {}
+        for rec in recs:
+            for key in self.owner_keys(rec):
+                owned.setdefault(key, []).append(rec)
+        self.owner_pages = {o for o in owned if o != UNOWNED}  # an action's owner is a link only if it has a page
         changes = sorted(((e, r) for r in recs for e in r.history), key=lambda p: p[0].sort_key, reverse=True)
         self.page("index.html", "home.html", intro=intro, description=self.profile.description,
                   total=len(recs), n_sources=len({r.source for r in recs}),
@@ -307,13 +336,11 @@ class Site:
             by_source_id.setdefault(rec.source, []).append(rec)
             for theme in rec.themes:
                 by_theme_name.setdefault(theme, []).append(rec)
+        archived = archived_documents(self)
         for source_id in sorted(by_source_id, key=lambda s: natural_key(self.source_title(s))):
             self.listing(f"s/{page_name(source_id)}", "source.html", by_source_id[source_id],
-                         heading=self.source_title(source_id), source=view.sources.get(source_id))
-        owned: dict[str, list[Recommendation]] = {}
-        for rec in recs:
-            for key in self.owner_keys(rec):
-                owned.setdefault(key, []).append(rec)
+                         heading=self.source_title(source_id), source=view.sources.get(source_id),
+                         archived=archived.get(source_id, ()))
         for owner_id, chosen in owned.items():
             if owner_id != UNOWNED:
                 owner = view.owners.get(owner_id)
@@ -322,23 +349,23 @@ class Site:
         for theme, name in self.themes.items():
             self.listing(f"t/{name}", "list.html", by_theme_name[theme], heading=theme,
                          kind=words["theme"])
+        build_plan_pages(self)
         self.page("search.html", "search.html")
-        self.files["search.json"] = json.dumps(search_index(self), ensure_ascii=False,
-                                               separators=(",", ":")).encode("utf-8")
+        self.files.later("search.json", self._search)
         self.files["feed.xml"] = atom_feed(self, changes).encode("utf-8")
         self._data()
         self._assets()
         return self.files
 
-    def _data(self) -> None:
-        """The published data beside the pages, written by the existing exporters on the same public view."""
-        from ..builtin.csv_exporter import CsvExporter
-        from ..builtin.json_exporter import JsonExporter
-        from ..builtin.sqlite_exporter import SqliteExporter
+    def _search(self) -> Iterator[bytes]:
+        self._rows.clear()  # the pages are written: the rows they shared are not needed any more
+        return search_chunks(self)
 
-        self.files["data.json"] = JsonExporter().export(self.view, self.recs).encode("utf-8")
-        self.files["data.csv"] = CsvExporter().export(self.view, self.recs).encode("utf-8")
-        self.files["data.db"] = SqliteExporter().export(self.view, self.recs)
+    def _data(self) -> None:
+        """The published data beside the pages, as the json, csv and sqlite exports of the same public view
+        give it, each made when it is written (one after the other: each is as large as the workspace)."""
+        for name in ("data.json", "data.csv", "data.db"):
+            self.files.later(name, functools.partial(data_chunks, self, name))
 
     def _assets(self) -> None:
         static = resources.files(__package__).joinpath("static")
@@ -353,6 +380,7 @@ class Site:
 
 
 def build_site(view: Any, recommendations: Sequence[Recommendation], today: dt.date | None = None
-               ) -> dict[str, bytes]:
-    """The files of the static site of ``view`` (a published view), by relative name."""
+               ) -> Mapping[str, Any]:
+    """The files of the static site of ``view`` (a published view), by relative name; pages are rendered as
+    they are read."""
     return Site(view, recommendations, today).build()

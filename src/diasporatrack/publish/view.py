@@ -58,6 +58,7 @@ class PublishedView:
         }
         self._statuses = set(profile.statuses) if profile.statuses is not None else None
         self._tracker = tracker
+        self._redacted: dict[str, tuple[Recommendation, Recommendation]] = {}
 
     # --- the tracker's reading surface -------------------------------------
 
@@ -93,7 +94,19 @@ class PublishedView:
         return [self.redact(r) for r in recommendations if self.chosen(r)]
 
     def redact(self, rec: Recommendation) -> Recommendation:
-        """A recommendation with only its published fields, owners and events."""
+        """A recommendation with only its published fields, owners and events.
+
+        Remembered while the tracker holds the same value: an export reads the view more than once (the
+        site, then its data files), and a 100,000-recommendation workspace should be redacted once.
+        """
+        known = self._redacted.get(rec.id)
+        if known is not None and known[0] is rec:
+            return known[1]
+        published = self._redact(rec)
+        self._redacted[rec.id] = (rec, published)
+        return published
+
+    def _redact(self, rec: Recommendation) -> Recommendation:
         changes = {name: value for name, value in _EMPTY.items() if not self.profile.shows(name)}
         if "owners" not in changes:
             changes["owners"] = tuple(o for o in rec.owners if o in self.owners)
@@ -114,7 +127,10 @@ class PublishedView:
         shown); their notes follow the rule of every note, and reminders and edits are left out.
         """
         plan = self._tracker.plan()
+        if not plan.actions:  # no plan: nothing to redact, and no pass over every recommendation
+            return attrs.evolve(plan, locations={}, problems=[])
         shown = {r.id for r in self}
+        timeline = self.profile.shows("history")  # publish.fields without history: no timeline of actions either
         actions = {}
         for action in plan:
             implements = tuple(r for r in action.implements if r in shown)
@@ -127,7 +143,8 @@ class PublishedView:
             actions[action.id] = attrs.evolve(
                 action, implements=implements, owners=tuple(o for o in action.owners if o in self.owners),
                 indicators=indicators,
-                history=tuple(self.event(e) for e in action.history if e.kind not in _INTERNAL_KINDS))
+                history=tuple(self.event(e) for e in action.history if e.kind not in _INTERNAL_KINDS) if timeline
+                else ())
         return attrs.evolve(plan, actions=actions, locations={}, problems=[])
 
     def attribution(self, event: Event) -> str:

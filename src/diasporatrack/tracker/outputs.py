@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DiasporatrackError, InputError, Problem
@@ -143,11 +143,11 @@ class Outputs:
         except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in an exporter are named too
             raise PluginError(f"plugin {plugin!r} failed in exporter {format!r}: {_describe(err)}") from err
         if getattr(exporter, "folder", False) is True:
-            # A folder exporter (``site``) returns its files by relative name; write_folder checks the names.
-            if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, bytes)
-                                                     for k, v in data.items()):
+            # A folder exporter (``site``) returns its files by relative name, a mapping whose values may be
+            # made as they are read (a large site is never whole in memory); write_folder checks names and bytes.
+            if not isinstance(data, Mapping) or not all(isinstance(k, str) for k in data):
                 raise PluginError(f"plugin {plugin!r} returned {type(data).__name__} from folder exporter "
-                                  f"{format!r} (export() must return a dict of file names to bytes)")
+                                  f"{format!r} (export() must return a mapping of file names to bytes)")
             return data
         if not isinstance(data, (str, bytes)):
             raise PluginError(f"plugin {plugin!r} returned {type(data).__name__} from exporter {format!r} "

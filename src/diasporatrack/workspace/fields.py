@@ -239,11 +239,23 @@ def logo_path(value: Any) -> str:
     return value
 
 
+def site_url(value: Any) -> str:
+    import re
+
+    value = text(value)
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?", value):
+        raise ValueError(f"{quote(value)} is not the address of a site: use http(s)://host/path/, "
+                         "without a query or a fragment")
+    return value if value.endswith("/") else value + "/"
+
+
 PUBLISH_SPEC = {
     "title": text, "description": text, "licence": text, "licence_url": text, "persons": flag,
     "fields": publish_fields, "statuses": lambda v: tuple(status_name(s) for s in text_list(v)), "sources": id_list,
     # The static site's settings (docs/publishing.md, "A static site"); every one is hostile input.
     "introduction": text, "logo": logo_path, "language": label_language, "accent": accent_colour,
+    # Where the site will be online (absolute links in the feed), and whether archived documents are republished.
+    "base_url": site_url, "archive": flag,
 }
 
 
