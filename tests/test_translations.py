@@ -228,16 +228,16 @@ def test_html_marks_each_translated_text_with_its_language_and_direction(tws):
 
 def test_site_pages_in_urdu_are_right_to_left_and_mark_each_fallback(tws):
     files = Tracker.open(tws).export("site", lang="ur")
-    page = files["r/rep-health.html"].decode()
+    page = files.read("r/rep-health.html").decode()
     assert '<html lang="ur" dir="rtl">' in page
     assert f"<h1>{URDU_TITLE}</h1>" in page
     assert '<p lang="en" dir="ltr">Form a healthcare expert group.</p>' in page
     assert '<blockquote><p lang="en" dir="ltr">Forming small groups of experts</p></blockquote>' in page
     assert f"): {URDU_QUOTE}</p>" in page  # its translation, labelled, in the page's own language
-    forum = files["r/rep-forum.html"].decode()
+    forum = files.read("r/rep-forum.html").decode()
     assert '<h1 lang="en" dir="ltr">Create a forum</h1>' in forum
-    assert "گروپ" in files["search.json"].decode()  # the search finds words of translations
-    english = Tracker.open(tws).export("site")["r/rep-health.html"].decode()
+    assert "گروپ" in files.read("search.json").decode()  # the search finds words of translations
+    english = Tracker.open(tws).export("site").read("r/rep-health.html").decode()
     assert '<html lang="en" dir="ltr">' in english and "<h1>Form a healthcare group</h1>" in english
 
 
@@ -302,7 +302,7 @@ def test_export_with_lang_names_the_fallbacks_on_stderr(tws, cli, tmp_path):
 
 # --- in a real browser --------------------------------------------------------------------------------------
 
-from test_site import browser  # noqa: E402,F401 - the Chromium fixture
+from test_site_browser import browser  # noqa: E402,F401 - the Chromium fixture
 
 
 @pytest.fixture

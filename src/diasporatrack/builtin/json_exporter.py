@@ -41,13 +41,12 @@ class JsonExporter:
             "owners": [owner_to_dict(o) for o in tracker.owners.values()],
         }
         lang = getattr(tracker, "language", None)
+        loc = None
         if lang is not None:  # export --lang: what to show, beside the authored text (which imports back)
             from ..translations import Localizer, localized
 
             loc = Localizer.for_tracker(tracker)
             document["lang"] = lang
-            for row, rec in zip(document["recommendations"], recommendations):
-                row["localized"] = localized(loc, rec)
         exported = {r.id for r in recommendations}
         plan = getattr(tracker, "plan", None)  # a stand-in tracker (tests, plugins) may have no plan
         actions = [a for a in plan() if exported & set(a.implements)] if plan else []
@@ -57,8 +56,10 @@ class JsonExporter:
         # by the fast (C) encoder, which indenting everything would turn off.
         yield json.dumps(document, ensure_ascii=False, indent=2)[:-2] + ',\n  "recommendations": [\n'
         for n, rec in enumerate(recommendations):
-            yield ("    " if n == 0 else ",\n    ") + json.dumps(recommendation_to_dict(rec, history=True),
-                                                               ensure_ascii=False)
+            row = recommendation_to_dict(rec, history=True)
+            if loc is not None:
+                row["localized"] = localized(loc, rec)
+            yield ("    " if n == 0 else ",\n    ") + json.dumps(row, ensure_ascii=False)
         yield "\n  ]\n}\n"
 
 
