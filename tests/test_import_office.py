@@ -149,6 +149,9 @@ def _text_named(name):
     (_text_named("sheet.xlsx"), (), "{f}: not an Excel workbook (not the zip container office files are); is it a "
                                     "CSV or an older .xls/.doc file saved under this name?"),
     (_text_named("list.docx"), ("--preset", "ohchr"), "{f}: not a Word file (not the zip container"),
+    (lambda tmp_path: write_workbook(tmp_path / "renamed.docx", RECS_SHEET), (),
+     "{f}: not a readable Word file (.docx): its main part is not a Word document (another office file renamed "
+     ".docx?)"),
 ])
 def test_bad_office_files_are_one_line_errors_and_write_nothing(tmp_path, root, cli, make, extra, message):
     path = make(tmp_path)
@@ -216,6 +219,8 @@ def test_ohchr_thematic_list(tmp_path, root, cli):
 
 
 def test_ohchr_with_a_state_column_and_its_errors(tmp_path, root, cli):
+    import docx
+
     path = write_ohchr_list(tmp_path / "list.docx", state_column=True, extra_rows=[
         ["Pakistan", "140.7 Repeat a paragraph (Chile)", "Supported", "", "", ""],
         ["Pakistan", "Protect journalists (Sweden)", "Supported", "", "", ""],
@@ -238,6 +243,17 @@ def test_ohchr_with_a_state_column_and_its_errors(tmp_path, root, cli):
     assert result.code == 0, result.err
     assert "State under review -> addressed_to" in result.err
     assert Tracker.open(root).get("pak-4-140.8").addressed_to == ("Pakistan",)
+    nameless = write_ohchr_list(tmp_path / "nameless.docx", state_column=True)
+    document = docx.Document(nameless)
+    for row in document.tables[0].rows[1:]:
+        cell = row.cells[1]
+        if len(cell.paragraphs) > 1:
+            cell._tc.remove(cell.paragraphs[-1]._p)  # no "Source of Position" line
+    document.save(nameless)
+    result = cli("--root", str(root), "import", str(nameless), "--preset", "ohchr")
+    assert result.code == 2 and result.err.strip() == (
+        "diasporatrack: error: give --source ID: the list names no report to take the source's id from (no "
+        "'Source of Position: A/HRC/...' line)")
     again = cli("--root", str(root), "import", str(path), "--preset", "ohchr", "--source", "pak-4")
     assert again.code == 2 and "source 'pak-4' is already in the workspace" in again.err
     wrong = cli("--root", str(root), "import", str(path), "--preset", "ohchr", "--state", "X", "--source", "pak-5",

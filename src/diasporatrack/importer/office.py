@@ -222,8 +222,10 @@ def _open_docx(path: Path, table: str | int | None) -> OfficeTable:
     try:
         document = docx.Document(_bytes_io(data))
     except Exception as err:  # python-docx raises several kinds for a broken file
-        raise InputError(f"{path}: not a readable Word file (.docx): {clip(str(err) or type(err).__name__)}"
-                         ) from None
+        detail = clip(str(err) or type(err).__name__)
+        if "is not a Word file" in str(err):  # a zip of another kind: its message names an object, not the file
+            detail = "its main part is not a Word document (another office file renamed .docx?)"
+        raise InputError(f"{path}: not a readable Word file (.docx): {detail}") from None
     tables = document.tables
     if not tables:
         raise InputError(f"{path}: the document has no tables (import reads a Word file's tables; a list of "

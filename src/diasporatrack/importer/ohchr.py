@@ -156,11 +156,12 @@ def _symbol(text: str) -> str | None:
     return None
 
 
-def source_block(rec: dict[str, Any], state: str | None) -> dict[str, Any] | None:
+def source_block(rec: dict[str, Any], state: str | None) -> dict[str, Any]:
     """The source of a row: the report its Source of Position names (``A/HRC/59/15``, without the addendum)."""
     symbol = _symbol(rec.get("text") or "")
     if symbol is None:
-        return None
+        raise InputError("give --source ID: the list names no report to take the source's id from (no "
+                         "'Source of Position: A/HRC/...' line)")
     who = ", ".join(rec.get("addressed_to") or ([state] if state else []))
     return {"id": slug(symbol), "title": f"UPR recommendations to {who} ({symbol})" if who else symbol,
             "publisher": PUBLISHER, "kind": "upr-recommendations"}
