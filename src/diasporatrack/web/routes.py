@@ -78,7 +78,8 @@ class Handlers:
                 return self.web.message(session, 404, "No such source.", tracker)
             recs = [r for r in view if r.source == source.id]
             return self.web.render(session, "source.html", **pages.listing(
-                view, recs, request.query_params, heading=source.title, source=source))
+                view, recs, request.query_params, heading=source.title, source=source,
+                archived=()))  # the app links a source's document by its address; the site may copy it
 
     def owner(self, request: Request, session: Session, form: Any) -> Response:
         with self.web.lock:
