@@ -171,3 +171,15 @@ def test_a_column_can_be_read_as_a_translation(cli, root, tmp_path):
     assert dict(Tracker.open(root, cache=False).get("s-0001").translations) == {"fr": {"text": "Financer le forum"}}
     bad = cli("--root", str(root), "import", str(sheet), "--source", "t", "--map", "Texte=translations.fr.owners")
     assert bad.code == 2 and "a translation is translations.LANG.FIELD" in bad.err
+
+
+def test_a_preset_keeps_the_workspace_s_own_words(cli, root, tmp_path):
+    (root / "diasporatrack.yaml").write_text(
+        "responses:\n  - {name: accepted, definition: Accepted by the State.}\n"
+        "  - {name: noted, definition: Noted by the State.}\n", encoding="utf-8")
+    sheet = tmp_path / "u.csv"
+    sheet.write_text("To,Text,From,Response,Session\nChile,Ratify it,Peru,Accepted,30\nChile,Fund it,Peru,Rejected,30\n",
+                     encoding="utf-8")
+    result = cli("--root", str(root), "import", str(sheet), "--preset", "upr-info")
+    assert result.code == 0, result.err
+    assert [r.response for r in Tracker.open(root, cache=False)] == ["accepted", "noted"]

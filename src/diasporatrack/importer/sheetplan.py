@@ -99,7 +99,8 @@ def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
     parts = PresetParts.of(preset)
     fmt = dates.check_format(options.date_format) if options.date_format else \
         (tracker.config.get("import") or {}).get("date_format")
-    mapper = ValueMapper(tracker, parse_value_maps(options.values), config_value_maps(tracker.config), parts.values)
+    mapper = ValueMapper(tracker, parse_value_maps(options.values), config_value_maps(tracker.config),
+                         preset=parts.values)
     drafts = DraftSet(tracker.root, options.dry_run)
     with open_sheet() as sheet:
         path = sheet.path
