@@ -183,3 +183,14 @@ def test_a_preset_keeps_the_workspace_s_own_words(cli, root, tmp_path):
     result = cli("--root", str(root), "import", str(sheet), "--preset", "upr-info")
     assert result.code == 0, result.err
     assert [r.response for r in Tracker.open(root, cache=False)] == ["accepted", "noted"]
+
+
+def test_upr_preset_says_which_columns_it_did_not_use_and_reads_a_decision_column(cli, root, tmp_path):
+    sheet = tmp_path / "upr.csv"
+    sheet.write_text("Recommendation,Recommending State,State under Review,decision,To-Rgrp,From-Org,Session\n"
+                     + "".join(f"Do thing {n},Norway,Pakistan,Supported,Asia-Pacific Group,CoE,42\n" for n in range(30)),
+                     encoding="utf-8")
+    result = cli("--root", str(root), "import", str(sheet), "--preset", "upr")
+    assert result.code == 0, result.err
+    assert f"{sheet}: columns not used: To-Rgrp, From-Org" in result.err and "decision -> response" in result.err
+    assert {r.response for r in Tracker.open(root, cache=False)} == {"supported"}
