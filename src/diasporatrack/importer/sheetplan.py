@@ -218,8 +218,8 @@ class _State:
     def cell(self, row: Row, column: str, target: str) -> str | None:
         """A cell's text, cleaned; None (and a problem) if it cannot be stored."""
         value = unneutralise(row.cells.get(column) or "")
-        if not value.strip():
-            return ""
+        if not value or (target not in FREE_TEXT and not value.strip()):
+            return ""  # free text is kept as written, spaces and all
         value = value.replace("\r\n", "\n").replace("\r", "\n")  # a line break in a cell is a line break
         if not self.options.keep_html and ("<" in value or "&" in value):  # never in an export (see _is_export)
             value = html_to_text(value)
