@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import GENERATOR_VERSION, generate  # noqa: E402
 from scenarios import per_size, startup, taskwarrior  # noqa: E402
-from upr import csv_import_memory, upr_import  # noqa: E402
+from upr import csv_import_memory, upr_goal, upr_import  # noqa: E402
 
 DATA_DIR = HERE / ".data"
 DEFAULT_OUT = HERE / "results" / "latest.json"
@@ -479,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-limit", type=float, default=COLD_LIMIT_S,
                         help="a cold run slower than this (s) is not repeated (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--upr-rows", type=int, default=80_000,
+    parser.add_argument("--upr-rows", type=int, default=100_000,
                         help="rows of the generated UPR file to import (0: skip; default: %(default)s)")
     parser.add_argument("--csv-rows", type=int, default=1_000_000,
                         help="rows of the generated plain CSV whose import's peak memory is measured "
@@ -575,7 +575,8 @@ def main(argv: list[str] | None = None) -> int:
         report["extra"] = {}
         ctx = {"tool": tool, "env": env, "tmp": tmp, "repeat": args.repeat, "sizes": sizes, "results": results,
                "upr_rows": args.upr_rows, "csv_rows": args.csv_rows, "repo": REPO, "measure": measure, "run_once": run_once,
-               "wait": wait_for_background, "fmt": fmt, "workspace": lambda n: cached_workspace(n, args.seed)}
+               "wait": wait_for_background, "fmt": fmt, "workspace": lambda n: cached_workspace(n, args.seed),
+               "floor_argv": lambda root: [sys.executable, "-c", FLOOR_SCRIPT, str(root)]}
         for extra_fn in EXTRA_MEASUREMENTS:
             report["extra"].update(extra_fn(ctx))
         for name, m in report["extra"].items():
@@ -586,6 +587,8 @@ def main(argv: list[str] | None = None) -> int:
         report["load_at_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
 
         report["goals"] = evaluate_goals(results)
+        if upr_goal(report["extra"]) is not None:
+            report["goals"].append(upr_goal(report["extra"]))
         shipped = report["extra"].get("list on the shipped workspace (warm)", {})
         if shipped.get("ratio") is not None:
             report["goals"].append({"goal": "warm `list` on the shipped workspace", "limit": "<= 4x `python -c pass`",

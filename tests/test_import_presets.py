@@ -97,7 +97,9 @@ def test_decidim_results_export(cli, root):
                           "Phase one covers the two largest schools.")
     assert (lanes.status, lanes.progress, lanes.due) == ("in-progress", 40.0, dt.date(2025, 12, 31))
     assert lanes.extra["start_date"] == dt.date(2024, 3, 1)
-    assert lanes.extra["title_ca"] == "Rutes escolars en bicicleta més segures"
+    assert dict(lanes.translations) == {"ca": {"title": "Rutes escolars en bicicleta més segures",
+                                               "text": "Construir carrils bici protegits."}}
+    assert "title/ca -> translations.ca.title" in result.err and "title_ca" not in lanes.extra
     assert lanes.themes == ("mobility",) and lanes.extra["scope"] == "North district"
     child = tracker.get("plan-2024-102")
     assert (child.parent, child.status, child.progress) == ("plan-2024-101", "implemented", 100.0)
@@ -114,8 +116,8 @@ def test_decidim_title_underscore_columns_and_keep_html(cli, root, tmp_path):
     assert result.code == 0, result.err
     tracker = Tracker.open(root, cache=False)
     park = tracker.get("p-7")
-    assert (park.title, park.text, park.extra["title_en"]) == ("Parque nuevo", "<p>Un parque &amp; un huerto</p>",
-                                                               "New park")
+    assert (park.title, park.text, park.translations["en"]["title"]) == (
+        "Parque nuevo", "<p>Un parque &amp; un huerto</p>", "New park")
     assert (tracker.get("p-8").parent, tracker.get("p-8").status) == ("p-7", "in-progress")
 
 
@@ -145,3 +147,50 @@ def test_a_preset_sample_imports_from_any_folder(cli, root, tmp_path, monkeypatc
     result = cli("--root", str(root), "import", "UPR export.CSV", "--preset", "upr-info", "--dry-run")
     assert result.code == 0, result.err
     assert "would write" in result.out and yaml_files(root) == ["diasporatrack.yaml", "owners.yaml"]
+
+
+def test_translations_into_a_language_the_workspace_does_not_declare_are_refused_once(cli, root):
+    (root / "diasporatrack.yaml").write_text("languages: [en, es]\n", encoding="utf-8")
+    sample = SAMPLES / "decidim-results.csv"
+    result = cli("--root", str(root), "import", str(sample), "--preset", "decidim", "--source", "p")
+    assert result.code == 2 and yaml_files(root) == ["diasporatrack.yaml", "owners.yaml"]
+    assert [line for line in result.err.splitlines() if line.startswith("diasporatrack:")] == [
+        f"diasporatrack: {sample}:2: row 2: a translation into 'ca', which the languages: setting of "
+        "diasporatrack.yaml does not declare (en, es); add it there"]
+    result = cli("--root", str(root), "import", str(sample), "--preset", "decidim", "--source", "p",
+                 "--map", "title/ca=extra.title_ca", "--map", "description/ca=")
+    assert result.code == 0, result.err
+    assert Tracker.open(root, cache=False).get("p-101").extra["title_ca"].startswith("Rutes")
+
+
+def test_a_column_can_be_read_as_a_translation(cli, root, tmp_path):
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("text,Texte\nFund the forum,Financer le forum\n", encoding="utf-8")
+    result = cli("--root", str(root), "import", str(sheet), "--source", "s", "--map", "Texte=translations.fr.text")
+    assert result.code == 0, result.err
+    assert dict(Tracker.open(root, cache=False).get("s-0001").translations) == {"fr": {"text": "Financer le forum"}}
+    bad = cli("--root", str(root), "import", str(sheet), "--source", "t", "--map", "Texte=translations.fr.owners")
+    assert bad.code == 2 and "a translation is translations.LANG.FIELD" in bad.err
+
+
+def test_a_preset_keeps_the_workspace_s_own_words(cli, root, tmp_path):
+    (root / "diasporatrack.yaml").write_text(
+        "responses:\n  - {name: accepted, definition: Accepted by the State.}\n"
+        "  - {name: noted, definition: Noted by the State.}\n", encoding="utf-8")
+    sheet = tmp_path / "u.csv"
+    sheet.write_text("To,Text,From,Response,Session\nChile,Ratify it,Peru,Accepted,30\nChile,Fund it,Peru,Rejected,30\n",
+                     encoding="utf-8")
+    result = cli("--root", str(root), "import", str(sheet), "--preset", "upr-info")
+    assert result.code == 0, result.err
+    assert [r.response for r in Tracker.open(root, cache=False)] == ["accepted", "noted"]
+
+
+def test_upr_preset_says_which_columns_it_did_not_use_and_reads_a_decision_column(cli, root, tmp_path):
+    sheet = tmp_path / "upr.csv"
+    sheet.write_text("Recommendation,Recommending State,State under Review,decision,To-Rgrp,From-Org,Session\n"
+                     + "".join(f"Do thing {n},Norway,Pakistan,Supported,Asia-Pacific Group,CoE,42\n" for n in range(30)),
+                     encoding="utf-8")
+    result = cli("--root", str(root), "import", str(sheet), "--preset", "upr")
+    assert result.code == 0, result.err
+    assert f"{sheet}: columns not used: To-Rgrp, From-Org" in result.err and "decision -> response" in result.err
+    assert {r.response for r in Tracker.open(root, cache=False)} == {"supported"}

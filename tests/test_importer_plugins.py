@@ -91,6 +91,10 @@ def test_options_a_reader_does_not_take_are_refused(root, tmp_path):
     page.write_text("- Do it\n")
     with pytest.raises(InputError, match="--map is for tables"):
         plan_file(tracker, page, options=ImportOptions(source="s", maps=("a=text",)))
+    for given, flag in ((dict(create_owners=True), "--create-owners"), (dict(values=("status:a=b",)), "--value"),
+                        (dict(keep_html=True), "--keep-html")):
+        with pytest.raises(InputError, match=f"{flag} is not for markdown files"):
+            plan_file(tracker, page, options=ImportOptions(source="s", **given))
 
 
 def test_two_importers_of_one_name_are_an_error_naming_both(root):

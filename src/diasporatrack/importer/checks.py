@@ -220,11 +220,15 @@ def split_list(cell: str) -> list[str]:
 
 def slug(text: str) -> str:
     """An id-like word for ``text``: ``Côte d’Ivoire`` -> ``cote-d-ivoire`` (accents dropped, not the letters)."""
-    import unicodedata
+    plain = text.casefold()
+    if not plain.isascii():
+        import unicodedata
 
-    plain = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "item"
+        plain = "".join(c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c))
+    return _NOT_SLUG.sub("-", plain).strip("-") or "item"
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def title_from(text: str, limit: int = 80) -> str:
@@ -236,6 +240,8 @@ def title_from(text: str, limit: int = 80) -> str:
 
 def unneutralise(cell: str) -> str:
     """Take off the mark the CSV exporter puts on text a spreadsheet would run as a formula."""
+    if not cell.startswith("'"):  # the mark is a leading apostrophe: most cells have none
+        return cell
     from ..serialize import unsafe_cell
 
     return unsafe_cell(cell)

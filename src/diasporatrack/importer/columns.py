@@ -7,7 +7,8 @@ COLUMN=`` skips a column. Several columns may go to one list field (their
 items are concatenated, in the order of the maps) or to one free-text field
 (joined as paragraphs, with a blank line between); a field that holds one
 value (``status``, ``due``, ...) takes one column. A target ``extra.KEY``
-keeps a column under ``extra``; ``--keep-unmapped`` does that for every
+keeps a column under ``extra``, ``translations.LANG.FIELD`` reads a column
+as the translation of a field (``translations.fr.title``); ``--keep-unmapped`` does that for every
 column nothing reads. Every import reports the mapping and the columns it
 did not use: nothing is dropped without a word.
 """
@@ -33,8 +34,16 @@ def extra_key(column: str) -> str:
 
 
 def check_target(target: str, where: str) -> str:
-    """A field name, ``source`` or ``extra.KEY``; a one-line error naming ``where`` otherwise."""
+    """A field name, ``source``, ``extra.KEY`` or ``translations.LANG.FIELD``; else a one-line error."""
     if target in FIELDS or target == SOURCE:
+        return target
+    if target.startswith("translations."):
+        from ..translations import TRANSLATABLE, tag_problem
+
+        lang, _, field = target[len("translations."):].rpartition(".")
+        if field not in TRANSLATABLE["recommendation"] or tag_problem(lang):
+            raise InputError(f"{where}: {target!r}: a translation is translations.LANG.FIELD, LANG a language tag "
+                             f"such as fr or pt-BR, FIELD one of {', '.join(TRANSLATABLE['recommendation'])}")
         return target
     if target.startswith("extra."):
         if _EXTRA_KEY.fullmatch(target[6:]):
@@ -45,8 +54,8 @@ def check_target(target: str, where: str) -> str:
 
 
 def is_multi(target: str) -> bool:
-    """Whether several columns may go to ``target``: list fields, free text, extra keys."""
-    return target in LIST_FIELDS or target in FREE_TEXT or target.startswith("extra.")
+    """Whether several columns may go to ``target``: list fields, free text, extra keys, translations."""
+    return target in LIST_FIELDS or target in FREE_TEXT or target.startswith(("extra.", "translations."))
 
 
 @attrs.frozen

@@ -99,7 +99,8 @@ def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
     parts = PresetParts.of(preset)
     fmt = dates.check_format(options.date_format) if options.date_format else \
         (tracker.config.get("import") or {}).get("date_format")
-    mapper = ValueMapper(tracker, parse_value_maps(options.values), config_value_maps(tracker.config), parts.values)
+    mapper = ValueMapper(tracker, parse_value_maps(options.values), config_value_maps(tracker.config),
+                         preset=parts.values)
     drafts = DraftSet(tracker.root, options.dry_run)
     with open_sheet() as sheet:
         path = sheet.path
@@ -209,6 +210,7 @@ class _State:
         self.counts: dict[str, int] = {}
         self.links: list[tuple[int | None, str, dict]] = []
         self.mapped_fields = mapper.fields()
+        self.undeclared: set[str] = set()
 
     def bad(self, row: Row, message: str) -> None:
         self.rows.bad(row.line, f"{row.label}: {message}")
@@ -216,10 +218,10 @@ class _State:
     def cell(self, row: Row, column: str, target: str) -> str | None:
         """A cell's text, cleaned; None (and a problem) if it cannot be stored."""
         value = unneutralise(row.cells.get(column) or "")
-        if not value or (not value.strip() and target not in FREE_TEXT):  # free text is kept as written, spaces too
-            return ""
+        if not value or (target not in FREE_TEXT and not value.strip()):
+            return ""  # free text is kept as written, spaces and all
         value = value.replace("\r\n", "\n").replace("\r", "\n")  # a line break in a cell is a line break
-        if not self.options.keep_html and ("<" in value or "&" in value):
+        if not self.options.keep_html and ("<" in value or "&" in value):  # never in an export (see _is_export)
             value = html_to_text(value)
         if target not in FREE_TEXT:
             value = value.strip()  # codes and dates lose stray spaces; free text is kept as written
@@ -233,6 +235,7 @@ class _State:
     def record(self, row: Row) -> dict[str, Any] | None:
         rec: dict[str, Any] = {}
         extra: dict[str, Any] = {}
+        translated: dict[str, dict[str, str]] = {}
         ok = True
         for target, columns in self.targets.items():
             values = [self.cell(row, column, target) for column in columns]
@@ -249,6 +252,10 @@ class _State:
                 if target in self.mapped_fields:
                     items = [self.mapper.map(target, i, row.line, row.label) or i for i in items]
                 rec[target] = items
+                continue
+            if target.startswith("translations."):  # translations.LANG.FIELD: prose, joined as paragraphs
+                lang, _, field = target[len("translations."):].rpartition(".")
+                translated.setdefault(lang, {})[field] = "\n\n".join(values).strip()
                 continue
             value = "\n\n".join(values) if target in FREE_TEXT else "; ".join(values)
             if target in self.mapped_fields:
@@ -268,6 +275,9 @@ class _State:
                 rec[target] = value
         if extra:
             rec["extra"] = {**extra, **(rec["extra"] if isinstance(rec.get("extra"), dict) else {})}
+        if translated:
+            rec["translations"] = {**translated, **(rec["translations"] if isinstance(rec.get("translations"), dict)
+                                                    else {})}
         return rec if ok else None
 
     def date(self, row: Row, target: str, column: str, value: str) -> dt.date | None:
@@ -339,6 +349,8 @@ class _State:
             rec.pop(SOURCE, None)
         if not str(rec.get("text") or "").strip():
             rec["text"] = rec["title"]
+        if rec.get("translations"):
+            self.check_languages(row, rec["translations"])
         self.counts[source_id] = self.counts.get(source_id, 0) + 1
         if not rec.get("title"):  # from the first paragraph: a second one is not part of the title
             rec["title"] = suggest_title(re.split(r"\n\s*\n", rec["text"].strip(), maxsplit=1)[0], TITLE_WIDTH)
@@ -359,6 +371,16 @@ class _State:
                                                  "cites": rec.get("cites")}))
         if not self.rows and not self.mapper.unknown:  # once a row is wrong nothing will be written: stop staging
             self.drafts.add(source_id, {k: rec.get(k) for k in FIELDS if k in rec})
+
+    def check_languages(self, row: Row, translations: Mapping[str, Any]) -> None:
+        """A translation into a language the ``languages:`` setting does not declare is said once, at its first row."""
+        from ..translations import undeclared
+
+        for lang in undeclared(translations, self.tracker.config.get("languages")):
+            if lang not in self.undeclared:
+                self.undeclared.add(lang)
+                self.bad(row, f"a translation into {lang!r}, which the languages: setting of diasporatrack.yaml does "
+                              f"not declare ({', '.join(self.tracker.config['languages'])}); add it there")
 
     def finish(self) -> None:
         self.mapper.report(self.rows)

@@ -75,16 +75,18 @@ def plan_file(tracker, path: Path, *, preset: str | None = None, read: Mapping[s
         if option not in reader.options:
             raise InputError(f"--{option.replace('_', '-')} is not for {reader.name} files ({reader.description})")
     if hasattr(reader, "plan"):
-        table_only = [name for name, given in (("preset", preset), ("map", options.maps), ("value", options.values),
+        table_only = [name for name, given in (("preset", preset), ("map", options.maps),
                                                ("keep-unmapped", options.keep_unmapped),
                                                ("date-format", options.date_format)) if given]
         table_only += [name.replace("_", "-") for name in preset_options]
         if table_only:
             raise InputError(f"--{table_only[0]} is for tables (CSV, spreadsheets), not {reader.name} files")
-        given = {"source": options.source, "title": options.title, "create_owners": options.create_owners}
+        given = {"source": options.source, "title": options.title, "create_owners": options.create_owners,
+                 "keep_html": options.keep_html, "values": options.values}
         for option, value in given.items():
-            if value and option not in reader.options and option != "create_owners":
-                raise InputError(f"--{option} is not for {reader.name} files ({reader.description})")
+            if value and option not in reader.options:  # refused, never ignored
+                flag = "value" if option == "values" else option.replace("_", "-")
+                raise InputError(f"--{flag} is not for {reader.name} files ({reader.description})")
         return reader.plan(tracker, path, {**read, **{k: v for k, v in given.items() if v},
                                            "dry_run": options.dry_run})
     found = find_preset(tracker.plugins, preset) if preset is not None else None

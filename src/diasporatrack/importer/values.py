@@ -2,8 +2,9 @@
 
 A value is looked up, without case and with spaces collapsed, in the maps
 given with ``--value FIELD:FROM=TO`` first, then in the ``import: values:``
-block of ``diasporatrack.yaml``, then in the preset's. What is left is
-compared with the workspace's vocabulary (its statuses, responses and
+block of ``diasporatrack.yaml``; a word of the workspace's own vocabulary
+is then kept as it is, and only other words go through the preset's map.
+What is left is compared with the workspace's vocabulary (its statuses, responses and
 impacts), ignoring case and the difference between spaces, ``_`` and
 ``-``: ``In_Progress`` is ``in-progress``. A value still unknown is
 counted, and reported once with its number of rows.
@@ -66,12 +67,14 @@ class Unknown:
 class ValueMapper:
     """Maps the values of one import and counts the ones it cannot place."""
 
-    def __init__(self, tracker, *layers: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(self, tracker, *layers: Mapping[str, Mapping[str, str]],
+                 preset: Mapping[str, Mapping[str, str]] | None = None) -> None:
         merged: dict[str, dict[str, str]] = {}
         for layer in reversed(layers):  # the first layer (--value) wins
             for field, mapping in layer.items():
                 merged.setdefault(field, {}).update({value_key(k): v for k, v in mapping.items()})
         self.maps = merged
+        self.preset = {field: {value_key(k): v for k, v in mapping.items()} for field, mapping in (preset or {}).items()}
         self.vocabulary = {
             "status": list(tracker.lifecycle.names),
             "response": list(tracker.responses.names),
@@ -81,11 +84,23 @@ class ValueMapper:
         self.unknown: dict[tuple[str, str], Unknown] = {}
 
     def fields(self) -> set[str]:
-        return set(self.maps) | set(VOCABULARY_FIELDS)
+        return set(self.maps) | set(self.preset) | set(VOCABULARY_FIELDS)
 
     def map(self, field: str, value: str, line: int | None, where: str) -> str | None:
-        """The workspace's value for a file's ``value``; None (and counted) when there is none."""
-        mapped = self.maps.get(field, {}).get(value_key(value), value)
+        """The workspace's value for a file's ``value``; None (and counted) when there is none.
+
+        The user's maps first; then a word of the workspace's own vocabulary
+        is kept as it is (a workspace whose responses include ``accepted``
+        keeps it, whatever a preset would make of it); then the preset's map.
+        """
+        key = value_key(value)
+        mine = self.maps.get(field, {})
+        if key in mine:
+            mapped = mine[key]
+        elif field in self.vocabulary and _loose(value) in self._loose[field]:
+            return self._loose[field][_loose(value)]
+        else:
+            mapped = self.preset.get(field, {}).get(key, value)
         if field not in self.vocabulary:
             return mapped
         words = self.vocabulary[field]

@@ -4,8 +4,8 @@ Decidim writes a result's nested fields as columns joined by ``/``:
 ``title/en``, ``description/en``, ``status/name/en``, ``parent/id``,
 ``category/name/en``, ``scope/name/en``; older imports use ``title_en``
 and ``parent_id``. The first language in the file is the authored one (its
-title and description become the recommendation's); the others are kept in
-``extra`` (``title_ca``, ``description_ca``). Ids come from Decidim's ids,
+title and description become the recommendation's); the others become the
+recommendation's ``translations`` (``{ca: {title: ..., text: ...}}``). Ids come from Decidim's ids,
 prefixed by the source (``--source`` is required), so a parent's id is the
 recommendation's ``parent``; ``start_date`` is kept in ``extra``,
 ``end_date`` is the due date, ``progress`` the progress in percent.
@@ -58,7 +58,7 @@ class DecidimPreset:
             target = {"title": "title", "description": "text", "status/name": "status",
                       "category/name": "themes", "scope/name": "extra.scope"}[field]
             if language != authored and field in ("title", "description"):
-                target = f"extra.{field}_{language}"
+                target = f"translations.{language.replace('_', '-')}.{'title' if field == 'title' else 'text'}"
             elif language != authored:
                 continue  # the status, category or scope in another language: the same thing, said again
             mapping[target] = [column, *mapping.get(target, [])]  # before the columns without a language

@@ -9,7 +9,7 @@ class JsonExportImporter:
     name = "json"
     description = "A diasporatrack JSON export: sources, owners, recommendations and their history"
     extensions = (".json",)
-    options = ()
+    options = ("create_owners",)  # accepted: the export's owners are always added
 
     def plan(self, tracker, path, options):
         from ...importer.jsonexport import plan_json
