@@ -122,3 +122,108 @@ def csv_import_memory(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
     shutil.rmtree(ws, ignore_errors=True)
     path.unlink()
     return {name: result}
+
+
+def refresh_upr_rows(source: Path, path: Path, seed: int = 1) -> dict[str, int]:
+    """The file a year later: rows in another order, 1 % with a corrected typo, 2 % with a new response,
+    0.5 % gone, 1 % new. Returns how many of each."""
+    import csv
+    import random
+
+    rnd = random.Random(seed)
+    with source.open(newline="", encoding="utf-8") as fh:
+        header, *body = list(csv.reader(fh))
+    out, counts = [], {"typo": 0, "response": 0, "gone": 0, "new": 0}
+    for row in body:
+        x = rnd.random()
+        if x < 0.005:
+            counts["gone"] += 1
+            continue
+        row = list(row)
+        if x < 0.015:
+            row[0] = row[0].replace("e", "é", 1)
+            counts["typo"] += 1
+        elif x < 0.035:
+            row[3] = rnd.choice(["Supported", "Noted"])
+            counts["response"] += 1
+        out.append(row)
+    for n in range(len(body) // 100):
+        row = list(rnd.choice(body))
+        row[0] = f"A new recommendation, number {n}: " + row[0]
+        out.append(row)
+        counts["new"] += 1
+    rnd.shuffle(out)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(out)
+    return counts
+
+
+def upr_update(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`import --update` of a refreshed 100,000-row UPR file into a workspace of 100,000, against a fresh
+    import of the same file into an empty workspace: pairs run interleaved (fresh, update, fresh, update...),
+    the ratio is the median of the pairs' ratios (the goal: at most 2x)."""
+    import statistics
+
+    rows = ctx.get("update_rows") or 0
+    if not rows:
+        return {}
+    tool, env, run_once = ctx["tool"], ctx["env"], ctx["run_once"]
+    tmp = ctx["tmp"]
+    original, refreshed = tmp / "upr-update-before.csv", tmp / "upr-update-after.csv"
+    generate_upr_rows(original, rows)
+    counts = refresh_upr_rows(original, refreshed)
+    base, target, empty = tmp / "update-base", tmp / "update-target", tmp / "update-fresh"
+
+    def init(ws: Path) -> None:
+        shutil.rmtree(ws, ignore_errors=True)
+        subprocess.run([*tool, "init", str(ws)], env=env, capture_output=True, check=True)
+
+    init(base)
+    subprocess.run([*tool, "--root", str(base), "import", str(original), "--preset", "upr"], env=env,
+                   capture_output=True, check=True)
+    name = f"import --update {rows:,} UPR rows into {rows:,}"
+    print(f"-- {name} ({counts['typo']} typos corrected, {counts['response']} responses, {counts['new']} new, "
+          f"{counts['gone']} gone; rows shuffled)", flush=True)
+    fresh_runs, update_runs, ratios, cpu_ratios = [], [], [], []
+    for _ in range(min(ctx["repeat"], 3)):
+        init(empty)
+        fresh = run_once([*tool, "--root", str(empty), "import", str(refreshed), "--preset", "upr"], env)
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(base, target)
+        # An existing workspace has been used: its cache is warm, as after any command.
+        subprocess.run([*tool, "--root", str(target), "list", "--status", "withdrawn"], env=env,
+                       capture_output=True, check=True)
+        ctx["wait"](str(target))
+        update = run_once([*tool, "--root", str(target), "import", str(refreshed), "--preset", "upr", "--update"],
+                          env)
+        fresh_runs.append(fresh)
+        update_runs.append(update)
+        if fresh["rc"] == 0 and update["rc"] == 0:
+            ratios.append(update["s"] / fresh["s"])
+            cpu_ratios.append(update["cpu_s"] / fresh["cpu_s"] if fresh["cpu_s"] else None)
+    ok = [r for r in update_runs if r["rc"] == 0]
+    result: dict[str, Any] = {
+        "median_s": statistics.median(r["s"] for r in ok) if ok else None,
+        "cpu_s": statistics.median(r["cpu_s"] for r in ok) if ok else None,
+        "peak_mib": max(r["peak_mib"] for r in ok) if ok else None,
+        "runs_s": [round(r["s"], 3) for r in update_runs],
+        "vs": "a fresh import of the same file",
+        "vs_median_s": statistics.median(r["s"] for r in fresh_runs),
+        "vs_runs_s": [round(r["s"], 3) for r in fresh_runs],
+        "ratio": statistics.median(ratios) if ratios else None,
+        "vs_cpu_s": statistics.median(r["cpu_s"] for r in fresh_runs),
+        "cpu_ratio": statistics.median(r for r in cpu_ratios if r) if any(cpu_ratios) else None,
+        "changes": counts,
+    }
+    failed = [r for r in update_runs + fresh_runs if r["rc"] != 0]
+    if failed:
+        result["error"] = {"rc": failed[0]["rc"], "stderr": failed[0].get("stderr", "")}
+    fmt = ctx["fmt"]
+    print(f"   {name}: {fmt(result['median_s'], '.2f')} s, fresh import {fmt(result['vs_median_s'], '.2f')} s, "
+          f"{fmt(result['ratio'], '.2f')}x (goal: at most 2x; CPU time {fmt(result['cpu_ratio'], '.2f')}x)"
+          + (f"  ERROR: {result['error']['stderr'].strip()[-300:]}" if failed else ""), flush=True)
+    for ws in (base, target, empty):
+        shutil.rmtree(ws, ignore_errors=True)
+    return {name: result}

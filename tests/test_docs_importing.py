@@ -19,3 +19,5 @@ def test_importing_page(tmp_path: Path) -> None:
         assert (tracker / f"{name}.yaml").is_file(), name
     assert (tmp_path / "copy" / "edu-dialogue.yaml").is_file()
     assert not (tracker / "index.yaml").exists()  # a list of labels is refused
+    updated = (tmp_path / "upr-tracker" / "upr-cycle-4-session-42.yaml").read_text()  # import --update
+    assert "against Torture and its" in updated and "Tortue" not in updated

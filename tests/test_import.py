@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from diasporatrack import DEFAULT_LIFECYCLE, Tracker, init_workspace
 from diasporatrack.serialize import owner_to_dict, recommendation_to_dict, source_to_dict
+from rowids import nth
 
 
 def fresh(tmp_path, name="target"):
@@ -42,7 +43,7 @@ def test_csv_with_a_map_and_bad_rows_writes_nothing(tmp_path, cli, monkeypatch):
                  "--map", "Recommendation=text", "--map", "who=addressed_to", "--map", "Due=due")
     assert result.code == 0, result.err
     assert f"{sheet}: columns read: Recommendation -> text, Who -> addressed_to, Due -> due" in result.err
-    rec = Tracker.open(root).get("forum-2026-0001")
+    rec = nth(Tracker.open(root), "forum-2026", 1)
     assert (rec.text, rec.addressed_to, rec.due) == ("Fund a diaspora forum", ("UN", "EU"), dt.date(2026, 5, 1))
     again = cli("--root", str(root), "import", str(sheet), "--source", "forum-2026", "--map", "Recommendation=text")
     assert again.code == 2 and "source 'forum-2026' is already in the workspace" in again.err
@@ -63,7 +64,7 @@ def test_csv_errors(tmp_path, cli):
     (tmp_path / "latin.csv").write_bytes("text\ncaf\xe9\n".encode("latin-1"))
     result = cli("--root", str(root), "import", str(tmp_path / "latin.csv"), "--source", "y")
     assert result.code == 0 and "read as Windows-1252 (guessed; --encoding overrides)" in result.err
-    assert Tracker.open(root).get("y-0001").text == "caf\xe9"
+    assert nth(Tracker.open(root), "y", 1).text == "caf\xe9"
 
 
 def test_markdown_bullets(tmp_path, cli):
@@ -106,12 +107,12 @@ def test_upr_preset(tmp_path, cli):
     assert result.code == 0, result.err
     tracker = Tracker.open(root)
     assert sorted(tracker.sources) == ["upr-cycle-3-session-28", "upr-cycle-4-session-42"]
-    first = tracker.get("upr-cycle-4-session-42-00001")
+    first = nth(tracker, "upr-cycle-4-session-42", 1)
     assert first.text == "Ratify the Optional Protocol, as soon as possible"
     assert (first.author, first.addressed_to, first.response) == ("Norway", ("Pakistan",), "supported")
     assert first.themes == ("torture", "detention")
-    assert tracker.get("upr-cycle-3-session-28-00001").response == "supported-in-part"
-    assert [r.id for r in tracker.query(response="noted")] == ["upr-cycle-4-session-42-00002"]
+    assert nth(tracker, "upr-cycle-3-session-28", 1).response == "supported-in-part"
+    assert [r.id for r in tracker.query(response="noted")] == [nth(tracker, "upr-cycle-4-session-42", 2).id]
 
 
 @pytest.mark.parametrize(

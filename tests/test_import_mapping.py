@@ -13,6 +13,7 @@ from diasporatrack.errors import InputError
 from diasporatrack.importer import dates
 from diasporatrack.importer.cleanup import html_to_text
 from diasporatrack.importer.columns import plan_columns
+from rowids import nth
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_a_column_named_like_a_field_can_be_skipped_and_others_are_reported(cli,
     assert f"{sheet}: columns read: Recommendation -> text" in result.err
     assert f"{sheet}: columns skipped (--map COLUMN=): ID, Response" in result.err
     assert f"{sheet}: columns not used: Comments" in result.err
-    rec = Tracker.open(root, cache=False).get("s-0001")
+    rec = nth(Tracker.open(root, cache=False), "s", 1)
     assert (rec.response, dict(rec.extra)) == (None, {})
 
 
@@ -54,7 +55,7 @@ def test_keep_unmapped_puts_every_unused_column_into_extra(cli, root, tmp_path):
     result = run(cli, root, sheet, "--source", "s", "--keep-unmapped")
     assert result.code == 0, result.err
     assert "not used" not in result.err and "To-Org -> extra.to_org" in result.err
-    rec = Tracker.open(root, cache=False).get("s-0001")
+    rec = nth(Tracker.open(root, cache=False), "s", 1)
     assert dict(rec.extra) == {"to_org": "AU, OIF", "notes": "see annex", "column_4": "stray"}
 
 
@@ -65,7 +66,7 @@ def test_several_maps_onto_a_list_field_add_up_and_onto_text_join_as_paragraphs(
     result = run(cli, root, sheet, "--source", "s", "--map", "Rec=text", "--map", "Details=text",
                  "--map", "Lead=addressed_to", "--map", "Partner=addressed_to", "--map", "Stage=")
     assert result.code == 0, result.err
-    rec = Tracker.open(root, cache=False).get("s-0001")
+    rec = nth(Tracker.open(root, cache=False), "s", 1)
     assert rec.addressed_to == ("UN", "EU", "AU")
     assert rec.text == "Fund it\n\nWith a budget line" and rec.title == "Fund it"
     refused = run(cli, root, sheet, "--source", "t", "--map", "Rec=text", "--map", "Status=status",
@@ -115,12 +116,12 @@ def test_the_import_block_of_the_settings_maps_values_and_dates(cli, root, tmp_p
     sheet.write_text("text,response,due\nDo it,accepted,01/06/2026\n", encoding="utf-8")
     result = run(cli, root, sheet, "--source", "s")
     assert result.code == 0, result.err
-    rec = Tracker.open(root, cache=False).get("s-0001")
+    rec = nth(Tracker.open(root, cache=False), "s", 1)
     assert (rec.response, rec.due) == ("supported", dt.date(2026, 1, 6))
     result = run(cli, root, sheet, "--source", "t", "--value", "response:accepted=noted",
                  "--date-format", "%d/%m/%Y")
     assert result.code == 0, result.err
-    rec = Tracker.open(root, cache=False).get("t-0001")
+    rec = nth(Tracker.open(root, cache=False), "t", 1)
     assert (rec.response, rec.due) == ("noted", dt.date(2026, 6, 1))
 
 
@@ -183,10 +184,10 @@ def test_html_in_cells_becomes_text_unless_kept(cli, root, tmp_path):
                      "a < b and R&D stay\n", encoding="utf-8")
     assert run(cli, root, sheet, "--source", "s").code == 0
     tracker = Tracker.open(root, cache=False)
-    assert tracker.get("s-0001").text == "Ratify the convention & report.\nSecond step."
-    assert tracker.get("s-0002").text == "a < b and R&D stay"
+    assert nth(tracker, "s", 1).text == "Ratify the convention & report.\nSecond step."
+    assert nth(tracker, "s", 2).text == "a < b and R&D stay"
     assert run(cli, root, sheet, "--source", "k", "--keep-html").code == 0
-    assert Tracker.open(root, cache=False).get("k-0001").text.startswith("<div><p>Ratify")
+    assert nth(Tracker.open(root, cache=False), "k", 1).text.startswith("<div><p>Ratify")
 
 
 @pytest.mark.parametrize(("html", "text"), [
@@ -207,10 +208,10 @@ def test_titles_never_start_with_a_paragraph_number_nor_end_mid_word(cli, root, 
     sheet.write_text(f'text,Heading\n"{long}",\n"Do it",Own title\n', encoding="utf-8")
     assert run(cli, root, sheet, "--source", "s", "--map", "Heading=title").code == 0
     tracker = Tracker.open(root, cache=False)
-    title = tracker.get("s-0001").title
+    title = nth(tracker, "s", 1).title
     assert title.startswith("Ratify the Optional") and title.endswith("…")
     assert title[:-1].rstrip() in long and set(title[:-1].split()) <= set(long.split())  # whole words only
-    assert tracker.get("s-0002").title == "Own title"
+    assert nth(tracker, "s", 2).title == "Own title"
 
 
 def test_explicit_maps_win_over_the_preset():
@@ -246,6 +247,6 @@ def test_kept_columns_and_text_come_back_as_written(tmp_path_factory, rows):
         plan.write()
     tracker = Tracker.open(base / "ws", cache=False)
     for number, (text, notes) in enumerate(rows, start=1):
-        rec = tracker.get(f"s-{number:04d}")
+        rec = nth(tracker, "s", number)
         assert rec.text == text
         assert rec.extra.get("notes") == (notes.strip() or None)

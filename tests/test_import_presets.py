@@ -10,6 +10,7 @@ import pytest
 
 from diasporatrack import Tracker, init_workspace
 from diasporatrack.builtin.importers.upr_info import cycle_of
+from rowids import nth
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -36,16 +37,16 @@ def test_upr_info_export_in_mac_roman_with_cr_line_ends_keeps_every_column(cli, 
     tracker = Tracker.open(root, cache=False)
     assert sorted(tracker.sources) == ["upr-s15-panama", "upr-s42-cote-d-ivoire"]
     assert tracker.sources["upr-s42-cote-d-ivoire"].title == "UPR of Côte d’Ivoire, session 42 (cycle 4)"
-    first = tracker.get("upr-s42-cote-d-ivoire-0001")
+    first = nth(tracker, "upr-s42-cote-d-ivoire", 1)
     assert first.addressed_to == ("Côte d’Ivoire",) and first.authors == ("Türkiye",)
     assert (first.author_group, first.action_category, first.session, first.cycle) == ("WEOG", 5, "42", "4")
     assert first.response == "supported" and first.quote == first.text
     assert first.themes == ("torture-and-other-cid-treatment", "international-instruments")
     assert dict(first.extra) == {"to_regional_group": "African Group", "to_organisations": "AU, OIF",
                                  "from_organisations": "CoE, OSCE, G20"}
-    panama = tracker.get("upr-s15-panama-0001")
+    panama = nth(tracker, "upr-s15-panama", 1)
     assert (panama.cycle, panama.response) == ("2", "supported")  # "Accepted" is UPR Info's older word
-    assert tracker.get("upr-s42-cote-d-ivoire-0002").response == "noted"
+    assert nth(tracker, "upr-s42-cote-d-ivoire", 2).response == "noted"
 
 
 @pytest.mark.parametrize(("session", "cycle"), [("1", "1"), ("12", "1"), ("13", "2"), ("26", "2"), ("27", "3"),
@@ -134,9 +135,9 @@ def test_upr_preset_honours_source_title_and_map(cli, root, tmp_path):
     assert "columns skipped (--map COLUMN=): Session" in result.err
     tracker = Tracker.open(root, cache=False)
     assert list(tracker.sources) == ["upr-pk"] and tracker.sources["upr-pk"].title == "UPR of Pakistan"
-    first = tracker.get("upr-pk-00001")
+    first = nth(tracker, "upr-pk", 1)
     assert (first.response, first.session, dict(first.extra)) == ("supported", None, {"notes": "see para 3"})
-    assert tracker.get("upr-pk-00002").response == "noted"
+    assert nth(tracker, "upr-pk", 2).response == "noted"
 
 
 def test_a_preset_sample_imports_from_any_folder(cli, root, tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ from diasporatrack import Tracker, hookimpl, init_workspace
 from diasporatrack.errors import InputError, WorkspaceError
 from diasporatrack.importer import ImportOptions, Row, Sheet, plan_file
 from diasporatrack.plugins import PluginError
+from rowids import nth
 
 
 class LinesReader:
@@ -64,7 +65,7 @@ def test_a_plugin_reader_and_preset_import_through_the_same_steps(root, tmp_path
         plan.write()
     tracker = Tracker.open(root, cache=False)
     assert sorted(tracker.sources) == ["council-chile", "council-pakistan"]
-    rec = tracker.get("council-pakistan-0001")
+    rec = nth(tracker, "council-pakistan", 1)
     assert (rec.text, rec.addressed_to) == ("Ratify the convention", ("Pakistan",))
 
 

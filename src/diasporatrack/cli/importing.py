@@ -36,7 +36,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     options = ImportOptions(source=args.source, title=args.title, maps=args.map, values=args.value,
                             keep_unmapped=args.keep_unmapped, keep_html=args.keep_html,
-                            date_format=args.date_format, create_owners=args.create_owners, dry_run=args.dry_run)
+                            date_format=args.date_format, create_owners=args.create_owners, dry_run=args.dry_run,
+                            id_column=args.id_column, update=args.update, prune=args.prune)
     read = {"encoding": args.encoding, "delimiter": args.delimiter, "sheet": args.sheet, "table": args.table,
             "headings_as_themes": args.headings_as_themes}
     plan = plan_file(tracker, path, preset=args.preset, read=read, options=options, format=args.format,
@@ -46,6 +47,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(note, file=sys.stderr)
         for warning in plan.warnings:  # what was found does not look like recommendations
             print(f"diasporatrack: warning: {warning}", file=sys.stderr)
+        if args.update:
+            return _update(plan, path, args.dry_run)
         if plan.warnings and not args.force:
             print("diasporatrack: nothing imported; --force imports it all the same", file=sys.stderr)
             return EXIT_PROBLEMS
@@ -63,6 +66,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         for written in plan.write():
             print(f"wrote {written}")
     print(f"imported {plural(plan.total, 'recommendation')} from {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _update(plan, path: Path, dry_run: bool) -> int:
+    """Show what ``--update`` does (or would do: ``--dry-run``), then do it."""
+    for line in plan.report():
+        print(("would: " if dry_run else "") + line if not line.startswith("  ") else line)
+    if dry_run:
+        return EXIT_OK
+    written = plan.write()
+    for name in written:
+        print(f"wrote {name}")
+    print(f"updated from {path}: {'nothing to change' if not written else plural(len(written), 'file')}",
+          file=sys.stderr)
     return EXIT_OK
 
 
@@ -106,6 +123,17 @@ def register(sub, plugins) -> None:
                    help="Markdown: the heading above each item becomes its theme")
     p.add_argument("--force", action="store_true",
                    help="import even when what was found looks like labels or references, not recommendations")
+    p.add_argument("--id-column", metavar="COLUMN",
+                   help="the column holding each row's id within its source (e.g. a paragraph number such as "
+                        "140.7, which becomes SOURCE-140.7); without it, ids come from an 'id' column, the preset, "
+                        "or each row's key fields and text, never from its position")
+    p.add_argument("--update", action="store_true",
+                   help="re-import a refreshed file into the sources it made: rows are matched by id, else by "
+                        "their key fields and text (similar texts are matched and reported); changed fields are "
+                        "rewritten in place, new rows added, status/response/progress changes journaled; rows no "
+                        "longer in the file are reported")
+    p.add_argument("--prune", action="store_true",
+                   help="with --update: remove the recommendations that are no longer in the file")
     p.add_argument("--create-owners", action="store_true", help="add owners the file names to owners.yaml")
     p.add_argument("--dry-run", action="store_true",
                    help="check everything and show what would be written, every journal event included; "

@@ -218,12 +218,24 @@ class DraftSet:
     def __getitem__(self, source_id: str) -> Draft:
         return self.drafts[source_id]
 
+    def layout(self, **_: Any) -> None:
+        """What the layout reads (used by an update, see :class:`~diasporatrack.importer.update.UpdateSet`)."""
+
+    def source_problem(self, tracker, source_id: str) -> str | None:
+        """Why ``source_id`` cannot be a new source, or None."""
+        from .checks import source_id_problem
+
+        return source_id_problem(tracker, source_id)
+
+    def id_taken(self, tracker, rec_id: str, source_id: str) -> bool:
+        return rec_id in tracker
+
     def new(self, source: dict[str, Any]) -> Draft:
         target = None if self.dry_run else self.root / f"{source['id']}.yaml"
         draft = self.drafts[source["id"]] = Draft(source, target)
         return draft
 
-    def add(self, source_id: str, recommendation: dict[str, Any]) -> None:
+    def add(self, source_id: str, recommendation: dict[str, Any], **where: Any) -> None:
         self.drafts[source_id].add(recommendation)
         self._pending += 1
         if self._pending >= self.MAX_PENDING:

@@ -25,14 +25,17 @@ from ..model import ID_PATTERN, date_in_range
 from ..textsafety import control_character, describe_character
 from . import dates
 from .checks import (CHECKED, FIELDS, FREE_TEXT, LIST_FIELDS, Rows, check_field, check_links, check_sources,
-                     check_texts, clip, source_id_problem, split_list, unneutralise)
+                     check_texts, clip, slug, split_list, unneutralise)
 from .cleanup import html_to_text
 from .columns import SOURCE, plan_columns
+from .keys import IdAssigner, content_id, prefixed_id, row_key
 from .plan import DraftSet, ImportPlan
 from .rows import Row, Sheet
 from .values import ValueMapper, config_value_maps, parse_value_maps
 
 TITLE_WIDTH = 80
+# What tells apart rows without an id of their own, besides their text, when a preset names no key.
+KEY_FIELDS = ("addressed_to", "author")
 
 
 @attrs.frozen(kw_only=True)
@@ -48,6 +51,9 @@ class ImportOptions:
     date_format: str | None = None
     create_owners: bool = False
     dry_run: bool = False
+    id_column: str | None = None  # a column of ids unique within their source (prefixed by it)
+    update: bool = False  # re-import into the sources an import made before (importer.update)
+    prune: bool = False  # with update: remove what the file no longer has
 
 
 @attrs.frozen
@@ -60,7 +66,6 @@ class PresetParts:
     values: Mapping[str, Mapping[str, str]] = attrs.Factory(dict)
     key: tuple[str, ...] = ()
     split: Mapping[str, str] = attrs.Factory(dict)
-    id_width: int = 4
     prepare: Callable[[Iterator[Row]], Iterator[Row]] | None = None
     source: Callable[[dict], dict | None] | None = None
     finish: Callable[[dict, Row], dict | None] | None = None
@@ -72,7 +77,7 @@ class PresetParts:
             return cls(None, {})
         return cls(preset.name, preset.columns, tuple(getattr(preset, "required", ())),
                    getattr(preset, "values", {}) or {}, tuple(getattr(preset, "key", ())),
-                   getattr(preset, "split", {}) or {}, getattr(preset, "id_width", 4),
+                   getattr(preset, "split", {}) or {},
                    getattr(preset, "prepare", None), getattr(preset, "source", None), getattr(preset, "finish", None),
                    getattr(preset, "layout", None))
 
@@ -101,9 +106,21 @@ def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
         (tracker.config.get("import") or {}).get("date_format")
     mapper = ValueMapper(tracker, parse_value_maps(options.values), config_value_maps(tracker.config),
                          preset=parts.values)
-    drafts = DraftSet(tracker.root, options.dry_run)
+    if options.prune and not options.update:
+        raise InputError("--prune removes what a refreshed file no longer has: it goes with --update")
+    if options.update and options.title:
+        raise InputError("--title names a new source; --update changes sources that exist (their titles stay)")
+    if options.update and options.source is not None and options.source not in tracker.sources:
+        raise InputError(f"--update: there is no source {options.source!r} to update; import without --update "
+                         "to create it")
     with open_sheet() as sheet:
         path = sheet.path
+        if options.update:
+            from .update import UpdateSet
+
+            drafts: Any = UpdateSet(tracker, path, dry_run=options.dry_run, prune=options.prune)
+        else:
+            drafts = DraftSet(tracker.root, options.dry_run)
         layout = parts.layout(list(sheet.columns)) if parts.layout is not None else parts.columns
         columns = plan_columns(sheet.columns, layout, options.maps, keep_unmapped=options.keep_unmapped,
                                preset_name=parts.name)
@@ -118,8 +135,21 @@ def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
         if options.source is None and SOURCE not in targets and parts.source is None:
             raise InputError("give --source ID: the file has no 'source' column"
                              + (f" and preset {parts.name} names no source" if parts.name else ""))
-        if options.source is not None:
+        if options.source is not None and not options.update:
             check_sources(tracker, [options.source])
+        id_column = None
+        if options.id_column is not None:
+            named = {c.casefold(): c for c in sheet.columns}
+            id_column = named.get(options.id_column.strip().casefold())
+            if id_column is None:
+                raise InputError(f"--id-column {options.id_column}: the file has no such column; columns: "
+                                 f"{', '.join(sheet.columns)}")
+            if "id" in targets:
+                raise InputError(f"--id-column {options.id_column}: the file also has a column read as id; "
+                                 "give one of the two")
+        drafts.layout(key_fields=parts.key or KEY_FIELDS,
+                      fields=[t.split(".")[0] for t in targets if t != SOURCE] + ["title", "text"],
+                      derived=[f for f in ("title", "quote") if f not in targets])
         if sheet.read_as:
             say(sheet.read_as)
         if not options.keep_html and _is_export(sheet.columns):
@@ -130,6 +160,7 @@ def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
         try:
             rows = Rows(path)
             state = _State(tracker, drafts, rows, parts, options, mapper, fmt, targets)
+            state.id_column = id_column
             state.settle_dates = lambda: _settle_dates(open_sheet, targets, say)
             stream = iter(sheet)
             headings, first = 0, None
@@ -211,6 +242,9 @@ class _State:
         self.links: list[tuple[int | None, str, dict]] = []
         self.mapped_fields = mapper.fields()
         self.undeclared: set[str] = set()
+        self.id_column: str | None = None
+        self.assign = IdAssigner()
+        self.key_fields = parts.key or KEY_FIELDS
 
     def bad(self, row: Row, message: str) -> None:
         self.rows.bad(row.line, f"{row.label}: {message}")
@@ -304,7 +338,7 @@ class _State:
                 block = {**block, "note": f"Imported from {self.rows.path.name}."}
         if source_id in self.drafts:
             return source_id
-        problem = "no source" if not source_id else source_id_problem(self.tracker, source_id)
+        problem = "no source" if not source_id else self.drafts.source_problem(self.tracker, source_id)
         if problem:
             if source_id not in self.bad_sources:  # said once, not on each of its rows
                 self.bad(row, problem)
@@ -354,11 +388,22 @@ class _State:
         self.counts[source_id] = self.counts.get(source_id, 0) + 1
         if not rec.get("title"):  # from the first paragraph: a second one is not part of the title
             rec["title"] = suggest_title(re.split(r"\n\s*\n", rec["text"].strip(), maxsplit=1)[0], TITLE_WIDTH)
-        rec.setdefault("id", f"{source_id}-{self.counts[source_id]:0{self.parts.id_width}d}")
+        explicit = "id" in rec
+        if self.id_column is not None:
+            cell = row.cells.get(self.id_column) or ""
+            rec["id"] = prefixed_id(source_id, cell)
+            if rec["id"] is None:
+                self.bad(row, f"{clip(cell.strip())} in column {self.id_column!r} cannot make an id (letters, "
+                              "digits and . _ : - only)")
+                return
+            explicit = True
+        elif not explicit:  # made from what the row says, never from its place in the file
+            rec["id"] = self.assign(content_id(source_id, row_key(rec, self.key_fields), rec["text"],
+                                               label=self.label(source_id, rec)))
         check_texts(self.rows, row.line, row.label, rec)
         if rec["id"] in self.seen:
             self.bad(row, f"id {clip(rec['id'])} is also on {self.seen[rec['id']]}")
-        elif rec["id"] in self.tracker:
+        elif self.drafts.id_taken(self.tracker, rec["id"], source_id):
             self.bad(row, f"id {clip(rec['id'])} is already in the workspace")
         self.seen[rec["id"]] = row.label
         for owner in rec.get("owners", []):
@@ -370,7 +415,16 @@ class _State:
         self.links.append((row.line, row.label, {"id": rec["id"], "parent": rec.get("parent"),
                                                  "cites": rec.get("cites")}))
         if not self.rows and not self.mapper.unknown:  # once a row is wrong nothing will be written: stop staging
-            self.drafts.add(source_id, {k: rec.get(k) for k in FIELDS if k in rec})
+            self.drafts.add(source_id, {k: rec.get(k) for k in FIELDS if k in rec}, label=row.label, line=row.line,
+                            explicit=explicit)
+
+    def label(self, source_id: str, rec: dict[str, Any]) -> str | None:
+        """A preset's readable part of a made id: the State under review, unless the source already says it."""
+        if not self.parts.key:
+            return None
+        states = rec.get("addressed_to") or []
+        state = states[0] if isinstance(states, list) and states else None
+        return state if state and slug(state) not in source_id else None
 
     def check_languages(self, row: Row, translations: Mapping[str, Any]) -> None:
         """A translation into a language the ``languages:`` setting does not declare is said once, at its first row."""

@@ -77,7 +77,9 @@ def plan_file(tracker, path: Path, *, preset: str | None = None, read: Mapping[s
     if hasattr(reader, "plan"):
         table_only = [name for name, given in (("preset", preset), ("map", options.maps),
                                                ("keep-unmapped", options.keep_unmapped),
-                                               ("date-format", options.date_format)) if given]
+                                               ("date-format", options.date_format), ("update", options.update),
+                                               ("prune", options.prune), ("id-column", options.id_column))
+                      if given]
         table_only += [name.replace("_", "-") for name in preset_options]
         if table_only:
             raise InputError(f"--{table_only[0]} is for tables (CSV, spreadsheets), not {reader.name} files")

@@ -47,7 +47,6 @@ class UprPreset:
     values = {"response": RESPONSES}
     split = {"themes": r"[;,]"}
     key = ("addressed_to", "session", "author")
-    id_width = 5
 
     def source(self, rec):
         return source_block(rec)
