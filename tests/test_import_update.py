@@ -305,3 +305,16 @@ def test_a_file_changed_after_planning_is_not_overwritten(tmp_path, cli):
     with plan, pytest.raises(InputError, match="changed while the import was planned"):
         plan.write()
     assert path.read_text().endswith("meanwhile\n") and "Tortue" in path.read_text()
+
+
+def test_prune_never_removes_a_parent(tmp_path, cli):
+    root = workspace(tmp_path)
+    header = ["Para", "text", "parent"]
+    sheet = write_rows(tmp_path / "r.csv", [["1", "Reform the courts.", ""], ["1.1", "Train judges.", "r-1"]], header)
+    assert cli("--root", str(root), "import", str(sheet), "--source", "r", "--id-column", "Para").code == 0
+    write_rows(sheet, [["1.1", "Train judges.", ""]], header)
+    state = digest(root)
+    result = cli("--root", str(root), "import", str(sheet), "--source", "r", "--id-column", "Para", "--update",
+                 "--prune")
+    assert result.code == 2 and "--prune would remove r-1, the parent of r-1.1" in result.err
+    assert digest(root) == state
