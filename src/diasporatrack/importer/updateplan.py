@@ -69,6 +69,7 @@ class UpdatePlan:
     by: str | None = None
     read_as: str | None = None
     notes: list[str] = attrs.Factory(list)
+    warnings: list[str] = attrs.Factory(list)  # a table has none (they are about Markdown lists)
 
     @property
     def drafts(self):
