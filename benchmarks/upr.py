@@ -169,7 +169,10 @@ def upr_update(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
     rows = ctx.get("update_rows") or 0
     if not rows:
         return {}
-    tool, env, run_once = ctx["tool"], ctx["env"], ctx["run_once"]
+    tool, run_once = ctx["tool"], ctx["run_once"]
+    # Installed third-party plugins stay out (the built-in ones load): an `on_event` listener makes the update
+    # open the changed workspace again to tell it, a cost of that plugin, not of the update.
+    env = {**ctx["env"], "DIASPORATRACK_LOAD_PLUGINS": ""}
     tmp = ctx["tmp"]
     original, refreshed = tmp / "upr-update-before.csv", tmp / "upr-update-after.csv"
     generate_upr_rows(original, rows)
