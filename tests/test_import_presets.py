@@ -169,7 +169,7 @@ def test_a_column_can_be_read_as_a_translation(cli, root, tmp_path):
     sheet.write_text("text,Texte\nFund the forum,Financer le forum\n", encoding="utf-8")
     result = cli("--root", str(root), "import", str(sheet), "--source", "s", "--map", "Texte=translations.fr.text")
     assert result.code == 0, result.err
-    assert dict(Tracker.open(root, cache=False).get("s-0001").translations) == {"fr": {"text": "Financer le forum"}}
+    assert dict(nth(Tracker.open(root, cache=False), "s", 1).translations) == {"fr": {"text": "Financer le forum"}}
     bad = cli("--root", str(root), "import", str(sheet), "--source", "t", "--map", "Texte=translations.fr.owners")
     assert bad.code == 2 and "a translation is translations.LANG.FIELD" in bad.err
 
