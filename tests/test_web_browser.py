@@ -62,6 +62,8 @@ def _submit(driver, button) -> None:
 
     button.click()
     _wait(driver, expected_conditions.staleness_of(button))
+    # The old page is gone; wait until the new one is whole before looking at it.
+    _wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def _sign_in(driver, base: str, name: str) -> None:
