@@ -103,6 +103,14 @@ class CachedState(MutableMapping[str, Recommendation]):
         found = [r for (r,) in self._db.execute(f"SELECT id FROM recs WHERE {' AND '.join(where)}", params)]
         return found + [r for r in self.dirty if r not in set(found)]
 
+    def sources_by_id(self) -> dict[str, str]:
+        """Every recommendation's source, from the index (no row unpickled but those changed in this process)."""
+        found = dict(self._db.execute("SELECT id, source FROM recs"))
+        for rec_id in self.dirty:
+            if rec_id in self:
+                found[rec_id] = self[rec_id].source
+        return {rec_id: found[rec_id] for rec_id in self._ids if rec_id in found}
+
     def rows_json(self, ids: list[str]) -> Iterator[str]:
         """Each recommendation's JSON text, from the cache where its row is current, one at a time.
 

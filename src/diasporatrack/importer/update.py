@@ -152,6 +152,7 @@ class UpdateSet:
         self.derived: tuple[str, ...] = ()
         self.by_id = False
         self.seen_fields: set[str] = set()  # fields the rows carry (a preset may add some: quote, cycle)
+        self._sources: dict[str, str] | None = None  # recommendation id -> its source, read on first need
 
     def layout(self, *, key_fields: Iterable[str], fields: Iterable[str], derived: Iterable[str] = (),
                by_id: bool = False) -> None:
@@ -169,7 +170,12 @@ class UpdateSet:
 
     def id_taken(self, tracker, rec_id: str, source_id: str) -> bool:
         """Whether a row's own id belongs to a recommendation of another source."""
-        return rec_id in self.tracker and self.tracker.get(rec_id).source != source_id
+        if self._sources is None:  # asked once per row: read every source once, from the cache's index if it has one
+            state = self.tracker._state
+            quick = getattr(state, "sources_by_id", None)
+            self._sources = quick() if quick is not None else {rec.id: rec.source for rec in state.values()}
+        found = self._sources.get(rec_id)
+        return found is not None and found != source_id
 
     def __contains__(self, source_id: str) -> bool:
         return source_id in self.rows or source_id in self.new_sources
