@@ -80,6 +80,23 @@ def _sign_out(driver) -> None:
     assert "/signin" in driver.current_url
 
 
+def _width_at_load(driver, url: str) -> tuple[int, bool]:
+    """The layout viewport's width once the page and its fonts are loaded, and whether nothing overflows it.
+
+    Measured a second time after a reload if the first reading overflows: a page laid out before its
+    fonts were ready can widen the viewport once under load; an overflow of the page itself stays.
+    """
+    measure = ("return document.fonts.ready.then(() => [window.innerWidth, "
+               "document.documentElement.scrollWidth <= window.innerWidth])")
+    for attempt in range(2):
+        driver.get(url)
+        _wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
+        inner, fits = driver.execute_script(measure)
+        if inner == 390 and fits:
+            break
+    return inner, fits
+
+
 def test_a_member_reports_progress_in_the_browser(server, browser, ws):
     from selenium.webdriver.support.ui import Select
 
@@ -115,9 +132,7 @@ def test_a_member_reports_progress_in_the_browser(server, browser, ws):
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
     for page in ("/r/rep-education.html", "/", "/search.html?q=e", "/o/org.html"):
-        browser.get(base + page)
-        inner, scroll = browser.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
-        assert inner == 390 and scroll <= inner, page
+        assert _width_at_load(browser, base + page) == (390, True), page
     _sign_out(browser)
     browser.get(base + "/r/rep-education.html")
     assert "/signin" in browser.current_url
