@@ -58,10 +58,17 @@ def _wait(driver, condition) -> None:
 
 def _submit(driver, button) -> None:
     """Click a form's button and wait until the next page has replaced this one."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import WebDriverException
+
+    def replaced(_driver) -> bool:
+        try:
+            button.is_enabled()
+        except WebDriverException:  # stale, or (mid-navigation) "node does not belong to the document"
+            return True
+        return False
 
     button.click()
-    _wait(driver, expected_conditions.staleness_of(button))
+    _wait(driver, replaced)
     # The old page is gone; wait until the new one is whole before looking at it.
     _wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
 
