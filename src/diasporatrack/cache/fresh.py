@@ -112,26 +112,10 @@ class Fresh:
         themes and addressees as label keys), as the tracker's indexed query
         takes them.
         """
-        where, params = [], []
+        from .where import rec_filter
 
-        def among(column: str, values) -> str:
-            values = sorted(values)
-            params.extend(values)
-            return f"{column} IN ({', '.join('?' * len(values))})"
-
-        if statuses is not None:
-            where.append(among("status", statuses))
-        if sources is not None:
-            where.append(among("source", sources))
-        if responses is not None:
-            where.append(among("response", responses))
-        if unowned:
-            where.append("owned = 0")
-        for table, column, values in (("rec_owner", "owner", owners), ("rec_theme", "theme", themes),
-                                      ("rec_addressee", "addressee", addressees)):
-            if values is not None:
-                where.append(f"id IN (SELECT rec FROM {table} WHERE {among(column, values)})")
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        clause, params = rec_filter(statuses=statuses, sources=sources, owners=owners, themes=themes,
+                                    addressees=addressees, responses=responses, unowned=unowned)
         return self.db.execute(f"SELECT {columns} FROM recs{clause} ORDER BY id", params)
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping
 
 from ..model import Recommendation
 from .store import row_json
@@ -79,29 +79,15 @@ class CachedState(MutableMapping[str, Recommendation]):
         Recommendations changed in this process (``dirty``) are always
         included: their saved rows may be old, so the caller checks them.
         """
-        where, params = [], []
+        from .where import rec_filter
 
-        def among(column: str, values: Iterable[str]) -> str:
-            values = list(values)
-            params.extend(values)
-            return f"{column} IN ({', '.join('?' * len(values))})"
-
-        if statuses is not None:
-            where.append(among("status", statuses))
-        if sources is not None:
-            where.append(among("source", sources))
-        if responses is not None:
-            where.append(among("response", responses))
-        if unowned:
-            where.append("owned = 0")
-        for table, column, values in (("rec_owner", "owner", owners), ("rec_theme", "theme", themes),
-                                      ("rec_addressee", "addressee", addressees)):
-            if values is not None:
-                where.append(f"id IN (SELECT rec FROM {table} WHERE {among(column, values)})")
-        if not where:
+        clause, params = rec_filter(statuses=statuses, sources=sources, owners=owners, themes=themes,
+                                    addressees=addressees, responses=responses, unowned=unowned)
+        if not clause:
             return None
-        found = [r for (r,) in self._db.execute(f"SELECT id FROM recs WHERE {' AND '.join(where)}", params)]
-        return found + [r for r in self.dirty if r not in set(found)]
+        found = [r for (r,) in self._db.execute(f"SELECT id FROM recs{clause}", params)]
+        seen = set(found)  # once, not once per changed recommendation
+        return found + [r for r in self.dirty if r not in seen]
 
     def sources_by_id(self) -> dict[str, str]:
         """Every recommendation's source, from the index (no row unpickled but those changed in this process)."""
