@@ -7,7 +7,8 @@ cells stripped of surrounding blanks and lines of trailing blanks. Drawing
 one costs a fraction of importing tabulate, which start-up pays for every
 command that prints a table; tabulate still draws the rare table this
 module would not lay out the same way (a cell with a line break or a
-terminal escape, wide characters when ``wcwidth`` is installed).
+terminal escape; when ``wcwidth`` is installed, any character it might not
+measure as one column).
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ if TYPE_CHECKING:
 # Characters after which tabulate starts a new line of a cell, or whose width it measures differently.
 _SPECIAL = frozenset("\r\n\x0b\x0c\x1b\x1c\x1d\x1e\x85\u2028\u2029")
 _wide_aware: bool | None = None
+# Characters every wcwidth release measures as one column: printable ASCII,
+# Latin-1 and Latin Extended-A/B (not the soft hyphen, which some count as
+# none) and General Punctuation's dashes, quotes and marks.
+_ONE_COLUMN = frozenset(
+    [chr(c) for c in range(0x20, 0x7F)]
+    + [chr(c) for c in range(0xA0, 0x250) if c != 0xAD]
+    + [chr(c) for c in range(0x2010, 0x2028)]
+    + [chr(c) for c in range(0x2030, 0x205F)]
+)
 _NUMBER_STARTS = frozenset("0123456789+-.iInN,")  # how a float(), an "inf" or a "nan" can begin
 
 
@@ -57,7 +67,11 @@ def _plain(cells: list[list[str]], headers: Sequence[str]) -> bool:
     joined = "".join(map("".join, cells))
     if any(ch in joined for ch in _SPECIAL):
         return False
-    return joined.isascii() or not _counts_wide_characters()
+    if joined.isascii() and joined.isprintable():
+        return True
+    if not _counts_wide_characters():
+        return True  # tabulate then counts characters, as this module does
+    return _ONE_COLUMN.issuperset(joined)
 
 
 def _maybe_number(row: Sequence[Any]) -> bool:
@@ -84,7 +98,7 @@ def _maybe_number(row: Sequence[Any]) -> bool:
 
 
 def _counts_wide_characters() -> bool:
-    """Whether tabulate measures East Asian wide characters as two columns (it does when wcwidth is installed)."""
+    """Whether tabulate measures text with wcwidth (it does when wcwidth is installed), not by its length."""
     global _wide_aware
     if _wide_aware is None:
         import importlib.util
