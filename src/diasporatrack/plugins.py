@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
 import pluggy
 
 from . import hookspecs, trust
@@ -33,7 +32,10 @@ from .errors import DiasporatrackError
 from .plugincode import describe as _describe, output_to_stderr, run_file
 from .protocols import (DocumentImporter, Exporter, Extractor, PlanRule, Preset, ReminderChannel, ReminderRule,
                         Scorer, TableReader)
+from .registry import PluginError, PluginInfo, Registry
 from .trust import UntrustedPluginWarning
+
+__all__ = ["BUILTINS", "ENTRY_POINT_GROUP", "PluginError", "PluginInfo", "Plugins", "Registry"]
 
 if TYPE_CHECKING:
     from .model import Event, Recommendation
@@ -65,44 +67,6 @@ BUILTINS = {
     "builtin.office_importers": "diasporatrack.builtin.importers.office",
     "builtin.ohchr": "diasporatrack.builtin.importers.ohchr",
 }
-
-
-class PluginError(DiasporatrackError):
-    """A plugin could not be loaded or failed in a hook."""
-
-
-@attrs.frozen
-class PluginInfo:
-    """Where a loaded plugin came from."""
-
-    name: str
-    origin: str  # "builtin", "entry point", "file", "object"
-    location: str  # module name, distribution, file path
-    version: str | None = None
-
-
-@attrs.frozen
-class Registry:
-    """Objects of one kind (exporters, scorers, ...) by name, with their plugin."""
-
-    kind: str
-    items: dict[str, Any]
-    owners: dict[str, str]
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self.items:
-            known = ", ".join(sorted(self.items)) or "none"
-            raise PluginError(f"unknown {self.kind} {name!r}; available: {known}")
-        return self.items[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.items
-
-    def __iter__(self):
-        return iter(self.items.values())
-
-    def names(self) -> list[str]:
-        return sorted(self.items)
 
 
 _KINDS: dict[str, tuple[str, Any, str]] = {  # protocol: a class, or a tuple of classes (any one fits)

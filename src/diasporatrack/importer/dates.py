@@ -111,3 +111,39 @@ def _day(year: int, month: int, day: int) -> dt.date:
         return dt.date(year, month, day)
     except ValueError as err:  # 2026-02-30: "day is out of range for month"
         raise ValueError(str(err)) from None
+
+
+def is_date_target(target: str) -> bool:
+    """``due`` and every ``extra`` key ending in ``date`` hold dates."""
+    return target == "due" or (target.startswith("extra.") and target.endswith("date"))
+
+
+def settle_columns(open_sheet, targets, say) -> dict[str, str]:
+    """Read the date columns once to tell day-first from month-first; reported per column.
+
+    Called on the first numeric date (``01/06/2015``), never for a file of
+    ISO dates: a second reading of a large file only when it is needed.
+    """
+    wanted = {column: target for target, cols in targets.items() if is_date_target(target) for column in cols}
+    orders: dict[str, str] = {}
+    with open_sheet() as sheet:
+        found: dict[str, list[tuple[str, str]]] = {column: [] for column in wanted}
+        settled: dict[str, tuple[str | None, str | None]] = {}
+        for row in sheet:
+            if row.problem:
+                continue
+            for column in wanted:
+                value = row.cells.get(column, "")
+                if value.strip() and (order_of(value) or ambiguous(value)):
+                    found[column].append((value, row.label))
+        for column, values in found.items():
+            try:
+                settled[column] = settle(column, values)
+            except InputError as err:
+                raise InputError(f"{sheet.path}: {err}") from None
+            order, evidence = settled[column]
+            if order is not None:
+                orders[column] = FORMATS[order]
+                say(f"{sheet.path}: column {column!r}: dates read {order} ({evidence} settles it; "
+                    "--date-format overrides)")
+    return orders

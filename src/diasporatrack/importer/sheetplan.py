@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -29,6 +29,7 @@ from .checks import (CHECKED, FIELDS, FREE_TEXT, LIST_FIELDS, Rows, check_field,
 from .cleanup import html_to_text
 from .columns import SOURCE, plan_columns
 from .keys import IdAssigner, content_id, prefixed_id, row_key
+from .options import ImportOptions, PresetParts
 from .plan import DraftSet, ImportPlan
 from .rows import Row, Sheet
 from .values import ValueMapper, config_value_maps, parse_value_maps
@@ -36,55 +37,6 @@ from .values import ValueMapper, config_value_maps, parse_value_maps
 TITLE_WIDTH = 80
 # What tells apart rows without an id of their own, besides their text, when a preset names no key.
 KEY_FIELDS = ("addressed_to", "author")
-
-
-@attrs.frozen(kw_only=True)
-class ImportOptions:
-    """What the user said about one import (the CLI's options, or a library caller's)."""
-
-    source: str | None = None
-    title: str | None = None
-    maps: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    values: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    keep_unmapped: bool = False
-    keep_html: bool = False
-    date_format: str | None = None
-    create_owners: bool = False
-    dry_run: bool = False
-    id_column: str | None = None  # a column of ids unique within their source (prefixed by it)
-    update: bool = False  # re-import into the sources an import made before (importer.update)
-    prune: bool = False  # with update: remove what the file no longer has
-
-
-@attrs.frozen
-class PresetParts:
-    """A preset with its optional parts filled in (a plugin's preset may define only some)."""
-
-    name: str | None
-    columns: Mapping[str, Any]
-    required: tuple[str, ...] = ()
-    values: Mapping[str, Mapping[str, str]] = attrs.Factory(dict)
-    key: tuple[str, ...] = ()
-    split: Mapping[str, str] = attrs.Factory(dict)
-    prepare: Callable[[Iterator[Row]], Iterator[Row]] | None = None
-    source: Callable[[dict], dict | None] | None = None
-    finish: Callable[[dict, Row], dict | None] | None = None
-    layout: Callable[[list[str]], Mapping[str, Any]] | None = None
-
-    @classmethod
-    def of(cls, preset: Any) -> PresetParts:
-        if preset is None:
-            return cls(None, {})
-        return cls(preset.name, preset.columns, tuple(getattr(preset, "required", ())),
-                   getattr(preset, "values", {}) or {}, tuple(getattr(preset, "key", ())),
-                   getattr(preset, "split", {}) or {},
-                   getattr(preset, "prepare", None), getattr(preset, "source", None), getattr(preset, "finish", None),
-                   getattr(preset, "layout", None))
-
-
-def is_date_target(target: str) -> bool:
-    """``due`` and every ``extra`` key ending in ``date`` hold dates."""
-    return target == "due" or (target.startswith("extra.") and target.endswith("date"))
 
 
 def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
@@ -161,7 +113,7 @@ def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
             rows = Rows(path)
             state = _State(tracker, drafts, rows, parts, options, mapper, fmt, targets)
             state.id_column = id_column
-            state.settle_dates = lambda: _settle_dates(open_sheet, targets, say)
+            state.settle_dates = lambda: dates.settle_columns(open_sheet, targets, say)
             stream = iter(sheet)
             headings, first = 0, None
             for row in (parts.prepare(stream) if parts.prepare else stream):
@@ -194,37 +146,6 @@ def _is_export(columns) -> bool:
 
 def _names(names: Any) -> list[str]:
     return [names] if isinstance(names, str) else list(names or ())
-
-
-def _settle_dates(open_sheet, targets, say) -> dict[str, str]:
-    """Read the date columns once to tell day-first from month-first; reported per column.
-
-    Called on the first numeric date (``01/06/2015``), never for a file of
-    ISO dates: a second reading of a large file only when it is needed.
-    """
-    wanted = {column: target for target, cols in targets.items() if is_date_target(target) for column in cols}
-    orders: dict[str, str] = {}
-    with open_sheet() as sheet:
-        found: dict[str, list[tuple[str, str]]] = {column: [] for column in wanted}
-        settled: dict[str, tuple[str | None, str | None]] = {}
-        for row in sheet:
-            if row.problem:
-                continue
-            for column in wanted:
-                value = row.cells.get(column, "")
-                if value.strip() and (dates.order_of(value) or dates.ambiguous(value)):
-                    found[column].append((value, row.label))
-        for column, values in found.items():
-            try:
-                settled[column] = dates.settle(column, values)
-            except InputError as err:
-                raise InputError(f"{sheet.path}: {err}") from None
-            order, evidence = settled[column]
-            if order is not None:
-                orders[column] = dates.FORMATS[order]
-                say(f"{sheet.path}: column {column!r}: dates read {order} ({evidence} settles it; "
-                    "--date-format overrides)")
-    return orders
 
 
 class _State:
@@ -298,7 +219,7 @@ class _State:
                     ok = False  # counted, and reported once per value
                     continue
                 value = mapped
-            if is_date_target(target):
+            if dates.is_date_target(target):
                 value = self.date(row, target, columns[0], value)
                 if value is None:
                     ok = False
