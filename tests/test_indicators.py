@@ -236,3 +236,26 @@ def test_indicator_list_shows_the_last_report_and_the_next_due_with_filters(plan
                           "--root", root).out) == []
     result = cli("indicator", "list", "--action", "act-nope", "--root", root)
     assert result.code == 2 and "no action 'act-nope'" in result.err
+
+
+def test_a_report_and_an_action_change_publish_their_note_only_when_marked_public(plan_ws, cli, tmp_path):
+    import sqlite3
+
+    root = str(plan_ws)
+    assert cli("indicator", "report", "act-clinic/held", "4", "--on", "2025-03-01", "--note", "kept inside",
+               "--root", root).code == 0
+    assert cli("indicator", "report", "act-clinic/held", "6", "--on", "2025-04-01", "--note", "say it openly",
+               "--public-note", "--for", "health", "--root", root).code == 0
+    assert cli("action", "update", "act-clinic", "--status", "in-progress", "--note", "first clinic open",
+               "--public-note", "--for", "health", "--root", root).code == 0
+    refused = cli("action", "update", "act-clinic", "--status", "done", "--public-note", "--root", root)
+    assert refused.code == 2 and "a public note needs a note" in refused.err and not refused.out
+    assert cli("export", "sqlite", "-o", str(tmp_path / "public.db"), "--root", root).code == 0
+    rows = sqlite3.connect(tmp_path / "public.db").execute(
+        "SELECT day, note, reported_by FROM indicator_reports ORDER BY day").fetchall()
+    assert rows == [("2025-03-01", None, "a member"), ("2025-04-01", "say it openly", "Healthcare Expert Group")]
+    assert cli("export", "site", "-o", str(tmp_path / "site"), "--root", root).code == 0
+    pages = "".join(p.read_text() for p in (tmp_path / "site").rglob("*.html"))
+    assert "first clinic open" in pages and "say it openly" in pages and "kept inside" not in pages
+    event = json.loads((plan_ws / "journal.jsonl").read_text().splitlines()[-1])
+    assert event["public"] is True and event["for"] == "health" and event["subject"] == "action"

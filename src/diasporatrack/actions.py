@@ -284,10 +284,13 @@ def set_action_fields(tracker: Tracker, ref: str, changes: Mapping[str, Any] | N
 
 
 def update_action(tracker: Tracker, ref: str, status: str, *, note: str | None = None, force: bool = False,
-                  links: Iterable[str] = (), evidence: str | None = None, by: str | None = None) -> Action:
+                  links: Iterable[str] = (), evidence: str | None = None, by: str | None = None,
+                  for_owner: str | None = None, public_note: bool = False) -> Action:
     """Move an action to ``status`` (its lifecycle's transitions, unless ``force``), as a journal event.
 
-    ``links`` and ``evidence`` are the change's evidence, as on a recommendation's update.
+    ``links`` and ``evidence`` are the change's evidence; ``for_owner`` and
+    ``public_note`` say whom it was done for and whether the note may be
+    published, as on a recommendation's update.
     """
     from .journal import new_event_id
     from .tracker.values import current_actor, next_time
@@ -298,12 +301,14 @@ def update_action(tracker: Tracker, ref: str, status: str, *, note: str | None =
         plan.lifecycle.check_transition(action.status, status)
     elif status not in plan.lifecycle:
         raise InputError(f"unknown action status {status!r}; statuses are: {', '.join(plan.lifecycle.names)}")
+    for_owner, public_note = tracker._attribution(for_owner, public_note, note)
     with tracker.journal.locked() as fh:
         tracker._catch_up_locked()
         last = tracker._last[0] if tracker._last else None
         event = Event(id=new_event_id(), at=next_time(last), by=current_actor(by), recommendation=action.id,
                       kind="update", status=status, previous_status=action.status, note=note, forced=force,
-                      links=tuple(links), evidence=evidence or None, v=ACTION_VERSION, subject=ACTION_SUBJECT)
+                      links=tuple(links), evidence=evidence or None, for_owner=for_owner, public=public_note,
+                      v=ACTION_VERSION, subject=ACTION_SUBJECT)
         tracker._offset = tracker.journal.append(fh, [event])
         tracker._fold([event])
     tracker.plugins.notify(tracker, [event])

@@ -144,10 +144,11 @@ def fold_reports(indicator: Indicator, events: Iterable[Event]) -> Indicator:
 
 def report_indicator(tracker: Tracker, ref: str, value: Any, *, on: str | dt.date | None = None,
                      note: str | None = None, links: Iterable[str] = (), evidence: str | None = None,
-                     by: str | None = None, for_owner: str | None = None) -> Indicator:
+                     by: str | None = None, for_owner: str | None = None, public_note: bool = False) -> Indicator:
     """Record a value of indicator ``ACTION/IND`` in the journal; checked first, nothing written on a mistake.
 
-    ``for_owner`` is the owner the report was made for, as for :meth:`Tracker.update`.
+    ``for_owner`` is the owner the report was made for, and ``public_note``
+    lets published output show the note, as for :meth:`Tracker.update`.
     """
     from .actions import ACTION_VERSION, checked_plan
     from .journal import new_event_id
@@ -165,7 +166,7 @@ def report_indicator(tracker: Tracker, ref: str, value: Any, *, on: str | dt.dat
         known = ", ".join(i.id for i in action.indicators) or "none"
         raise InputError(f"action {action.id!r} has no indicator {indicator_id!r} (its indicators: {known})")
     kept = indicator.check_value(value)
-    for_owner = tracker.resolve_owner(for_owner) if for_owner else None
+    for_owner, public_note = tracker._attribution(for_owner, public_note, note or None)
     day = parse_date(on, "date") if on is not None else dt.date.today()
     with tracker.journal.locked() as fh:
         tracker._catch_up_locked()
@@ -173,7 +174,7 @@ def report_indicator(tracker: Tracker, ref: str, value: Any, *, on: str | dt.dat
         event = Event(id=new_event_id(), at=next_time(last), by=current_actor(by), recommendation=action.id,
                       kind="report", subject=INDICATOR_SUBJECT, indicator=indicator.id, value=kept, on=day,
                       note=note or None, links=tuple(links), evidence=evidence or None, for_owner=for_owner,
-                      v=ACTION_VERSION)
+                      public=public_note, v=ACTION_VERSION)
         tracker._offset = tracker.journal.append(fh, [event])
         tracker._fold([event])
     tracker.plugins.notify(tracker, [event])

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from ..serialize import action_to_dict
-from .common import (EXIT_OK, add_format, add_id, add_lang, completed, localizer, open_tracker, say_fallbacks, shorten,
-                     table, title_width, to_json)
+from .common import (EXIT_OK, add_attribution, add_format, add_id, add_lang, completed, localizer, open_tracker,
+                     say_fallbacks, shorten, table, title_width, to_json)
 
 COMMANDS = ("action", "indicator")
 
@@ -137,7 +137,7 @@ def cmd_action_update(args: argparse.Namespace) -> int:
 
     tracker = open_tracker(args)
     action = update_action(tracker, args.id, args.status, note=args.note, force=args.force, links=args.link,
-                           evidence=args.evidence, by=args.by)
+                           evidence=args.evidence, by=args.by, for_owner=args.for_owner, public_note=args.public_note)
     print(f"{action.id}: {action.history[-1].describe()}")
     if args.force:
         print("(forced: the override is recorded)", file=sys.stderr)
@@ -149,7 +149,8 @@ def cmd_indicator_report(args: argparse.Namespace) -> int:
 
     tracker = open_tracker(args)
     indicator = report_indicator(tracker, args.indicator, args.value, on=args.on, note=args.note,
-                                 links=args.link, evidence=args.evidence, by=args.by)
+                                 links=args.link, evidence=args.evidence, by=args.by, for_owner=args.for_owner,
+                                 public_note=args.public_note)
     recorded = max((r.event for r in indicator.reports), key=lambda e: e.sort_key)  # the series is by day
     print(f"{recorded.recommendation}/{indicator.id}: {recorded.describe()}")
     return EXIT_OK
@@ -252,6 +253,7 @@ def register(sub, plugins) -> None:
                    help="evidence: where the change can be checked (repeatable)")
     p.add_argument("--evidence", help="evidence: what the links show, in a few words")
     p.add_argument("--by", help="who makes the change (default: $DIASPORATRACK_USER, else your login)")
+    add_attribution(p)
     p.set_defaults(func=cmd_action_update)
 
     group = sub.add_parser("indicator", help="the indicators of actions: list them, report a value")
@@ -276,4 +278,5 @@ def register(sub, plugins) -> None:
                    help="evidence: where the value can be checked (repeatable)")
     p.add_argument("--evidence", help="evidence: what the links show, in a few words")
     p.add_argument("--by", help="who reports (default: $DIASPORATRACK_USER, else your login)")
+    add_attribution(p)
     p.set_defaults(func=cmd_indicator_report)

@@ -135,6 +135,15 @@ def add_id(parser: argparse.ArgumentParser, help: str = "id or unique id prefix"
     completed(parser.add_argument("id", help=help), complete)
 
 
+def add_attribution(parser: argparse.ArgumentParser) -> None:
+    """``--for OWNER`` and ``--public-note``: what published output may say of a change."""
+    completed(parser.add_argument("--for", dest="for_owner", metavar="OWNER",
+                                  help="the owner it was done for: published output names it instead of --by "
+                                       "(--by is never published)"), "owners")
+    parser.add_argument("--public-note", action="store_true",
+                        help="the note may be published (notes are private unless marked so)")
+
+
 def completed(action: argparse.Action, what: str | None) -> argparse.Action:
     """Let tab completion offer the workspace's ``ids``, ``statuses``, ``owners``, ``sources`` or ``responses``."""
     from . import completion

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import EXIT_OK, add_id, completed, open_tracker
+from .common import EXIT_OK, add_attribution, add_id, completed, open_tracker
 
 COMMANDS = ("update", "respond")
 
@@ -85,8 +85,4 @@ def _add_publishing(p: argparse.ArgumentParser) -> None:
     p.add_argument("--expect-version", metavar="VERSION",
                    help="refuse the change if the recommendation is no longer at this version (as `show` prints it): "
                         "someone else changed it since you looked")
-    completed(p.add_argument("--for", dest="for_owner", metavar="OWNER",
-                             help="the owner it was done for: published output names it instead of --by "
-                                  "(never published)"), "owners")
-    p.add_argument("--public-note", action="store_true",
-                   help="the note may be published (notes are private unless marked so)")
+    add_attribution(p)

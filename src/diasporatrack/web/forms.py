@@ -102,6 +102,8 @@ def report(tracker: Any, user: Any, ref: str, holders: list[str], form: Mapping[
     value = field(form, "value")
     if not value:
         raise InputError("give the value measured")
-    return report_indicator(tracker, ref, value, on=field(form, "on") or None, note=field(form, "note") or None,
+    note = field(form, "note") or None
+    return report_indicator(tracker, ref, value, on=field(form, "on") or None, note=note,
                             links=links_of(form), evidence=field(form, "evidence") or None, by=user.name,
-                            for_owner=done_for(user, holders, tracker))
+                            for_owner=done_for(user, holders, tracker),
+                            public_note=bool(field(form, "public")) and note is not None)
