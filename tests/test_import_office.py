@@ -189,7 +189,7 @@ def test_ohchr_thematic_list(tmp_path, root, cli):
     path = write_ohchr_list(tmp_path / "list.docx")
     result = cli("--root", str(root), "import", str(path), "--preset", "ohchr")
     assert result.code == 2 and result.err.strip() == (
-        "diasporatrack: error: give --state NAME: the list has no State-under-review column")
+        f"diasporatrack: error: {path}: give --state NAME: the list has no State-under-review column")
     result = cli("--root", str(root), "import", str(path), "--preset", "ohchr", "--state", "Pakistan", "--dry-run")
     assert result.code == 0 and "would write" in result.out and "(3 recommendations)" in result.out
     assert yaml_files(root) == ["diasporatrack.yaml", "owners.yaml"]

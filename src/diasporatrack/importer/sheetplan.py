@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -116,7 +116,7 @@ def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
             state.settle_dates = lambda: dates.settle_columns(open_sheet, targets, say)
             stream = iter(sheet)
             headings, first = 0, None
-            for row in (parts.prepare(stream) if parts.prepare else stream):
+            for row in (_located(parts.prepare(stream), path) if parts.prepare else stream):
                 if row.heading:  # a title spanning a Word table, left as the preset left it: not a record
                     headings, first = headings + 1, first or row
                     continue
@@ -135,6 +135,16 @@ def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
             drafts.discard()
             raise
     return drafts.plan(new_owners=[{"id": o, "name": o} for o in state.owners_needed], notes=notes)
+
+
+def _located(rows: Iterator[Row], path) -> Iterator[Row]:
+    """A preset's rows, its one-line errors naming the file they are about."""
+    try:
+        yield from rows
+    except InputError as err:
+        if str(err).startswith(str(path)):
+            raise
+        raise InputError(f"{path}: {err}") from None
 
 
 def _is_export(columns) -> bool:
