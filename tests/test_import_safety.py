@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from diasporatrack import Tracker, init_workspace
 from diasporatrack.importer import plan_csv, table
+from diasporatrack.importer.cleanup import looks_like_html
 
 
 def digests(*folders):
@@ -344,9 +345,11 @@ def test_mixed_encodings_name_the_line(tmp_path, cli, monkeypatch):
                    "Windows-1252?); give --encoding")
 
 
-# Control characters are refused on import (test_hostile.py), but for tab and line breaks.
+# Control characters are refused on import (test_hostile.py), but for tab and line breaks. A cell with an
+# HTML tag or entity is read as HTML on purpose (importer/cleanup.py: "&LT;" is "<"), so none is drawn here.
 cells = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x85\u2028\u2029")
-                | st.sampled_from("\t\n\r"), max_size=30).filter(lambda t: not t.startswith("'"))
+                | st.sampled_from("\t\n\r"), max_size=30).filter(
+    lambda t: not t.startswith("'") and not looks_like_html(t))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
