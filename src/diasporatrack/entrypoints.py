@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 FORMAT = 1
+GROUP = "diasporatrack"  # the entry point group of installed plugins
 
 
 def listed(group: str) -> list[tuple[str, str, str | None, str | None]]:

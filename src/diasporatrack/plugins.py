@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from . import hookspecs, trust
+from .entrypoints import GROUP as ENTRY_POINT_GROUP
 from .errors import DiasporatrackError
 from .plugincode import describe as _describe, output_to_stderr, run_file
 from .protocols import (DocumentImporter, Exporter, Extractor, PlanRule, Preset, ReminderChannel, ReminderRule,
@@ -40,8 +41,6 @@ __all__ = ["BUILTINS", "ENTRY_POINT_GROUP", "PluginError", "PluginInfo", "Plugin
 if TYPE_CHECKING:
     from .model import Event, Recommendation
     from .tracker import Tracker
-
-ENTRY_POINT_GROUP = "diasporatrack"
 
 # Built-in plugins: ordinary modules with @hookimpl functions, by plugin name.
 BUILTINS = {

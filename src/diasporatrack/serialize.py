@@ -62,6 +62,12 @@ def recommendation_to_dict(rec: Recommendation, *, history: bool = False) -> dic
     return out
 
 
+def lifecycle_to_list(lifecycle) -> list[dict[str, Any]]:
+    """The statuses of a lifecycle, in order, with their definition, weight and allowed next statuses."""
+    return [{"name": s.name, "definition": s.definition, "weight": s.weight, "next": list(s.next)}
+            for s in lifecycle]
+
+
 def source_to_dict(source: Source) -> dict[str, Any]:
     return {
         "id": source.id,

@@ -34,10 +34,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import InputError
-
-NO_PLUGINS_ENV = "DIASPORATRACK_NO_PLUGINS"
-TRUST_LOCAL_ENV = "DIASPORATRACK_TRUST_LOCAL_PLUGINS"
-LOAD_PLUGINS_ENV = "DIASPORATRACK_LOAD_PLUGINS"
+from .switches import (  # noqa: F401 - the switches are read through this module too
+    LOAD_PLUGINS_ENV, NO_PLUGINS_ENV, TRUST_LOCAL_ENV, flag as _flag, installed_allowed)
 STORE_NAME = "trusted.json"
 STORE_VERSION = 1
 MAX_PLUGIN_FILE = 1_000_000  # bytes: a plugin file is code a person reads before trusting it
@@ -57,10 +55,6 @@ class TrustError(InputError):
 # --- the switches ---------------------------------------------------------------
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 def plugins_off() -> bool:
     """Whether every installed plugin and plugin file is switched off for this process."""
     return _forced_off > 0 or _flag(NO_PLUGINS_ENV)
@@ -69,14 +63,6 @@ def plugins_off() -> bool:
 def local_trusted_by_environment() -> bool:
     """Whether ``DIASPORATRACK_TRUST_LOCAL_PLUGINS`` trusts every plugin file explicitly."""
     return _flag(TRUST_LOCAL_ENV)
-
-
-def installed_allowed(name: str) -> bool:
-    """Whether the installed plugin ``name`` may load (``DIASPORATRACK_LOAD_PLUGINS`` limits them)."""
-    chosen = os.environ.get(LOAD_PLUGINS_ENV)
-    if chosen is None:
-        return True
-    return name in {part.strip() for part in chosen.split(",") if part.strip()}
 
 
 @contextlib.contextmanager

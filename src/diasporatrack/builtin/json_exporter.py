@@ -8,11 +8,8 @@ from collections.abc import Iterator, Sequence
 
 from ..hookspecs import hookimpl
 from ..model import Recommendation
-from ..serialize import action_to_dict, owner_to_dict, recommendation_to_dict, source_to_dict
-
-SCHEMA = "diasporatrack-export"
-SCHEMA_VERSION = 3  # 3: translations, a source's language, progress_from; 2: classification, progress and
-# cluster fields; author is a list
+from ..serialize import action_to_dict, lifecycle_to_list, owner_to_dict, recommendation_to_dict, source_to_dict
+from .json_layout import SCHEMA, SCHEMA_VERSION, TAIL, row as layout_row
 
 
 class JsonExporter:
@@ -31,10 +28,7 @@ class JsonExporter:
             "schema": SCHEMA,
             "version": SCHEMA_VERSION,
             "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "statuses": [
-                {"name": s.name, "definition": s.definition, "weight": s.weight, "next": list(s.next)}
-                for s in tracker.lifecycle
-            ],
+            "statuses": lifecycle_to_list(tracker.lifecycle),
             # Sources of the exported recommendations; every source when nothing was filtered out.
             "sources": [source_to_dict(s) for s in tracker.sources.values()
                         if s.id in used_sources or len(recommendations) == len(tracker)],
@@ -54,13 +48,14 @@ class JsonExporter:
             document["actions"] = [action_to_dict(a, history=True) for a in actions]
         # One recommendation per line: readable, friendly to diff, and written
         # by the fast (C) encoder, which indenting everything would turn off.
+        # (json_layout writes the same text from the cache's parts: keep the two alike.)
         yield json.dumps(document, ensure_ascii=False, indent=2)[:-2] + ',\n  "recommendations": [\n'
         for n, rec in enumerate(recommendations):
             row = recommendation_to_dict(rec, history=True)
             if loc is not None:
                 row["localized"] = localized(loc, rec)
-            yield ("    " if n == 0 else ",\n    ") + json.dumps(row, ensure_ascii=False)
-        yield "\n  ]\n}\n"
+            yield layout_row(n, json.dumps(row, ensure_ascii=False))
+        yield TAIL
 
 
 @hookimpl

@@ -12,10 +12,11 @@ TYPE_CHECKING = False  # typing and pathlib are not imported: a command answered
 if TYPE_CHECKING:
     from pathlib import Path
 
+# 12: each recommendation's and source's part of `export json`, and the parts from the settings and owners;
 # 11: the table columns of `list` and the names filters need, readable without the model; 10: translations, a
 # source's language, progress_from; 9: a fingerprint per file; 8: events of schema 4 (for_owner, public);
 # 7: classification, progress, clusters; 6: events of schema 2
-FORMAT = 11
+FORMAT = 12
 SCHEMA = f"{__version__}:{FORMAT}"  # a cache from another version is not read
 
 
@@ -91,8 +92,9 @@ class JournalMark:
 class Fresh:
     """A cache that holds exactly what reading the files and the journal would give now, open in one snapshot.
 
-    What a read-only command (``list``) needs without importing the model:
-    the ids matching the indexed filters, the table cells, the JSON rows.
+    What a read-only command (``list``, ``export json``) needs without
+    importing the model: the ids matching the indexed filters, the table
+    cells, the JSON rows, the parts of an export.
     """
 
     def __init__(self, db, names: dict) -> None:
@@ -100,13 +102,19 @@ class Fresh:
         self.statuses: list[str] = names["statuses"]
         self.responses: list[str] = names["responses"]
         self.owners: dict[str, str | None] = names["owners"]  # id -> parent
+        self.plugin_settings: bool = names.get("plugins", True)  # plugin files named, or a plugin disabled
 
     def sources(self) -> list[str]:
         return [sid for (sid,) in self.db.execute("SELECT id FROM sources")]
 
+    def count(self) -> int:
+        """How many recommendations there are."""
+        return self.db.execute("SELECT COUNT(*) FROM recs").fetchone()[0]
+
     def select(self, columns: str, *, statuses=None, sources=None, owners=None, themes=None, addressees=None,
-               responses=None, unowned=False):
-        """Rows (``columns`` of ``recs``) of the recommendations matching every filter, in id order.
+               responses=None, unowned=False, then: str = " ORDER BY id"):
+        """Rows (``columns`` of ``recs``) of the recommendations matching every filter, in id order (or as
+        ``then`` says: ``" GROUP BY source"``).
 
         Each filter is a set of exact values (owners with their descendants,
         themes and addressees as label keys), as the tracker's indexed query
@@ -116,7 +124,16 @@ class Fresh:
 
         clause, params = rec_filter(statuses=statuses, sources=sources, owners=owners, themes=themes,
                                     addressees=addressees, responses=responses, unowned=unowned)
-        return self.db.execute(f"SELECT {columns} FROM recs{clause} ORDER BY id", params)
+        return self.db.execute(f"SELECT {columns} FROM recs{clause}{then}", params)
+
+    def export_parts(self) -> tuple[str, str, list[tuple[str, str]]]:
+        """The parts of ``export json`` (see :mod:`diasporatrack.builtin.json_layout`): the statuses, the owners,
+        and (id, part) of each source in the order of the files."""
+        from .fingerprints import order_key
+
+        meta = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('export_statuses', 'export_owners')"))
+        found = sorted(self.db.execute("SELECT path, id, export FROM sources"), key=lambda row: order_key(row[0]))
+        return meta["export_statuses"], meta["export_owners"], [(sid, text) for _, sid, text in found]
 
     def close(self) -> None:
         self.db.close()

@@ -28,7 +28,7 @@ from ..errors import DiasporatrackError
 from ..model import Recommendation
 from ..workspace import Workspace, read_config, read_owners, read_source_file
 from .fingerprints import Scan, content_hash, is_racy, order_key, read_settings_blob, settings_blob, settings_hashes
-from .store import SCHEMA, connect, delete_index_rows, file_row, insert_recs, new_token, row_json
+from .store import SCHEMA, connect, delete_index_rows, file_row, insert_recs, new_token, source_row
 
 
 def refresh(path: Path, root: Path, scan: Scan) -> bool:
@@ -138,15 +138,14 @@ def _refresh(db: sqlite3.Connection, root: Path, scan: Scan) -> bool:
     rows = []
     for rec_id, rec in scratch.recommendations.items():
         rec = _replay(rec, old[rec_id].history) if rec_id in old else new[rec_id]
-        rows.append((rec, rel_of[rec.source], row_json(rec)))
+        rows.append((rec, rel_of[rec.source]))
 
     delete_index_rows(db, [i for (i,) in db.execute("SELECT id FROM recs WHERE path IN (SELECT path FROM gone_paths)")])
     for table in ("recs", "sources", "findings", "files"):
         db.execute(f"DELETE FROM {table} WHERE path IN (SELECT path FROM gone_paths)")
     insert_recs(db, rows)
-    db.executemany("INSERT INTO sources VALUES (?, ?, ?)",
-                   ((s.id, rel_of[s.id], pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL))
-                    for s in scratch.sources.values()))
+    db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?)",
+                   (source_row(s, rel_of[s.id]) for s in scratch.sources.values()))
     db.executemany("INSERT INTO findings VALUES (?, ?)",
                    ((f.id, rel_of[s.id]) for s in scratch.sources.values() for f in s.findings))
     db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

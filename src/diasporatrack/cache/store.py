@@ -14,8 +14,8 @@ from typing import Any
 import attrs
 
 from ..labels import label_key
-from ..model import Recommendation
-from ..serialize import recommendation_to_dict
+from ..model import Recommendation, Source
+from ..serialize import lifecycle_to_list, owner_to_dict, recommendation_to_dict, source_to_dict
 from ..workspace import Workspace
 from .fingerprints import Scan, changed, is_racy, order_key, settings_blob
 from .fresh import FORMAT, SCHEMA, JournalMark  # noqa: F401 - FORMAT and SCHEMA are read from here too
@@ -25,11 +25,12 @@ _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS recs (id TEXT PRIMARY KEY, path TEXT NOT NULL, status TEXT NOT NULL, source TEXT NOT NULL,
                    owned INTEGER NOT NULL, response TEXT, body BLOB NOT NULL, json TEXT NOT NULL,
-                   shown_status TEXT NOT NULL, shown_owners TEXT NOT NULL, due TEXT NOT NULL, title TEXT NOT NULL);
+                   shown_status TEXT NOT NULL, shown_owners TEXT NOT NULL, due TEXT NOT NULL, title TEXT NOT NULL,
+                   export TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rec_owner (owner TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rec_theme (theme TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rec_addressee (addressee TEXT NOT NULL, rec TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, path TEXT NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, path TEXT NOT NULL, body BLOB NOT NULL, export TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS findings (id TEXT PRIMARY KEY, path TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER, mtime_ns INTEGER,
                    ctime_ns INTEGER, ino INTEGER, hash TEXT, racy INTEGER NOT NULL, ids TEXT NOT NULL, links BLOB);
@@ -70,6 +71,20 @@ def row_json(rec: Recommendation) -> str:
     return json.dumps(recommendation_to_dict(rec), ensure_ascii=False, separators=(",", ":"))
 
 
+def row_texts(rec: Recommendation) -> tuple[str, str]:
+    """:func:`row_json`, and the recommendation as ``export json`` writes it (with its history), from one dict."""
+    data = recommendation_to_dict(rec, history=True)
+    export = json.dumps(data, ensure_ascii=False)
+    del data["history"]  # the last key: what is left is the row of ``list``
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")), export
+
+
+def source_row(source: Source, rel: str) -> tuple[str, str, bytes, str]:
+    """A source's row: id, file, pickle, and its part of ``export json`` (see :mod:`..builtin.json_layout`)."""
+    return (source.id, rel, pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL),
+            json.dumps(source_to_dict(source), ensure_ascii=False, indent=2))
+
+
 def list_cells(rec: Recommendation) -> tuple[str, str, str, str]:
     """The cells of ``list``'s table for one recommendation (the title before it is shortened to the terminal)."""
     return (rec.status + (" (draft)" if rec.draft else ""), ", ".join(rec.owners) or "-",
@@ -77,9 +92,19 @@ def list_cells(rec: Recommendation) -> tuple[str, str, str, str]:
 
 
 def names_blob(workspace: Workspace) -> str:
-    """What checking a filter needs, as JSON: status and response names, each owner's parent."""
+    """What checking a filter needs, as JSON: status and response names, each owner's parent; and whether the
+    settings name plugin files or disable a plugin (then only the full command knows what the plugins do)."""
+    config = workspace.config
     return json.dumps({"statuses": list(workspace.lifecycle.names), "responses": list(workspace.responses.names),
-                       "owners": {o.id: o.parent for o in workspace.owners.values()}})
+                       "owners": {o.id: o.parent for o in workspace.owners.values()},
+                       "plugins": bool(config.get("plugins") or config.get("disable"))})
+
+
+def export_parts(workspace: Workspace) -> list[tuple[str, str]]:
+    """The parts of ``export json`` that come from the settings and owners (meta rows), dumped at the top level."""
+    return [("export_statuses", json.dumps(lifecycle_to_list(workspace.lifecycle), ensure_ascii=False, indent=2)),
+            ("export_owners", json.dumps([owner_to_dict(o) for o in workspace.owners.values()], ensure_ascii=False,
+                                         indent=2))]
 
 
 def new_token() -> str:
@@ -102,17 +127,28 @@ def discard(path: Path) -> None:
             os.unlink(f"{path}{suffix}")
 
 
-def insert_recs(db: sqlite3.Connection, recs: Iterable[tuple[Recommendation, str, str]]) -> None:
-    """Insert (or replace) rows, given as (recommendation, its file, its JSON); index rows go with them."""
+def insert_recs(db: sqlite3.Connection, recs: Iterable[tuple[Recommendation, str]],
+                made: dict[str, str] | None = None) -> None:
+    """Insert (or replace) rows, given as (recommendation, its file); index rows go with them.
+
+    Each row's JSON (:func:`row_json`) is put in ``made`` when one is given.
+    """
     recs = list(recs)
-    db.executemany("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   ((r.id, path, r.status, r.source, int(bool(r.owners)), r.response, encode(r), text, *list_cells(r))
-                    for r, path, text in recs))
-    db.executemany("INSERT INTO rec_owner VALUES (?, ?)", ((o, r.id) for r, _, _ in recs for o in r.owners))
+
+    def rows():
+        for r, path in recs:
+            text, export = row_texts(r)
+            if made is not None:
+                made[r.id] = text
+            yield (r.id, path, r.status, r.source, int(bool(r.owners)), r.response, encode(r), text, *list_cells(r),
+                   export)
+
+    db.executemany("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
+    db.executemany("INSERT INTO rec_owner VALUES (?, ?)", ((o, r.id) for r, _ in recs for o in r.owners))
     db.executemany("INSERT INTO rec_theme VALUES (?, ?)",
-                   ((t, r.id) for r, _, _ in recs for t in {label_key(t) for t in r.themes}))
+                   ((t, r.id) for r, _ in recs for t in {label_key(t) for t in r.themes}))
     db.executemany("INSERT INTO rec_addressee VALUES (?, ?)",
-                   ((a, r.id) for r, _, _ in recs for a in {label_key(a) for a in r.addressed_to}))
+                   ((a, r.id) for r, _ in recs for a in {label_key(a) for a in r.addressed_to}))
 
 
 def delete_index_rows(db: sqlite3.Connection, ids: list[str]) -> None:
@@ -142,7 +178,7 @@ def write(path: Path, workspace: Workspace, state: dict[str, Recommendation], ma
     Returns the JSON rows it made, so the command that wrote the cache can
     print them without making them again.
     """
-    rows = {rec_id: row_json(rec) for rec_id, rec in state.items()}
+    rows: dict[str, str] = {}
     for attempt in (1, 2):
         try:
             db = connect(path)
@@ -162,6 +198,7 @@ def write(path: Path, workspace: Workspace, state: dict[str, Recommendation], ma
 
 def _fill(db: sqlite3.Connection, workspace: Workspace, state: dict[str, Recommendation], rows: dict[str, str],
           mark: JournalMark, scan: Scan, token: str) -> None:
+    """Write everything in one transaction; ``rows`` gets each recommendation's JSON row."""
     db.executescript(_TABLES)
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -172,10 +209,9 @@ def _fill(db: sqlite3.Connection, workspace: Workspace, state: dict[str, Recomme
             db.execute(f"DELETE FROM {table}")
         root = workspace.root
         where = {sid: p.relative_to(root).as_posix() for sid, p in workspace.source_paths.items()}
-        insert_recs(db, ((r, where[r.source], rows[r.id]) for r in state.values()))
-        db.executemany("INSERT INTO sources VALUES (?, ?, ?)",
-                       ((s.id, where[s.id], pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL))
-                        for s in workspace.sources.values()))
+        insert_recs(db, ((r, where[r.source]) for r in state.values()), rows)
+        db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?)",
+                       (source_row(s, where[s.id]) for s in workspace.sources.values()))
         db.executemany("INSERT INTO findings VALUES (?, ?)",
                        ((f.id, where[s.id]) for s in workspace.sources.values() for f in s.findings))
         ids: dict[str, list[str]] = {rel: [] for rel in scan.files}
@@ -194,7 +230,7 @@ def _fill(db: sqlite3.Connection, workspace: Workspace, state: dict[str, Recomme
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("format", SCHEMA), ("token", token), ("settings", settings_blob(scan)),
             ("workspace", pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)), ("journal", mark.to_json()),
-            ("names", names_blob(workspace)),
+            ("names", names_blob(workspace)), *export_parts(workspace),
         ])
         db.execute("COMMIT")
     except BaseException:
@@ -235,7 +271,7 @@ def save_rows(path: Path, token: str, recs: Iterable[Recommendation], base: Jour
                 if found:  # always, with the same token; a row is never added here
                     files[rec.id] = (rec, found[0])
             delete_index_rows(db, list(files))
-            insert_recs(db, ((rec, rel, row_json(rec)) for rec, rel in files.values()))
+            insert_recs(db, files.values())
             db.execute("INSERT OR REPLACE INTO meta VALUES ('journal', ?)", (mark.to_json(),))
             db.execute("COMMIT")
             return mark

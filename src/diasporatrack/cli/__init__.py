@@ -105,16 +105,21 @@ def build_parser(plugins: Plugins | None = None, only: str | None = None) -> arg
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "_ARGCOMPLETE" not in os.environ:
-        given = quick.parse_list(argv)
-        if given is not None:  # a plain `list`: answered from a fresh cache, before argparse is even loaded
+        # A plain `list` or `export json`: answered from a fresh cache, before argparse is even loaded.
+        for parse, answer, for_people in ((quick.parse_list, quick.answer_list, True),
+                                          (quick.parse_export, quick.answer_export, False)):
+            given = parse(argv)
+            if given is None:
+                continue
             try:
-                with _terminal_safe(stdout=given["format"] not in MACHINE_FORMATS):
-                    answered = quick.answer_list(given)
+                with _terminal_safe(stdout=for_people and given["format"] not in MACHINE_FORMATS):
+                    answered = answer(given)
             except BrokenPipeError:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                 return EXIT_OK
             if answered is not None:
                 return answered
+            break
     import argparse
 
     early = argparse.ArgumentParser(add_help=False)

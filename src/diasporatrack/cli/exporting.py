@@ -19,12 +19,9 @@ from .common import (
     say_fallbacks,
     sort_recs,
 )
+from .quick import PRIVATE_WARNING  # said alike by the full command and the fast path
 
 COMMANDS = ("export",)
-
-
-PRIVATE_WARNING = ("private export: e-mail addresses and other contacts, members' names and every note are "
-                   "included; do not publish it")
 
 
 def cmd_export(args: argparse.Namespace) -> int:

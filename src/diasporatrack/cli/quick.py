@@ -1,14 +1,16 @@
-"""`list` answered straight from a fresh cache, before the parser, the model or a plugin is loaded.
+"""`list` and `export json` answered straight from a fresh cache, before the parser, the model or a plugin loads.
 
 Most commands a person types are a `list`, and most find the cache fresh.
-Then the answer is in the cache's rows already (their table cells and
-JSON text), so this path reads them with SQLite alone: start-up is the
-cost of a command, not of importing the library. It takes only what it can
-answer exactly as the full command would: the indexed filters (status,
-owner, source, theme, addressee, response, unowned), sorted by id, as a
-table or (to a program) JSON. Anything else (another option, a value it
-cannot resolve, a cache that is not fresh, any error) returns None before
-printing a thing, and the full command runs.
+Then the answer is in the cache's rows already (their table cells, their
+JSON text, their part of an export), so this path reads them with SQLite
+alone: start-up is the cost of a command, not of importing the library. It
+takes only what it can answer exactly as the full command would: the
+indexed filters (status, owner, source, theme, addressee, response,
+unowned); for `list`, sorted by id, as a table or (to a program) JSON; for
+`export json`, to standard output, while no plugin but the built-ins would
+load and the workspace has no plan (`actions.yaml`). Anything else (another
+option, a value it cannot resolve, a cache that is not fresh, any error)
+returns None before printing a thing, and the full command runs.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from __future__ import annotations
 import os
 import sys
 
-# list's options this path answers, with the filter each one feeds
-_VALUED = {"--status": "status", "--owner": "owner", "--source": "source", "--theme": "theme",
-           "--addressed-to": "addressed_to", "--response": "response", "--format": "format", "--sort": "sort",
-           "--root": "root"}
+# The options this path answers, with the filter each one feeds
+_FILTERS = {"--status": "status", "--owner": "owner", "--source": "source", "--theme": "theme",
+            "--addressed-to": "addressed_to", "--response": "response", "--root": "root"}
+_SINGLE = ("root", "format", "sort")  # the last one given counts; the others add up
+PRIVATE_WARNING = ("private export: e-mail addresses and other contacts, members' names and every note are "
+                   "included; do not publish it")
 
 
 def parse_list(argv: list[str]) -> dict | None:
@@ -27,24 +31,42 @@ def parse_list(argv: list[str]) -> dict | None:
 
     Only exact option names (argparse also takes unique abbreviations: the full parser gets those).
     """
-    given: dict = {"root": None, "unowned": False, "format": "table", "sort": "id"}
+    given = {"format": "table", "sort": "id"}
+    return _parse(argv, "list", {**_FILTERS, "--format": "format", "--sort": "sort"}, ("--unowned",), given, 0)
+
+
+def parse_export(argv: list[str]) -> dict | None:
+    """The options of ``[--root DIR] [--debug] [--no-plugins] export json [OPTION ...]``, or None for anything
+    else (another format, ``-o``, ``--public``, ``--lang``, ``--as-of``, the other filters...)."""
+    given = _parse(argv, "export", _FILTERS, ("--unowned", "--private"), {}, 1)
+    return given if given is not None and given["args"] == ["json"] else None
+
+
+def _parse(argv: list[str], command: str, valued: dict[str, str], flags: tuple[str, ...], given: dict,
+           positionals: int) -> dict | None:
+    """``given`` completed from ``argv`` (``command`` and up to ``positionals`` arguments), or None."""
+    given.update(root=None, unowned=False, private=False, no_plugins=False, args=[])
     seen_command = False
     i = 0
     while i < len(argv):
         token = argv[i]
         i += 1
         if not token.startswith("-"):
-            if seen_command or token != "list":
+            if seen_command and len(given["args"]) < positionals:
+                given["args"].append(token)
+                continue
+            if seen_command or token != command:
                 return None
             seen_command = True
             continue
         name, eq, value = token.partition("=")
         if name in ("--debug", "--no-plugins") and not eq and not seen_command:
+            given["no_plugins"] |= name == "--no-plugins"
             continue
-        if name == "--unowned" and not eq and seen_command:
-            given["unowned"] = True
+        if name in flags and not eq and seen_command:
+            given[name[2:]] = True
             continue
-        key = _VALUED.get(name)
+        key = valued.get(name)
         if key is None or (key != "root" and not seen_command):
             return None
         if not eq:
@@ -54,11 +76,11 @@ def parse_list(argv: list[str]) -> dict | None:
             i += 1
         if value.startswith("-"):
             return None  # argparse reads that as an option, not a value
-        if key in ("root", "format", "sort"):
+        if key in _SINGLE:
             given[key] = value
         else:
             given.setdefault(key, []).append(value)
-    return given if seen_command else None
+    return given if seen_command and len(given["args"]) == positionals else None
 
 
 def answer_list(given: dict) -> int | None:
@@ -100,6 +122,60 @@ def answer_list(given: dict) -> int | None:
     print(table([(rec_id, status, owners, due, shorten(title, width)) for rec_id, status, owners, due, title in rows],
                 ("id", "status", "owners", "due", "title")))
     return 0
+
+
+def answer_export(given: dict) -> int | None:
+    """Write ``export json`` (options from :func:`parse_export`) from a fresh cache and return the exit code;
+    None, having printed nothing, if the full command must run."""
+    try:
+        from ..cache.fresh import open_fresh
+        from ..places import ACTIONS_FILE, locate_root
+
+        root = locate_root(given["root"])
+        if root is None or os.path.lexists(os.path.join(root, ACTIONS_FILE)) or _plugins_load(given):
+            return None  # the plan's actions are read from their file; a plugin may add to the export, or fail
+        fresh = open_fresh(root)
+    except Exception:  # noqa: BLE001 - no workspace, an unreadable one, broken plugin metadata: the full command
+        return None
+    if fresh is None:
+        return None
+    try:
+        filters = _filters(fresh, given)
+        if filters is None or fresh.plugin_settings:
+            return None
+        statuses, owners, sources = fresh.export_parts()
+        used = dict(fresh.select("source, COUNT(*)", then=" GROUP BY source", **filters).fetchall())
+        every = sum(used.values()) == fresh.count()  # then every source is listed, as the exporter does
+        import time
+
+        from ..builtin.json_layout import TAIL, head, row
+
+        if given["private"]:
+            print(PRIVATE_WARNING, file=sys.stderr)
+        out = sys.stdout
+        out.write(head(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), statuses,
+                       [text for sid, text in sources if every or sid in used], owners))
+        batch: list[str] = []
+        for n, (text,) in enumerate(fresh.select("export", **filters)):
+            batch.append(row(n, text))
+            if len(batch) == 1000:
+                out.write("".join(batch))
+                batch = []
+        out.write("".join(batch) + TAIL)
+        return 0
+    finally:
+        fresh.close()
+
+
+def _plugins_load(given: dict) -> bool:
+    """Whether the full command would load an installed plugin (one may add an exporter, claim ``json``, fail)."""
+    from ..switches import NO_PLUGINS_ENV, flag, installed_allowed
+
+    if given["no_plugins"] or flag(NO_PLUGINS_ENV):
+        return False
+    from ..entrypoints import GROUP, listed
+
+    return any(installed_allowed(name) for name, *_ in listed(GROUP))
 
 
 def _filters(fresh, given: dict) -> dict | None:
