@@ -59,6 +59,7 @@ def test_the_shipped_schema_accepts_the_example_and_refuses_an_action_without_re
     (3, "    status: finished\n", "act-clinic: status: 'finished' is not an action status"),
     (6, "    due: 2024-12-31\n", "act-clinic: due 2024-12-31 is before start 2025-02-01"),
     (3, "    colour: blue\n", "unknown field 'colour' in action"),
+    (2, "  - id: rep-forum\n", "action id 'rep-forum' is also a recommendation's id"),
 ])
 def test_a_mistake_in_actions_yaml_is_located(plan_ws, cli, line, text, message):
     lines = ACTIONS_YAML.splitlines(keepends=True)
@@ -113,6 +114,8 @@ def test_bad_changes_write_nothing(plan_ws, cli):
         (("action", "add", "act-x", "--title", "X", "--implements", "rep-nope"),
          "actions.yaml:14: act-x: implements unknown recommendation 'rep-nope'"),
         (("action", "add", "act-clinic", "--title", "X", "--implements", "rep-health"), "already exists"),
+        (("action", "add", "rep-forum", "--title", "X", "--implements", "rep-health"),
+         "action id 'rep-forum' is also a recommendation's id"),
         (("action", "add", "act-x", "--title", "X", "--implements", "rep-health", "--owner", "nobody"),
          "unknown owner 'nobody'"),
         (("action", "update", "act-clinic", "--status", "done"), "cannot go from 'planned' to 'done'"),

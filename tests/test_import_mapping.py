@@ -72,7 +72,7 @@ def test_several_maps_onto_a_list_field_add_up_and_onto_text_join_as_paragraphs(
     refused = run(cli, root, sheet, "--source", "t", "--map", "Rec=text", "--map", "Status=status",
                   "--map", "Stage=status")
     assert refused.code == 2 and errors(refused) == [
-        "error: --map Stage=status: status holds one value and --map Status=status already fills it; "
+        f"error: {sheet}: --map Stage=status: status holds one value and --map Status=status already fills it; "
         "map one column to it"]
 
 
@@ -87,7 +87,7 @@ def test_bad_maps_are_one_line_errors(cli, root, tmp_path, maps, message):
     sheet = tmp_path / "s.csv"
     sheet.write_text("Rec,Status\nDo it,proposed\n", encoding="utf-8")
     result = run(cli, root, sheet, "--source", "s", *[arg for m in maps for arg in ("--map", m)])
-    assert result.code == 2 and len(errors(result)) == 1 and message in errors(result)[0]
+    assert result.code == 2 and len(errors(result)) == 1 and f"{sheet}: {message}" in errors(result)[0]
     assert nothing_written(root)
 
 
@@ -196,6 +196,10 @@ def test_html_in_cells_becomes_text_unless_kept(cli, root, tmp_path):
     ("<script>alert(1)</script><style>p{}</style>Shown", "Shown"),
     ("x &amp;lt; y", "x &lt; y"),
     ("<insert name> stays", "<insert name> stays"),
+    ("<source> and <link to report> stay", "<source> and <link to report> stay"),
+    ("<img src=x onerror=alert(1)>Image rec", "Image rec"),
+    ('<iframe src="https://example.org">fallback</iframe><svg><text>drawn</text></svg>Kept', "Kept"),
+    ("<table><tr><th>Theme</th><td>Health</td></tr><tr><td>Next</td></tr></table>", "Theme Health\nNext"),
 ])
 def test_html_to_text(html, text):
     assert html_to_text(html) == text

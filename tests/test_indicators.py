@@ -259,3 +259,39 @@ def test_a_report_and_an_action_change_publish_their_note_only_when_marked_publi
     assert "first clinic open" in pages and "say it openly" in pages and "kept inside" not in pages
     event = json.loads((plan_ws / "journal.jsonl").read_text().splitlines()[-1])
     assert event["public"] is True and event["for"] == "health" and event["subject"] == "action"
+
+
+def test_report_says_what_it_recorded_and_refuses_a_day_to_come(plan_ws, cli):
+    root = str(plan_ws)
+    assert cli("indicator", "report", "act-clinic/held", "30", "--on", "2025-06-01", "--root", root).code == 0
+    earlier = cli("indicator", "report", "act-clinic/held", "12", "--on", "2025-05-01", "--root", root)
+    assert earlier.code == 0 and "held = 12" in earlier.out and "30" not in earlier.out  # not the newest by day
+    before = (plan_ws / "journal.jsonl").read_bytes()
+    future = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    refused = cli("indicator", "report", "act-clinic/held", "5", "--on", future, "--root", root)
+    assert refused.code == 2 and f"the day measured, {future}, is in the future" in refused.err
+    assert (plan_ws / "journal.jsonl").read_bytes() == before
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "file:///etc/passwd", "example.org/x", "https://"])
+def test_evidence_links_are_web_addresses_on_every_change(plan_ws, cli, link):
+    root = str(plan_ws)
+    before = (plan_ws / "journal.jsonl").read_bytes() if (plan_ws / "journal.jsonl").exists() else b""
+    for command in (("update", "rep-health", "--note", "n"), ("action", "update", "act-clinic", "--status",
+                    "in-progress"), ("indicator", "report", "act-clinic/held", "3")):
+        result = cli(*command, "--link", link, "--root", root)
+        assert result.code == 2 and f"link {link!r} is not a web address" in result.err, command
+    after = (plan_ws / "journal.jsonl").read_bytes() if (plan_ws / "journal.jsonl").exists() else b""
+    assert after == before
+
+
+def test_importing_an_export_says_its_plan_is_not_imported(plan_ws, cli, tmp_path):
+    from diasporatrack.scaffold import init_workspace
+
+    exported = tmp_path / "all.json"
+    assert cli("export", "json", "-o", str(exported), "--root", str(plan_ws)).code == 0
+    other = tmp_path / "other"
+    init_workspace(other)
+    result = cli("import", str(exported), "--root", str(other))
+    assert result.code == 0 and "its plan (1 action, with their indicators and reports) is not imported" in result.err
+    assert not (other / "actions.yaml").exists()

@@ -200,6 +200,7 @@ def test_forbidden_transitions_are_explained_and_refused(ws, users):
     csrf, version = csrf_of(page), version_of_page(page)
     refused = _post(c, "rep-forum", "update", csrf, version, status="implemented")
     assert refused.status_code == 400 and "cannot go from" in refused.text
+    assert "--force" not in refused.text  # the command line's way round it means nothing in a browser
     assert journal(ws) == []
 
 

@@ -126,6 +126,10 @@ def read_actions(root: Path, problems: list[Problem], *, recommendations: Iterab
             check.problem(f"duplicate action id {quote(action_id)} (first at {where[action_id]})", line)
             continue
         ok = True
+        if action_id in known_recs:  # the journal and every timeline tell the two apart only by their id
+            check.problem(f"action id {quote(action_id)} is also a recommendation's id; give the action an id "
+                          "of its own", line)
+            ok = False
         if not fields["implements"]:
             check.problem(f"{action_id}: implements: an action implements at least one recommendation", line)
             ok = False
@@ -243,6 +247,8 @@ def add_action(tracker: Tracker, fields: Mapping[str, Any], *, by: str | None = 
         raise InputError("an action needs the recommendations it implements (--implements ID)")
     action_id = values["id"]
     checked_plan(tracker)  # a broken file is reported as it is, before anything is added to it
+    if action_id in tracker:
+        raise InputError(f"action id {action_id!r} is also a recommendation's id; give the action an id of its own")
 
     def work(change):
         path = change.root / ACTIONS_FILE
@@ -293,7 +299,7 @@ def update_action(tracker: Tracker, ref: str, status: str, *, note: str | None =
     published, as on a recommendation's update.
     """
     from .journal import new_event_id
-    from .tracker.values import current_actor, next_time
+    from .tracker.values import current_actor, next_time, web_links
 
     plan = checked_plan(tracker)
     action = plan.get(ref)
@@ -302,12 +308,13 @@ def update_action(tracker: Tracker, ref: str, status: str, *, note: str | None =
     elif status not in plan.lifecycle:
         raise InputError(f"unknown action status {status!r}; statuses are: {', '.join(plan.lifecycle.names)}")
     for_owner, public_note = tracker._attribution(for_owner, public_note, note)
+    links = web_links(links)
     with tracker.journal.locked() as fh:
         tracker._catch_up_locked()
         last = tracker._last[0] if tracker._last else None
         event = Event(id=new_event_id(), at=next_time(last), by=current_actor(by), recommendation=action.id,
                       kind="update", status=status, previous_status=action.status, note=note, forced=force,
-                      links=tuple(links), evidence=evidence or None, for_owner=for_owner, public=public_note,
+                      links=links, evidence=evidence or None, for_owner=for_owner, public=public_note,
                       v=ACTION_VERSION, subject=ACTION_SUBJECT)
         tracker._offset = tracker.journal.append(fh, [event])
         tracker._fold([event])

@@ -48,7 +48,15 @@ class NotFound(DiasporatrackError):
 
 
 class TransitionError(DiasporatrackError):
-    """A status change that the lifecycle does not allow."""
+    """A status change that the lifecycle does not allow.
+
+    ``reason`` is the message without ``hint`` (how the command line
+    overrides it), for a caller with no such option, such as the web app.
+    """
+
+    def __init__(self, reason: str, hint: str = "") -> None:
+        super().__init__(reason + hint)
+        self.reason = reason
 
 
 class JournalError(DiasporatrackError):

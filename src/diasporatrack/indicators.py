@@ -152,7 +152,7 @@ def report_indicator(tracker: Tracker, ref: str, value: Any, *, on: str | dt.dat
     """
     from .actions import ACTION_VERSION, checked_plan
     from .journal import new_event_id
-    from .tracker.values import current_actor, next_time, parse_date
+    from .tracker.values import current_actor, next_time, parse_date, web_links
 
     if tracker.as_of_date is not None:
         raise InputError("this is a view of the past (as_of); it cannot be changed")
@@ -167,13 +167,16 @@ def report_indicator(tracker: Tracker, ref: str, value: Any, *, on: str | dt.dat
         raise InputError(f"action {action.id!r} has no indicator {indicator_id!r} (its indicators: {known})")
     kept = indicator.check_value(value)
     for_owner, public_note = tracker._attribution(for_owner, public_note, note or None)
+    links = web_links(links)
     day = parse_date(on, "date") if on is not None else dt.date.today()
+    if day > dt.date.today():
+        raise InputError(f"the day measured, {day.isoformat()}, is in the future: report a value once it is measured")
     with tracker.journal.locked() as fh:
         tracker._catch_up_locked()
         last = tracker._last[0] if tracker._last else None
         event = Event(id=new_event_id(), at=next_time(last), by=current_actor(by), recommendation=action.id,
                       kind="report", subject=INDICATOR_SUBJECT, indicator=indicator.id, value=kept, on=day,
-                      note=note or None, links=tuple(links), evidence=evidence or None, for_owner=for_owner,
+                      note=note or None, links=links, evidence=evidence or None, for_owner=for_owner,
                       public=public_note, v=ACTION_VERSION)
         tracker._offset = tracker.journal.append(fh, [event])
         tracker._fold([event])

@@ -92,9 +92,8 @@ class Lifecycle:
         allowed = self._by_name[current].next if current in self._by_name else ()
         if new not in allowed:
             options = ", ".join(allowed) if allowed else f"none: {current!r} is final"
-            raise TransitionError(
-                f"cannot go from {current!r} to {new!r}; allowed: {options} (use --force to override)"
-            )
+            raise TransitionError(f"cannot go from {current!r} to {new!r}; allowed: {options}",
+                                  " (use --force to override)")
 
 
 def _s(name: str, weight: float, definition: str, next: Sequence[str]) -> Status:

@@ -151,7 +151,8 @@ def cmd_indicator_report(args: argparse.Namespace) -> int:
     indicator = report_indicator(tracker, args.indicator, args.value, on=args.on, note=args.note,
                                  links=args.link, evidence=args.evidence, by=args.by, for_owner=args.for_owner,
                                  public_note=args.public_note)
-    recorded = max((r.event for r in indicator.reports), key=lambda e: e.sort_key)  # the series is by day
+    # the series is ordered by the day measured: the report just made is the one recorded last
+    recorded = max((r.event for r in indicator.reports), key=lambda e: e.at)
     print(f"{recorded.recommendation}/{indicator.id}: {recorded.describe()}")
     return EXIT_OK
 

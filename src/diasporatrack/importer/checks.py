@@ -192,7 +192,8 @@ def source_id_problem(tracker, source_id: str) -> str | None:
     if not re.fullmatch(ID_PATTERN, source_id):
         return f"source id {clip(source_id)} is not a valid id (letters, digits and . _ : - only)"
     if source_id in tracker.sources:
-        return f"source {source_id!r} is already in the workspace; choose another --source"
+        return (f"source {source_id!r} is already in the workspace; choose another --source, or give --update "
+                "to bring it up to date from this file")
     return None
 
 

@@ -15,13 +15,21 @@ from html.parser import HTMLParser
 
 # Elements that end a line of text; every other tag is dropped without a break.
 _BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-                     "blockquote", "section", "article", "header", "footer", "dd", "dt", "pre", "hr"})
-_HIDDEN = frozenset({"script", "style", "template", "head", "title"})
-_INLINE = ("a", "b", "i", "u", "em", "strong", "span", "sub", "sup", "small", "font", "code", "abbr", "mark", "s")
+                     "blockquote", "section", "article", "header", "footer", "dd", "dt", "dl", "pre", "hr",
+                     "caption", "figure", "figcaption", "nav", "main", "aside", "address", "form", "body", "html"})
+_CELLS = frozenset({"td", "th"})  # a table's cells on one line, a space apart
+# Elements whose content is not text to a reader (code, drawings, embedded documents).
+_HIDDEN = frozenset({"script", "style", "template", "head", "title", "svg", "math", "iframe", "object", "canvas",
+                     "noscript", "select"})
+# Words that are also placeholders people write ("<source>", "<link>", "<input>") are left out.
+_INLINE = ("a", "b", "i", "u", "em", "strong", "span", "sub", "sup", "small", "font", "code", "abbr", "mark", "s",
+           "q", "cite", "del", "ins", "big", "center", "tt", "kbd", "samp", "wbr", "thead", "tbody", "tfoot",
+           "img", "embed", "video", "audio", "picture", "area", "col", "colgroup", "bdi", "bdo", "dfn", "strike")
 # A cell is treated as HTML only if it has a tag of HTML's own or an entity: "a < b", "R&D" and
 # "<insert name>" stay as they are.
 _LOOKS_LIKE_HTML = re.compile(
-    r"</?(?:" + "|".join(sorted(_BLOCKS | _HIDDEN | set(_INLINE), key=len, reverse=True)) + r")(?:\s[^<>]*)?/?>"
+    r"</?(?:" + "|".join(sorted(_BLOCKS | _CELLS | _HIDDEN | set(_INLINE), key=len, reverse=True))
+    + r")(?:\s[^<>]*)?/?>"
     r"|&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});", re.IGNORECASE)
 
 
@@ -36,6 +44,8 @@ class _Text(HTMLParser):
             self.hidden += 1
         elif tag in _BLOCKS:
             self.parts.append("\n")
+        elif tag in _CELLS:
+            self.parts.append(" ")
 
     def handle_startendtag(self, tag: str, attrs) -> None:
         if tag in _BLOCKS:

@@ -260,4 +260,10 @@ def plan_json(tracker, path: Path, *, dry_run: bool = False) -> ImportPlan:
     except BaseException:
         drafts.discard()
         raise
-    return drafts.plan(new_owners=list(owners.values()), events=events)
+    notes = []
+    actions = document.get("actions")
+    if isinstance(actions, list) and actions:
+        notes.append(f"{path}: its plan ({len(actions)} action{'s' * (len(actions) != 1)}, with their indicators "
+                     "and reports) is not imported: import reads sources, owners, recommendations and their "
+                     "history; copy actions.yaml from the workspace it came from to plan them here")
+    return drafts.plan(new_owners=list(owners.values()), events=events, notes=notes)

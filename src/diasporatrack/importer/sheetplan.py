@@ -74,8 +74,11 @@ def plan_sheet(tracker, open_sheet: Callable[[], Sheet], preset: Any = None,
         else:
             drafts = DraftSet(tracker.root, options.dry_run)
         layout = parts.layout(list(sheet.columns)) if parts.layout is not None else parts.columns
-        columns = plan_columns(sheet.columns, layout, options.maps, keep_unmapped=options.keep_unmapped,
-                               preset_name=parts.name)
+        try:
+            columns = plan_columns(sheet.columns, layout, options.maps, keep_unmapped=options.keep_unmapped,
+                                   preset_name=parts.name)
+        except InputError as err:  # a --map that does not fit this file's header
+            raise InputError(f"{path}: {err}") from None
         targets = columns.targets
         missing = [f for f in parts.required if f not in targets]
         if missing:

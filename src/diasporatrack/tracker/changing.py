@@ -18,7 +18,8 @@ from ..errors import InputError, NotFound, TransitionError, WorkspaceError
 from ..journal import ACTION_VERSION, ATTRIBUTION_VERSION, HAPPENED_VERSION, PROGRESS_VERSION, new_event_id
 from ..model import Event, Owner, Recommendation, Source
 from ..versions import check_version
-from .values import Stale, current_actor, current_owner, end_of_day, next_time, parse_date, parse_percent, unknown
+from .values import (Stale, current_actor, current_owner, end_of_day, next_time, parse_date, parse_percent, unknown,
+                     web_links)
 
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ class Changing:
         if note is not None and not note.strip():
             note = None
         for_owner, public_note = self._attribution(for_owner, public_note, note)
+        links = web_links(links)
         on = self._happened_on(at)
         overridden = False
         plugins = self.plugins  # a plugin that cannot load stops the change before anything is written
@@ -139,7 +141,7 @@ class Changing:
                 for_owner=for_owner,
                 public=public_note,
                 on=on,
-                links=tuple(links),
+                links=links,
                 evidence=evidence or None,
                 # The version the newest field it uses needs: older lines stay readable by older programs.
                 v=ACTION_VERSION if links or evidence else HAPPENED_VERSION if on is not None
@@ -183,8 +185,8 @@ class Changing:
                 return True
             allowed = ", ".join(self.lifecycle[status].next) or f"none: {status!r} is final"
             raise TransitionError(f"the change to {later[0].status!r} recorded for {later[0].happened.date()} "
-                                  f"could not follow {status!r} on {on} (allowed after {status!r}: {allowed}); "
-                                  "use --force to record it anyway") from None
+                                  f"could not follow {status!r} on {on} (allowed after {status!r}: {allowed})",
+                                  "; use --force to record it anyway") from None
         return False
 
     def _record(self, fh, event: Event) -> None:

@@ -52,6 +52,21 @@ def parse_percent(value: float | str) -> float:
     return int(number) if number.is_integer() else number
 
 
+def web_links(links: Iterable[str]) -> tuple[str, ...]:
+    """Evidence links as given, each an http(s) address, or a one-line error naming the first that is not.
+
+    A ``javascript:`` or ``file:`` link is refused here, not only where it is
+    shown: published pages and reminders make every link one click away.
+    """
+    import re
+
+    found = tuple(link.strip() for link in links)
+    for link in found:
+        if not re.fullmatch(r"https?://[^\s/]\S*", link, re.IGNORECASE):
+            raise InputError(f"link {link!r} is not a web address (http:// or https://)")
+    return found
+
+
 def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.max, tzinfo=dt.timezone.utc)
 

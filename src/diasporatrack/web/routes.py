@@ -178,8 +178,9 @@ class Handlers:
                 except StaleVersion:
                     return self.recommendation(request, session, form, status=409,
                                                error=pages.labels_of(tracker.published())["stale"])
-                except DiasporatrackError as err:
-                    return self.recommendation(request, session, form, status=400, error=str(err))
+                except DiasporatrackError as err:  # a refused transition without the command line's --force hint
+                    return self.recommendation(request, session, form, status=400,
+                                               error=getattr(err, "reason", str(err)))
             return RedirectResponse(f"/r/{page_name(rec.id)}.html?{SAVED}=1#members", status_code=303)
         return work
 
