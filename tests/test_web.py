@@ -381,3 +381,28 @@ def test_indicators_are_reported_by_the_owners_that_hold_them(ws, users):
     assert bad.status_code == 400 and "is not a number" in bad.text
     assert c.post("/indicator/nothing/here", data={"csrf": csrf, "value": "1"}).status_code == 404
     assert len(journal(ws)) == 1
+
+
+def test_an_indicator_is_reported_by_its_holder_on_a_recommendation_held_by_others(ws, users):
+    write(ws / "actions.yaml", """\
+        actions:
+          - id: forum-visits
+            title: Visit the forum's members
+            owners: [edu]
+            implements: [rep-forum, rep-health]
+            indicators:
+              - id: visits
+                title: Visits made
+                kind: numeric
+        """)
+    app = make_app(ws, users)
+    edu = signed_in(app, "edu-member")
+    for name in ("rep-forum", "rep-health"):  # held by nobody, and by org: edu may not change either
+        page = edu.get(f"/r/{name}.html").text
+        assert 'action="/indicator/forum-visits/visits"' in page and 'id="update-form"' not in page
+    answer = edu.post("/indicator/forum-visits/visits", data={"csrf": csrf_of(page), "value": "4",
+                                                            "back": "rep-health"})
+    assert answer.status_code == 303 and journal(ws)[-1]["for"] == "edu"
+    # org's members act for its expert group edu; a viewer reports nothing
+    assert "/indicator/forum-visits/visits" in signed_in(app, "org-member").get("/r/rep-forum.html").text
+    assert "/indicator/forum-visits/visits" not in signed_in(app, "viewer").get("/r/rep-health.html").text

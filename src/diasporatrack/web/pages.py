@@ -160,7 +160,9 @@ def actions_context(tracker: Any, user: Any, rec: Recommendation, *, read_only: 
         "responses": [(r.name, r.definition) for r in tracker.responses if r.name != rec.response],
         "all_owners": sorted(tracker.owners.values(), key=lambda o: natural_key(o.name)),
         "contacts": [tracker.owners[o] for o in rec.owners if o in tracker.owners and (tracker.owners[o].email or tracker.owners[o].note)],
-        "indicators": indicators_for(tracker, user, rec) if may else [],
+        # an indicator is reported by whoever holds it, who may not hold the recommendation itself
+        "indicators": indicators_for(tracker, user, rec) if not read_only and user is not None
+        and user.at_least("member") else [],
         "why_not": None if may or read_only else (
             "Your account may read but not change recommendations." if not user.at_least("member") else
             "Only members of the owners that hold it (or of their expert groups) and coordinators may change it."
