@@ -318,3 +318,24 @@ def test_prune_never_removes_a_parent(tmp_path, cli):
                  "--prune")
     assert result.code == 2 and "--prune would remove r-1, the parent of r-1.1" in result.err
     assert digest(root) == state
+
+
+def test_a_pruned_recommendation_keeps_its_history(tmp_path, cli):
+    root = workspace(tmp_path)
+    header = ["Para", "text"]
+    sheet = write_rows(tmp_path / "r.csv", [["1", "Reform the courts."], ["2", "Train judges."]], header)
+    assert cli("--root", str(root), "import", str(sheet), "--source", "r", "--id-column", "Para").code == 0
+    assert cli("--root", str(root), "update", "r-2", "--status", "accepted", "--note", "agreed").code == 0
+    write_rows(sheet, [["1", "Reform the courts."]], header)
+    assert cli("--root", str(root), "import", str(sheet), "--source", "r", "--id-column", "Para", "--update",
+               "--prune").code == 0
+    assert "r-2" not in Tracker.open(root)
+    shown = cli("--root", str(root), "history", "r-2")
+    assert shown.code == 0 and "no longer in the workspace" in shown.err
+    assert "proposed -> accepted; note: agreed" in shown.out and shown.out.rstrip().endswith("removed")
+    as_json = json.loads(cli("--root", str(root), "history", "r-2", "--format", "json").out)
+    assert [e.get("status") for e in as_json if e.get("kind") != "edit"] == ["accepted"]
+    assert as_json[-1]["kind"] == "edit" and as_json[-1].get("new") is None and as_json[-1]["old"]  # the removal
+    unknown = cli("--root", str(root), "history", "r-9")
+    assert unknown.code == 2 and "r-9" in unknown.err and "Traceback" not in unknown.err
+    assert cli("--root", str(root), "history", "r-").code == 0  # a prefix still names the one left, r-1

@@ -151,6 +151,8 @@ def history_table(events) -> str:
 def cmd_history(args: argparse.Namespace) -> int:
     tracker = open_tracker(args)
     events = tracker.history(args.id)
+    if args.id not in tracker and events:
+        print(f"{args.id}: no longer in the workspace; its history as the journal keeps it", file=sys.stderr)
     if args.format == "json":
         print(to_json([event_to_dict(e) for e in events]))
     elif not events:

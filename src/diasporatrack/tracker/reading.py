@@ -234,8 +234,28 @@ class Reading:
         return load_plan(self)
 
     def history(self, ref: str) -> tuple[Event, ...]:
-        """Every event of a recommendation, oldest first."""
-        return self.get(ref).history
+        """Every event of a recommendation, oldest first.
+
+        A recommendation no longer in the files (removed by hand, or by
+        ``import --update --prune``) keeps its history in the journal: asked
+        for by its whole id, that history is given.
+        """
+        from ..errors import NotFound
+
+        try:
+            return self.get(ref).history
+        except NotFound:
+            gone = self.removed_history(ref)
+            if not gone:
+                raise
+            return gone
+
+    def removed_history(self, rec_id: str) -> tuple[Event, ...]:
+        """The journaled events of ``rec_id`` when it is not in the workspace (empty when it is, or has none)."""
+        if rec_id in self:
+            return ()
+        events = [e for e in self.journal.read(0)[0] if e.recommendation == rec_id and e.subject is None]
+        return tuple(sorted(events, key=lambda e: e.sort_key))
 
     def as_of(self, day: str | dt.date) -> Tracker:
         """A read-only view of the workspace as it stood at the end of ``day`` (UTC).
