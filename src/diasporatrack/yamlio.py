@@ -9,11 +9,14 @@
 
 libyaml's C parser is used when PyYAML was built with it (about ten times
 faster); the pure-Python parser is the fallback. Both give the same values
-and the same located errors.
+and the same located errors. With the ``fast`` extra, a read of many source
+files goes through :mod:`diasporatrack.nativeyaml` first, which gives the
+same values or steps aside for this loader.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -33,18 +36,67 @@ MAX_DIGITS = 4000  # longer numbers are refused (Python will not even convert th
 
 
 class LocatedDict(dict):
-    """A dict built from a YAML mapping, with the lines it came from."""
+    """A dict built from a YAML mapping, with the lines it came from.
 
-    __slots__ = ("line", "key_lines")
+    The native reader (:mod:`diasporatrack.nativeyaml`) knows only some
+    lines as it reads; the others are found by its ``Locator`` when first
+    asked for.
+    """
+
+    __slots__ = ("_line", "_keys", "_where")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.line: int | None = None
-        self.key_lines: dict[Any, int] = {}
+        self._line: int | None = None
+        self._keys: dict[Any, int] | None = {}
+        self._where: Any = None
+
+    def lines_from(self, locator: Any) -> None:
+        """Let ``locator`` find this mapping's lines when they are asked for."""
+        self._keys = None
+        self._where = locator
+
+    def _located(self) -> None:
+        where = getattr(self, "_where", None)  # unset in a mapping unpickled from an older cache
+        if where is not None:
+            where.locate()
+
+    @property
+    def line(self) -> int | None:
+        """The line the mapping starts on."""
+        if self._line is None:
+            self._located()
+        return self._line
+
+    @line.setter
+    def line(self, value: int | None) -> None:
+        self._line = value
+
+    @property
+    def key_lines(self) -> dict[Any, int]:
+        """The line of each key."""
+        if getattr(self, "_keys", None) is None:
+            self._located()
+            if getattr(self, "_keys", None) is None:
+                self._keys = {}
+        return self._keys  # type: ignore[return-value]
+
+    @key_lines.setter
+    def key_lines(self, value: dict[Any, int]) -> None:
+        self._keys = value
 
     def line_of(self, key: Any) -> int | None:
         """The line of ``key`` if present, else the line of the mapping."""
         return self.key_lines.get(key, self.line)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_located_dict, (dict(self), self.line, self.key_lines))
+
+
+def _located_dict(items: dict[Any, Any], line: int | None, key_lines: dict[Any, int]) -> LocatedDict:
+    data = LocatedDict(items)
+    data._line, data._keys = line, key_lines
+    return data
 
 
 class ImpossibleDate(str):
@@ -169,8 +221,8 @@ class _LocatingConstructor(SafeConstructor):
 
     def _build_map(self, node: yaml.MappingNode, built: dict[int, Any]) -> LocatedDict:
         data = LocatedDict()
-        data.line = node.start_mark.line + 1
-        lines = data.key_lines
+        data._line = node.start_mark.line + 1
+        lines = data._keys
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise ConstructorError(None, None, "merge keys (<<) are not supported", key_node.start_mark)
@@ -266,6 +318,10 @@ def load_yaml(path: Path, text: str | None = None, *, loader: type | None = None
         text = read_text(path, root=root, kind=kind)
     if not text.strip():
         return None  # blank lines (even with tabs) are an empty document
+    if loader is None and kind == "source" and _native() is not None:
+        value = _native().load(text)
+        if value is not None:
+            return value
     load = (loader or Loader)(text)
     load.budget = 2 * len(text) + ALIAS_ALLOWANCE
     try:
@@ -289,6 +345,33 @@ def load_yaml(path: Path, text: str | None = None, *, loader: type | None = None
         raise YamlProblem(Problem(message="YAML nested too deeply", path=path)) from None
     finally:
         load.dispose()
+
+
+NATIVE_ENV = "DIASPORATRACK_NATIVE_YAML"  # "0" turns the native reader off
+NATIVE_FROM = 8  # files in one read from which loading the native reader pays (its import costs ~30 ms)
+_NATIVE: Any = None  # diasporatrack.nativeyaml once use_native() loaded it; False when ryml is not installed
+
+
+def use_native(files: int) -> bool:
+    """Whether source files are read by the native parser, loading it for a read of ``files`` files.
+
+    Loading it costs about what reading five files strictly does, so it is
+    loaded for a read of many files (a whole workspace), and then used for
+    every source file this process reads.
+    """
+    global _NATIVE
+    if os.environ.get(NATIVE_ENV) == "0":
+        return False
+    if _NATIVE is None and files >= NATIVE_FROM:
+        from . import nativeyaml
+
+        _NATIVE = nativeyaml if nativeyaml.ryml is not None else False
+    return bool(_NATIVE)
+
+
+def _native() -> Any:
+    """:mod:`diasporatrack.nativeyaml` when it is loaded and not turned off, else None."""
+    return _NATIVE if _NATIVE and os.environ.get(NATIVE_ENV) != "0" else None
 
 
 def read_text(path: Path, *, root: Path | None = None, kind: str = "source") -> str:

@@ -97,6 +97,9 @@ def _refresh(db: sqlite3.Connection, root: Path, scan: Scan) -> bool:
     if not texts and not removed:
         return True
 
+    from ..yamlio import use_native
+
+    use_native(len(texts))  # many changed files: the native parser, when installed, reads them
     scratch = Workspace(root=root, lifecycle=lifecycle, responses=responses, config=config, owners=owners)
     ids_of: dict[str, list[str]] = {}
     for rel in sorted(texts, key=order_key):

@@ -69,7 +69,7 @@ PARALLEL = False
 
 def _parse_all(root: Path, paths: list[Path]) -> list[tuple[Any, Problem | None]]:
     """Each file's YAML, or the problem that stopped it, in order."""
-    from ..yamlio import YamlProblem, load_yaml
+    from ..yamlio import YamlProblem, load_yaml, use_native
 
     def parse(path: Path) -> tuple[Any, Problem | None]:
         try:
@@ -77,7 +77,8 @@ def _parse_all(root: Path, paths: list[Path]) -> list[tuple[Any, Problem | None]
         except YamlProblem as err:
             return None, err.problem
 
-    if not (PARALLEL and hasattr(os, "fork") and len(paths) >= 16 and (os.cpu_count() or 1) > 1):
+    # The native parser reads faster than a second process could send its half back.
+    if use_native(len(paths)) or not (PARALLEL and hasattr(os, "fork") and len(paths) >= 16 and (os.cpu_count() or 1) > 1):
         return [parse(p) for p in paths]
     import pickle
 
