@@ -148,3 +148,32 @@ def test_a_plain_list_loads_neither_the_model_nor_argparse(warm, tmp_path):
                           env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == "[]" and "rep-forum" in done.stdout
+
+
+def test_files_that_stopped_changing_are_not_hashed_again(warm, cli, monkeypatch):
+    import sqlite3
+    import time
+
+    from diasporatrack.cache import cache_path, fingerprints
+
+    db = sqlite3.connect(cache_path(warm))
+    assert {racy for (racy,) in db.execute("SELECT racy FROM files")} == {1}  # written a moment ago: hashed
+    monkeypatch.setattr(fingerprints, "RACY_NS", 50_000_000)
+    time.sleep(0.1)
+    calls = answered(monkeypatch)
+    assert cli("--root", "ws", "list").code == 0
+    assert {racy for (racy,) in db.execute("SELECT racy FROM files")} == {0}
+    assert json.loads(db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()[0])[1] is False
+
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("a file was hashed")
+
+    with monkeypatch.context() as m:
+        m.setattr(fingerprints, "file_hash", no_hashing)
+        assert "rep-forum" in cli("--root", "ws", "list").out
+    path = warm / "report.yaml"
+    st = path.stat()
+    path.write_text(path.read_text().replace("Create a forum", "Create a FORUM"))  # same size, time put back
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert "Create a FORUM" in cli("--root", "ws", "list").out
+    assert calls == [True, True, False]

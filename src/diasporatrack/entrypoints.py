@@ -12,18 +12,16 @@ unreadable folder, a zip file on the path) lists them afresh.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import importlib
-import json
 import os
 import sys
+
+from .digests import sha256
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs start-up
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT = 1
+FORMAT = 2  # 2: the key hashes the repr of what it depends on
 GROUP = "diasporatrack"  # the entry point group of installed plugins
 
 
@@ -33,11 +31,15 @@ def listed(group: str) -> list[tuple[str, str, str | None, str | None]]:
     key = _fingerprint(group)
     path = _store(group) if key is not None else None
     if path is not None:
-        with contextlib.suppress(OSError, ValueError, TypeError):
+        try:
+            from .jsonread import loads
+
             with open(path, encoding="utf-8") as fh:
-                kept = json.load(fh)
+                kept = loads(fh.read())
             if kept.get("format") == FORMAT and kept.get("key") == key:
                 return [tuple(item) for item in kept["entry_points"]]  # type: ignore[misc]
+        except (OSError, ValueError, TypeError, AttributeError, KeyError):
+            pass  # not there, or not ours: listed afresh
     from importlib.metadata import entry_points
 
     found = []
@@ -53,6 +55,8 @@ def listed(group: str) -> list[tuple[str, str, str | None, str | None]]:
 def load(value: str) -> Any:
     """The object an entry point names (``module`` or ``module:attribute.attribute``), as EntryPoint.load()."""
     module, _, attrs = value.partition(":")
+    import importlib
+
     found = importlib.import_module(module.strip())
     for name in filter(None, attrs.strip().split(".")):
         found = getattr(found, name)
@@ -83,18 +87,21 @@ def _fingerprint(group: str) -> str | None:
                     parts.append((name, ep.st_size, ep.st_mtime_ns, ep.st_ino))
                 except OSError:
                     parts.append((name, None))
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    return sha256(repr(parts).encode()).hexdigest()
 
 
 def _store(group: str) -> str:
     from .cache import cache_folder
 
-    name = hashlib.sha256(group.encode()).hexdigest()[:16]
+    name = sha256(group.encode()).hexdigest()[:16]
     return os.path.join(cache_folder(), f"entry-points-{name}.json")
 
 
 def _keep(path: str, data: dict) -> None:
     """Write the listing (atomically); a cache that cannot be written only costs time."""
+    import contextlib
+    import json
+
     with contextlib.suppress(OSError):
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         temporary = f"{path}.{os.getpid()}.tmp"

@@ -15,6 +15,7 @@ SCHEMA = "diasporatrack-export"
 SCHEMA_VERSION = 3  # 3: translations, a source's language, progress_from; 2: classification, progress and
 # cluster fields; author is a list
 
+FIRST, NEXT = "    ", ",\n    "  # before the first recommendation, before each of the others
 TAIL = "\n  ]\n}\n"  # after the last recommendation
 
 
@@ -38,4 +39,4 @@ def head(generated: str, statuses: str, sources: list[str], owners: str) -> str:
 
 def row(n: int, text: str) -> str:
     """The ``n``-th recommendation (from 0), its JSON text on one line."""
-    return ("    " if n == 0 else ",\n    ") + text
+    return (NEXT if n else FIRST) + text

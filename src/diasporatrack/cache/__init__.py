@@ -28,8 +28,6 @@ has. Only one process at a time reads files to write the cache
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import os
 import sys
 
@@ -94,7 +92,9 @@ def cache_path(root: Path | str) -> Path:
 
 def cache_file(root: Path | str) -> str:
     """:func:`cache_path` as a string, computed without pathlib (a command answered from the cache needs no more)."""
-    key = hashlib.sha256(os.path.realpath(os.fspath(root)).encode()).hexdigest()[:20]
+    from ..digests import sha256
+
+    key = sha256(os.path.realpath(os.fspath(root)).encode()).hexdigest()[:20]
     return os.path.join(cache_folder(), f"{key}.sqlite3")
 
 
@@ -129,8 +129,10 @@ def write_detached(lock: WriterLock, workspace: Workspace, state: dict[str, Reco
         finally:
             lock.release()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
+        try:
             stream.flush()
+        except Exception:  # noqa: BLE001, S110 - a closed or broken stream: nothing to flush
+            pass
     if os.fork() != 0:
         lock.hand_over()
         return {}

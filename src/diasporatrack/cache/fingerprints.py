@@ -15,11 +15,10 @@ fingerprint says.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
 
+from ..digests import sha256
 from ..places import CONFIG_FILE, OWNERS_FILE, source_names
 
 TYPE_CHECKING = False  # typing and pathlib are not imported: a command answered from the cache starts faster
@@ -47,7 +46,7 @@ def is_racy(stat: Stat | None, taken_ns: int) -> bool:
 
 def content_hash(text: str) -> str:
     """The hash of a file's text as the YAML reader decoded it (equal to :func:`file_hash` of its bytes)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256(text.encode("utf-8")).hexdigest()
 
 
 def file_hash(path: Path | str, size: int | None = None) -> str | None:
@@ -64,7 +63,7 @@ def file_hash(path: Path | str, size: int | None = None) -> str | None:
         return None
     if size is not None:
         raw = raw[: size + 1]
-    return hashlib.sha256(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).hexdigest()
+    return sha256(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).hexdigest()
 
 
 def settings_hashes(root: Path | str) -> tuple[str | None, str | None]:
@@ -73,12 +72,16 @@ def settings_hashes(root: Path | str) -> tuple[str | None, str | None]:
 
 def settings_blob(scan: Scan, hashes: tuple | None = None) -> str:
     """The settings files' fingerprints, whether they are racy, and their hashes when known (JSON)."""
+    import json
+
     return json.dumps([scan.settings, scan.settings_racy(), hashes])
 
 
 def read_settings_blob(blob: str) -> tuple[tuple, bool, tuple | None]:
     """What :func:`settings_blob` wrote: (fingerprints of the two settings files, racy, hashes or None)."""
-    stats, racy, hashes = json.loads(blob)
+    from ..jsonread import loads
+
+    stats, racy, hashes = loads(blob)
     return (tuple(None if s is None else tuple(s) for s in stats), racy,
             None if hashes is None else tuple(hashes))
 
@@ -130,6 +133,20 @@ def scan(root: Path | str) -> Scan:
         if stat is not None:
             files[rel] = stat
     return Scan(settings=settings, files=files, taken_ns=taken)
+
+
+def settled(scan: Scan, settings: str, files: list[tuple]) -> tuple[str | None, list[tuple]]:
+    """What of a cache :func:`changed` just found current has stopped being racy: the settings blob to write
+    (or None), and (path, size, mtime_ns, ctime_ns, ino, hash) of each such file.
+
+    Its content was hashed against the cache's just now, and any later
+    change will show in its fingerprint: it need not be hashed again.
+    """
+    stats, racy, hashes = read_settings_blob(settings)
+    blob = settings_blob(scan, hashes) if racy and hashes is not None and not scan.settings_racy() else None
+    calm = [(rel, size, mtime, ctime, ino, digest) for rel, _, size, mtime, ctime, ino, racy, digest, *_ in files
+            if racy and digest is not None and not is_racy((size, mtime, ctime, ino), scan.taken_ns)]
+    return blob, calm
 
 
 def changed(root: Path | str, scan: Scan, settings: str, files: list[tuple]) -> bool:

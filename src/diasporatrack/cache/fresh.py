@@ -58,20 +58,20 @@ class JournalMark:
 
     @classmethod
     def from_json(cls, text: str) -> JournalMark:
-        import json
+        from ..jsonread import loads
 
-        offset, inode, tail, last_key, events = json.loads(text)
+        offset, inode, tail, last_key, events = loads(text)
         return cls(offset, inode, tail, None if last_key is None else tuple(last_key), events)
 
     @staticmethod
     def tail_of(path: Path | str, offset: int) -> str:
         if offset == 0:
             return ""
-        import hashlib
+        from ..digests import sha256
 
         with open(path, "rb") as fh:
             fh.seek(max(0, offset - 256))
-            return hashlib.sha256(fh.read(min(256, offset))).hexdigest()
+            return sha256(fh.read(min(256, offset))).hexdigest()
 
     def still_valid(self, path: Path | str) -> bool:
         """The journal is the same file, only grown (or untouched) since."""
@@ -97,8 +97,9 @@ class Fresh:
     cells, the JSON rows, the parts of an export.
     """
 
-    def __init__(self, db, names: dict) -> None:
+    def __init__(self, db, names: dict, settle: tuple = ()) -> None:
         self.db = db
+        self._settle = settle  # what stopped being racy: recorded on close
         self.statuses: list[str] = names["statuses"]
         self.responses: list[str] = names["responses"]
         self.owners: dict[str, str | None] = names["owners"]  # id -> parent
@@ -136,7 +137,29 @@ class Fresh:
         return meta["export_statuses"], meta["export_owners"], [(sid, text) for _, sid, text in found]
 
     def close(self) -> None:
-        self.db.close()
+        """Close, first recording the files that stopped being racy (see :func:`.fingerprints.settled`)."""
+        try:
+            if self._settle:
+                self._record(*self._settle)
+        finally:
+            self.db.close()
+
+    def _record(self, old: str, blob: str | None, calm: list[tuple]) -> None:
+        """Mark files as hashed and quiet, if no other process is writing right now (never waits: next time)."""
+        db = self.db
+        try:
+            db.execute("COMMIT")  # the snapshot ends here
+            db.execute("PRAGMA busy_timeout = 0")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("BEGIN IMMEDIATE")
+            if blob is not None:
+                db.execute("UPDATE meta SET value = ? WHERE key = 'settings' AND value = ?", (blob, old))
+            # Only where the row is still the one found current: a writer may have changed it since.
+            db.executemany("UPDATE files SET racy = 0 WHERE path = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ? "
+                           "AND ino = ? AND hash = ?", calm)
+            db.execute("COMMIT")
+        except Exception:  # noqa: BLE001 - busy, read-only, full: the files are hashed again next time
+            pass
 
 
 def open_fresh(root: Path | str) -> Fresh | None:
@@ -148,21 +171,21 @@ def open_fresh(root: Path | str) -> Fresh | None:
     Anything else, including any error, is None: the caller then opens a
     :class:`~diasporatrack.tracker.Tracker`, which reads what changed.
     """
-    import json
     import os
-    import sqlite3
     import stat
 
+    from ..jsonread import loads
     from ..places import JOURNAL_NAME
     from . import cache_file
-    from .fingerprints import changed, scan
+    from .fingerprints import changed, scan, settled
 
     path = cache_file(root)
     if any(c in path for c in "?#%") or not os.path.isfile(path):
         return None
+    sqlite = _sqlite()
     try:
-        db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None, timeout=30)
-    except sqlite3.Error:
+        db = sqlite.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None, timeout=30)
+    except sqlite.Error:
         return None
     try:
         db.execute("BEGIN")  # one snapshot for everything read from here on
@@ -170,15 +193,29 @@ def open_fresh(root: Path | str) -> Fresh | None:
         if meta.get("format") != SCHEMA or "names" not in meta:
             raise LookupError
         files = db.execute("SELECT path, key, size, mtime_ns, ctime_ns, ino, racy, hash FROM files").fetchall()
-        if changed(root, scan(root), meta["settings"], files):
+        now = scan(root)
+        if changed(root, now, meta["settings"], files):
             raise LookupError
         mark = JournalMark.from_json(meta["journal"])
         if not _journal_at(os.path.join(root, JOURNAL_NAME), mark, os, stat):
             raise LookupError
-        return Fresh(db, json.loads(meta["names"]))
+        blob, calm = settled(now, meta["settings"], files)
+        return Fresh(db, loads(meta["names"]), (meta["settings"], blob, calm) if blob or calm else ())
     except Exception:  # noqa: BLE001 - stale, busy, corrupt or from another version: the tracker sorts it out
         db.close()
         return None
+
+
+def _sqlite():
+    """SQLite's module: its C part alone where it can be (``sqlite3`` adds datetime and collections.abc to start-up
+    for adapters this path never uses)."""
+    try:
+        import _sqlite3 as sqlite
+    except ImportError:
+        sqlite = None
+    if sqlite is None or not hasattr(sqlite, "connect"):
+        import sqlite3 as sqlite
+    return sqlite
 
 
 def _journal_at(path: str, mark: JournalMark, os, stat) -> bool:

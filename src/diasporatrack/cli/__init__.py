@@ -14,11 +14,9 @@ as one line on stderr (``--debug`` shows the traceback); exit codes are
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import warnings
-from collections.abc import Sequence
 
 from .. import __version__
 from . import quick
@@ -27,6 +25,7 @@ from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_plugins
 TYPE_CHECKING = False  # typing itself is not imported: it costs start-up
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
 
     from ..plugins import Plugins
 
@@ -112,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if given is None:
                 continue
             try:
-                with _terminal_safe(stdout=for_people and given["format"] not in MACHINE_FORMATS):
+                if for_people and given["format"] not in MACHINE_FORMATS:  # a table of the workspace's text
+                    with _terminal_safe(stdout=True):
+                        answered = answer(given)
+                else:  # JSON as it is stored, and on stderr only the fast path's own fixed messages
                     answered = answer(given)
             except BrokenPipeError:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -150,18 +152,22 @@ MACHINE_COMMANDS = frozenset({"export", "schema", "completion"})
 MACHINE_FORMATS = frozenset({"json", "csv"})
 
 
-@contextlib.contextmanager
-def _terminal_safe(*, stdout: bool):
-    from ..textsafety import TerminalSafeStream
+class _terminal_safe:  # noqa: N801 - a context manager used as a function (a class: contextlib costs start-up)
+    """stderr (and ``stdout`` if true) through :class:`~diasporatrack.textsafety.TerminalSafeStream` in the block."""
 
-    saved = sys.stdout, sys.stderr
-    if stdout:
-        sys.stdout = TerminalSafeStream(sys.stdout)
-    sys.stderr = TerminalSafeStream(sys.stderr)
-    try:
-        yield
-    finally:
-        sys.stdout, sys.stderr = saved
+    def __init__(self, *, stdout: bool) -> None:
+        self.stdout = stdout
+
+    def __enter__(self) -> None:
+        from ..textsafety import TerminalSafeStream
+
+        self.saved = sys.stdout, sys.stderr
+        if self.stdout:
+            sys.stdout = TerminalSafeStream(sys.stdout)
+        sys.stderr = TerminalSafeStream(sys.stderr)
+
+    def __exit__(self, *exc) -> None:
+        sys.stdout, sys.stderr = self.saved
 
 
 def _one_line_warning(seen: set[str], quiet: bool = False):

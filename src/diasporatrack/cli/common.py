@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable, Sequence
 
 from ..errors import InputError
 
 TYPE_CHECKING = False  # typing itself is not imported: it costs start-up
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable, Sequence
     from typing import Any
 
     from ..model import Recommendation
@@ -32,6 +31,8 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
 
 def to_json(data: Any, *, bulk: bool = False) -> str:
     # Bulk listings go compact to scripts: the indenting encoder is ten times slower.
+    import json
+
     compact = bulk and not sys.stdout.isatty()
     return json.dumps(data, ensure_ascii=False, indent=None if compact else 2)
 

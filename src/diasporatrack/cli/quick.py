@@ -148,20 +148,19 @@ def answer_export(given: dict) -> int | None:
         every = sum(used.values()) == fresh.count()  # then every source is listed, as the exporter does
         import time
 
-        from ..builtin.json_layout import TAIL, head, row
+        from ..builtin.json_layout import FIRST, NEXT, TAIL, head
 
         if given["private"]:
             print(PRIVATE_WARNING, file=sys.stderr)
         out = sys.stdout
         out.write(head(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), statuses,
                        [text for sid, text in sources if every or sid in used], owners))
-        batch: list[str] = []
-        for n, (text,) in enumerate(fresh.select("export", **filters)):
-            batch.append(row(n, text))
-            if len(batch) == 1000:
-                out.write("".join(batch))
-                batch = []
-        out.write("".join(batch) + TAIL)
+        rows = fresh.select("export", **filters)
+        before = FIRST
+        while batch := rows.fetchmany(1000):  # never every row at once: a large workspace streams
+            out.write(before + NEXT.join([text for (text,) in batch]))
+            before = NEXT
+        out.write(TAIL)
         return 0
     finally:
         fresh.close()
