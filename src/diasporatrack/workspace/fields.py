@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def text(value: Any) -> str:
+    if value.__class__ is str:  # the common case, checked once per field of every recommendation
+        return value
     from ..yamlio import ImpossibleDate
 
     if isinstance(value, ImpossibleDate):  # date-shaped, like a real date there: ask for quotes too
@@ -98,14 +101,15 @@ def text(value: Any) -> str:
 
 
 def identifier(value: Any) -> str:
-    import re
-
     value = text(value)
-    if not re.match(ID_PATTERN, value):
+    if not _ID.match(value):
         if len(value) > 128 and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:-]*", value):
             raise ValueError(f"{quote(value)} is not a valid id (at most 128 characters)")
         raise ValueError(f"{quote(value)} is not a valid id (letters, digits and . _ : - only)")
     return value
+
+
+_ID = re.compile(ID_PATTERN)
 
 
 def text_list(value: Any) -> tuple[str, ...]:

@@ -214,6 +214,8 @@ def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
     if not isinstance(items, list):
         check.problem(f"recommendations: expected a list, got {kind(items)}", raw.line_of("recommendations"))
         return
+    from ..fieldcheck import Link
+
     lifecycle = ws.lifecycle
     for item in items:
         fields = check.fields(item, RECOMMENDATION_SPEC, ("id", "title", "text"), "recommendation",
@@ -243,8 +245,6 @@ def read_source_file(path: Path, ws: Workspace, raw: Any) -> None:
         if "author" in fields:
             fields["authors"] = fields.pop("author")
         keep = declared(check, rec_id, item, fields, ws.config) and keep
-        from ..fieldcheck import Link
-
         if "parent" in fields:
             if fields["parent"] == rec_id:
                 check.problem(f"{rec_id}: a recommendation cannot be its own parent", item.line_of("parent"))
