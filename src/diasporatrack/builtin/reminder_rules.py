@@ -3,6 +3,9 @@
 Each rule gives a reminder a *period*, so it is sent once per period:
 overdue once a week while overdue, due-soon once per due date, stale once
 per quiet spell, unowned once a month, review-due once per review date.
+Each declares what a recommendation needs before it can say anything
+(``wants``), so ``remind`` builds only those (see
+:mod:`diasporatrack.reminders.candidates`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import datetime as dt
 from ..hookspecs import hookimpl
 from ..model import Recommendation
 from ..protocols import Context
-from ..reminders import Reminder, addressed
+from ..reminders import Reminder, Wants, addressed
 from ..schedule import last_activity, next_review, reminder_windows
 
 
@@ -24,6 +27,9 @@ def _week(day: dt.date) -> str:
 class Overdue:
     name = "overdue"
     description = "Past its due date and not finished (repeats weekly)"
+
+    def wants(self, context: Context) -> Wants:
+        return Wants(due_within=(None, -1))
 
     def check(self, rec: Recommendation, context: Context) -> list[Reminder]:
         if rec.due is None or rec.due >= context.today:
@@ -37,6 +43,9 @@ class Overdue:
 class DueSoon:
     name = "due-soon"
     description = "Due within reminders.due_soon_days (default 14)"
+
+    def wants(self, context: Context) -> Wants:
+        return Wants(due_within=(0, reminder_windows(context.tracker.config)[0]))
 
     def check(self, rec: Recommendation, context: Context) -> list[Reminder]:
         window, _ = reminder_windows(context.tracker.config)
@@ -53,6 +62,9 @@ class Stale:
     name = "stale"
     description = "Active, and nothing recorded for reminders.stale_days (default 60)"
 
+    def wants(self, context: Context) -> Wants:
+        return Wants(quiet_for=reminder_windows(context.tracker.config)[1])
+
     def check(self, rec: Recommendation, context: Context) -> list[Reminder]:
         _, stale_days = reminder_windows(context.tracker.config)
         last = last_activity(rec, context.tracker)
@@ -67,6 +79,9 @@ class Unowned:
     name = "unowned"
     description = "Active, and nobody owns it (repeats monthly)"
 
+    def wants(self, context: Context) -> Wants:
+        return Wants(unowned=True)
+
     def check(self, rec: Recommendation, context: Context) -> list[Reminder]:
         if rec.owners:
             return []
@@ -79,6 +94,9 @@ class Unowned:
 class ReviewDue:
     name = "review-due"
     description = "Its review cadence (review_every days) says it is time to look again"
+
+    def wants(self, context: Context) -> Wants:
+        return Wants(review_due=True)
 
     def check(self, rec: Recommendation, context: Context) -> list[Reminder]:
         review = next_review(rec, context.tracker)

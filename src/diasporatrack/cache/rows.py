@@ -59,16 +59,55 @@ class CachedState(MutableMapping[str, Recommendation]):
     def _load_all(self) -> None:
         if len(self._loaded) == len(self._ids):
             return
+        self._load(self._db.execute("SELECT id, body FROM recs"))
+
+    def _load(self, rows) -> None:
         # Unpickling makes many objects and frees none: the collector's passes over them find nothing to free.
         paused = gc.isenabled()
         gc.disable()
         try:
-            for rec_id, body in self._db.execute("SELECT id, body FROM recs"):
+            for rec_id, body in rows:
                 if rec_id not in self._loaded:
                     self._loaded[rec_id] = _decode(body)
         finally:
             if paused:
                 gc.enable()
+
+    def preload(self, ids: list[str]) -> None:
+        """Build these recommendations now, in one pass over the table or in chunks of ids, not one query each."""
+        if len(ids) > len(self._ids) // 2:
+            self._load_all()
+            return
+        wanted = [i for i in ids if i not in self._loaded and i in self._ids]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            self._load(self._db.execute(f"SELECT id, body FROM recs WHERE id IN ({', '.join('?' * len(chunk))})",
+                                        chunk))
+
+    def reminder_facts(self, lifecycle) -> list[tuple]:
+        """``(id, due, owned, review_every, day of the last event, source)`` of every active recommendation
+        that is not a draft, in order, from the columns (nothing unpickled but what changed in this process)."""
+        from datetime import date
+
+        active = [name for name in lifecycle.names if lifecycle.is_active(name)]
+        found = {}
+        for rec_id, due, owned, review_every, updated, source in self._db.execute(
+                "SELECT id, due, owned, review_every, updated, source FROM recs WHERE draft = 0 AND status IN "
+                f"({', '.join('?' * len(active))})", active):
+            found[rec_id] = (rec_id, date.fromisoformat(due) if due else None, bool(owned), review_every,
+                             date.fromisoformat(updated) if updated else None, source)
+        rows = []
+        for rec_id in self._ids:
+            if rec_id in self.dirty:  # its saved row may be old: ask the recommendation itself
+                rec = self[rec_id]
+                if rec.draft or not lifecycle.is_active(rec.status):
+                    continue
+                updated = rec.updated
+                rows.append((rec_id, rec.due, bool(rec.owners), rec.review_every,
+                             updated.date() if updated is not None else None, rec.source))
+            elif rec_id in found:
+                rows.append(found[rec_id])
+        return rows
 
     # Filtering in SQL ---------------------------------------------------------
 

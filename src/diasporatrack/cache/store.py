@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS recs (id TEXT PRIMARY KEY, path TEXT NOT NULL, status TEXT NOT NULL, source TEXT NOT NULL,
                    owned INTEGER NOT NULL, response TEXT, body BLOB NOT NULL, json TEXT NOT NULL,
                    shown_status TEXT NOT NULL, shown_owners TEXT NOT NULL, due TEXT NOT NULL, title TEXT NOT NULL,
-                   export TEXT NOT NULL);
+                   export TEXT NOT NULL, draft INTEGER NOT NULL, review_every INTEGER, updated TEXT);
 CREATE TABLE IF NOT EXISTS rec_owner (owner TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rec_theme (theme TEXT NOT NULL, rec TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rec_addressee (addressee TEXT NOT NULL, rec TEXT NOT NULL);
@@ -127,6 +127,13 @@ def discard(path: Path) -> None:
             os.unlink(f"{path}{suffix}")
 
 
+def reminder_columns(rec: Recommendation) -> tuple[int, int | None, str | None]:
+    """What reminder rules declare they need (see :mod:`diasporatrack.reminders.candidates`), beside the due date:
+    draft, review cadence, the day of the last event."""
+    updated = rec.updated
+    return int(rec.draft), rec.review_every, updated.date().isoformat() if updated is not None else None
+
+
 def insert_recs(db: sqlite3.Connection, recs: Iterable[tuple[Recommendation, str]],
                 made: dict[str, str] | None = None) -> None:
     """Insert (or replace) rows, given as (recommendation, its file); index rows go with them.
@@ -141,9 +148,9 @@ def insert_recs(db: sqlite3.Connection, recs: Iterable[tuple[Recommendation, str
             if made is not None:
                 made[r.id] = text
             yield (r.id, path, r.status, r.source, int(bool(r.owners)), r.response, encode(r), text, *list_cells(r),
-                   export)
+                   export, *reminder_columns(r))
 
-    db.executemany("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
+    db.executemany("INSERT OR REPLACE INTO recs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
     db.executemany("INSERT INTO rec_owner VALUES (?, ?)", ((o, r.id) for r, _ in recs for o in r.owners))
     db.executemany("INSERT INTO rec_theme VALUES (?, ?)",
                    ((t, r.id) for r, _ in recs for t in {label_key(t) for t in r.themes}))

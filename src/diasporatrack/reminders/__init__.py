@@ -9,7 +9,7 @@ is not delivered again. A failed delivery is not recorded, so the next run
 retries it.
 
 One module per job: ``values`` (the reminder, the delivery, a run's result),
-``collecting`` (running the rules), ``delivering`` (channels and the
+``candidates`` (what a rule declares it needs), ``collecting`` (running the rules), ``delivering`` (channels and the
 journal), ``lock`` (one delivering run at a time); this module runs them in
 order (:func:`remind`).
 """
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..errors import InputError
+from .candidates import Wants
 from .collecting import collect
 from .delivering import already_sent, deliver, reminded_event, takes_dry_run
 from .lock import LOCK_NAME, LOCK_TIMEOUT, reminder_lock
@@ -32,7 +33,7 @@ from .values import REMINDED, Delivery, Reminder, RemindResult, addressed
 if TYPE_CHECKING:
     from ..tracker import Tracker
 
-__all__ = ["LOCK_NAME", "LOCK_TIMEOUT", "NOT_RUN", "REMINDED", "Delivery", "RemindResult", "Reminder", "addressed",
+__all__ = ["LOCK_NAME", "LOCK_TIMEOUT", "NOT_RUN", "REMINDED", "Delivery", "RemindResult", "Reminder", "Wants", "addressed",
            "already_sent", "collect", "deliver", "remind", "reminded_event", "reminder_lock", "settings",
            "takes_dry_run"]
 

@@ -16,28 +16,61 @@ if TYPE_CHECKING:
 
 
 def collect(tracker: Tracker, context: Context, *, owner: str | None = None,
-            rules: Iterable[str] | None = None) -> list[Reminder]:
-    """Every reminder the rules give today, for one owner (and those under it) if asked."""
+            rules: Iterable[str] | None = None, select: bool = True) -> list[Reminder]:
+    """Every reminder the rules give today, for one owner (and those under it) if asked.
+
+    A rule that declares what it needs (``wants``, see :mod:`.candidates`)
+    is run only on the recommendations that have it, and a recommendation
+    no rule wants is never built; ``select=False`` runs every rule on every
+    active recommendation (the answer is the same: the tests compare them).
+    """
+    from ..plugins import output_to_stderr
+    from .candidates import candidates
+
     registry = tracker.plugins.reminder_rules
     chosen = [registry[name] for name in rules] if rules else list(registry)
     wanted = tracker.owner_and_descendants(tracker.resolve_owner(owner)) if owner else None
     found: dict[str, Reminder] = {}
-    from ..plugins import output_to_stderr
-
+    checks = [_checker(tracker, rule) for rule in chosen]
+    complete = _completer(tracker)
     with output_to_stderr():  # what rules print goes to stderr, once for the whole run
-        for rec in tracker:
-            if rec.draft or not tracker.lifecycle.is_active(rec.status):
-                continue  # drafts wait for a person to review them before anyone is reminded
-            for rule in chosen:
-                for reminder in _run_rule(tracker, rule, rec, context):
+        declared = [_declared(tracker, rule, context) if select else None for rule in chosen]
+        todo = candidates(tracker, declared, context.today)
+        recs = _built(tracker, [rec_id for rec_id, _ in todo])
+        for (rec_id, which), rec in zip(todo, recs):
+            for i in which:
+                for reminder in checks[i](rec, context):
                     if wanted is not None and reminder.owner not in wanted:
                         continue
-                    found.setdefault(reminder.key, _completed(tracker, reminder))
+                    if reminder.key not in found:
+                        found[reminder.key] = complete(reminder)
     if rules is None:
         for reminder in _plan_reminders(tracker, context):
             if wanted is None or reminder.owner in wanted:
-                found.setdefault(reminder.key, _completed(tracker, reminder))
+                found.setdefault(reminder.key, complete(reminder))
     return sorted(found.values(), key=lambda r: (r.owner or "", r.recommendation, r.rule))
+
+
+def _declared(tracker: Tracker, rule, context: Context):
+    """A rule's declaration (``wants``), its failure named like a failure of ``check``."""
+    from ..plugins import PluginError, _describe
+    from .candidates import wants_of
+
+    try:
+        return wants_of(rule, context)
+    except BaseException as err:  # noqa: BLE001 - as in check()
+        plugin = tracker.plugins.reminder_rules.owners.get(rule.name, "?")
+        raise PluginError(f"plugin {plugin!r} failed in reminder rule {rule.name!r} (wants): "
+                          f"{_describe(err)}") from err
+
+
+def _built(tracker: Tracker, ids: list[str]) -> list:
+    """These recommendations, built at once (the cache reads their rows in one pass)."""
+    state = tracker._state
+    preload = getattr(state, "preload", None)
+    if preload is not None:
+        preload(ids)
+    return [state[i] for i in ids]
 
 
 def _plan_reminders(tracker: Tracker, context: Context) -> list[Reminder]:
@@ -66,33 +99,49 @@ def _plan_reminders(tracker: Tracker, context: Context) -> list[Reminder]:
     return found
 
 
-def _completed(tracker: Tracker, reminder: Reminder) -> Reminder:
+def _completer(tracker: Tracker):
     """Fill in the owner's name and contact (else the nearest parent's) that a rule left out.
 
     Done here, once, so a plugin's rule reaches the same people as a built-in one.
+    Each owner's name and contact are looked up once per run.
     """
-    if reminder.owner is None:
-        return reminder
-    changes = {}
-    if reminder.contact is None:
-        changes["contact"] = contact_of(tracker, reminder.owner)
-    if reminder.owner_name is None:
-        known = tracker.owners.get(reminder.owner)
-        changes["owner_name"] = known.name if known else reminder.owner
-    return attrs.evolve(reminder, **changes)
+    people: dict[str, tuple[str, str | None]] = {}
+
+    def complete(reminder: Reminder) -> Reminder:
+        if reminder.owner is None:
+            return reminder
+        if reminder.owner not in people:
+            known = tracker.owners.get(reminder.owner)
+            people[reminder.owner] = (known.name if known else reminder.owner, contact_of(tracker, reminder.owner))
+        name, contact = people[reminder.owner]
+        changes = {}
+        if reminder.contact is None:
+            changes["contact"] = contact
+        if reminder.owner_name is None:
+            changes["owner_name"] = name
+        return attrs.evolve(reminder, **changes) if changes else reminder
+
+    return complete
 
 
-def _run_rule(tracker: Tracker, rule, rec, context) -> list[Reminder]:
+def _checker(tracker: Tracker, rule):
+    """``rule.check`` with its failures and wrong answers named after the plugin."""
     from ..plugins import PluginError, _describe
 
     plugin = tracker.plugins.reminder_rules.owners.get(rule.name, "?")
-    try:
-        found = list(rule.check(rec, context) or ())
-    except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a rule are named too
-        raise PluginError(f"plugin {plugin!r} failed in reminder rule {rule.name!r} for {rec.id}: "
-                          f"{_describe(err)}") from err
-    for item in found:
-        if not isinstance(item, Reminder):
-            raise PluginError(f"plugin {plugin!r} returned {type(item).__name__} from reminder rule {rule.name!r} "
-                              "(check() must return diasporatrack.Reminder values)")
-    return found
+    check = rule.check
+
+    def run(rec, context) -> list[Reminder]:
+        try:
+            found = list(check(rec, context) or ())
+        except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a rule are named too
+            raise PluginError(f"plugin {plugin!r} failed in reminder rule {rule.name!r} for {rec.id}: "
+                              f"{_describe(err)}") from err
+        for item in found:
+            if not isinstance(item, Reminder):
+                raise PluginError(f"plugin {plugin!r} returned {type(item).__name__} from reminder rule "
+                                  f"{rule.name!r} (check() must return diasporatrack.Reminder values)")
+        return found
+
+    return run
+
