@@ -13,8 +13,9 @@ change of the settings or owners, or a journal that did not simply grow,
 makes it read everything. Deleting the cache loses nothing; a corrupt one
 is ignored and rebuilt.
 
-Rows are indexed by status, source, owner, theme and addressee, so a
-filtered ``list`` loads only the recommendations it shows.
+Rows are indexed by status, source, owner, theme and addressee, and by
+SDG, ``extra`` field and search words (:mod:`.fields`), so a filtered
+``list`` loads only the recommendations it shows.
 
 Concurrency: the file is only ever changed inside SQLite transactions (in
 WAL mode), never replaced, so no process reads half of one state and half of

@@ -12,12 +12,13 @@ TYPE_CHECKING = False  # typing and pathlib are not imported: a command answered
 if TYPE_CHECKING:
     from pathlib import Path
 
+# 14: index rows for --sdg, --where and --search;
 # 13: what reminder rules declare they need (draft, review cadence, day of the last event);
 # 12: each recommendation's and source's part of `export json`, and the parts from the settings and owners;
 # 11: the table columns of `list` and the names filters need, readable without the model; 10: translations, a
 # source's language, progress_from; 9: a fingerprint per file; 8: events of schema 4 (for_owner, public);
 # 7: classification, progress, clusters; 6: events of schema 2
-FORMAT = 13
+FORMAT = 14
 SCHEMA = f"{__version__}:{FORMAT}"  # a cache from another version is not read
 
 

@@ -112,16 +112,18 @@ class CachedState(MutableMapping[str, Recommendation]):
     # Filtering in SQL ---------------------------------------------------------
 
     def select_ids(self, *, statuses=None, sources=None, owners=None, themes=None, addressees=None,
-                   responses=None, unowned=False) -> list[str] | None:
+                   responses=None, unowned=False, sdgs=None, where_pairs=(), terms=()) -> list[str] | None:
         """Ids whose saved rows match every filter, by index; None means "all of them".
 
         Recommendations changed in this process (``dirty``) are always
         included: their saved rows may be old, so the caller checks them.
+        ``sdgs``, ``where_pairs`` and ``terms`` give a superset (see :mod:`.fields`).
         """
         from .where import rec_filter
 
         clause, params = rec_filter(statuses=statuses, sources=sources, owners=owners, themes=themes,
-                                    addressees=addressees, responses=responses, unowned=unowned)
+                                    addressees=addressees, responses=responses, unowned=unowned, sdgs=sdgs,
+                                    where_pairs=where_pairs, terms=terms)
         if not clause:
             return None
         found = [r for (r,) in self._db.execute(f"SELECT id FROM recs{clause}", params)]

@@ -17,6 +17,7 @@ from ..labels import label_key
 from ..model import Recommendation, Source
 from ..serialize import lifecycle_to_list, owner_to_dict, recommendation_to_dict, source_to_dict
 from ..workspace import Workspace
+from . import fields
 from .fingerprints import Scan, changed, is_racy, order_key, settings_blob
 from .fresh import FORMAT, SCHEMA, JournalMark  # noqa: F401 - FORMAT and SCHEMA are read from here too
 
@@ -44,9 +45,10 @@ CREATE INDEX IF NOT EXISTS recs_path ON recs (path);
 CREATE INDEX IF NOT EXISTS rec_owner_owner ON rec_owner (owner);
 CREATE INDEX IF NOT EXISTS rec_theme_theme ON rec_theme (theme);
 CREATE INDEX IF NOT EXISTS rec_addressee_addressee ON rec_addressee (addressee);
-"""
-_INDEX_NAMES = [line.split()[5] for line in _INDEXES.strip().splitlines()]
-INDEX_TABLES = (("rec_owner", "owner"), ("rec_theme", "theme"), ("rec_addressee", "addressee"))
+""" + fields.INDEXES
+_INDEX_NAMES = [line.split()[5] for line in _INDEXES.strip().splitlines() if line.strip()]
+INDEX_TABLES = (("rec_owner", "owner"), ("rec_theme", "theme"), ("rec_addressee", "addressee"),
+                *((name, "rec") for name in fields.NAMES))
 
 
 @attrs.frozen
@@ -156,6 +158,7 @@ def insert_recs(db: sqlite3.Connection, recs: Iterable[tuple[Recommendation, str
                    ((t, r.id) for r, _ in recs for t in {label_key(t) for t in r.themes}))
     db.executemany("INSERT INTO rec_addressee VALUES (?, ?)",
                    ((a, r.id) for r, _ in recs for a in {label_key(a) for a in r.addressed_to}))
+    fields.insert(db, [r for r, _ in recs])
 
 
 def delete_index_rows(db: sqlite3.Connection, ids: list[str]) -> None:
@@ -206,13 +209,14 @@ def write(path: Path, workspace: Workspace, state: dict[str, Recommendation], ma
 def _fill(db: sqlite3.Connection, workspace: Workspace, state: dict[str, Recommendation], rows: dict[str, str],
           mark: JournalMark, scan: Scan, token: str) -> None:
     """Write everything in one transaction; ``rows`` gets each recommendation's JSON row."""
-    db.executescript(_TABLES)
+    db.executescript(_TABLES + fields.TABLES)
     db.execute("BEGIN IMMEDIATE")
     try:
         # Indexes are dropped and built again at the end: once is cheaper than keeping them up to date.
         for name in _INDEX_NAMES:
             db.execute(f"DROP INDEX IF EXISTS {name}")
-        for table in ("recs", "rec_owner", "rec_theme", "rec_addressee", "sources", "findings", "files", "meta"):
+        for table in ("recs", "rec_owner", "rec_theme", "rec_addressee", *fields.NAMES, "sources", "findings", "files",
+                      "meta"):
             db.execute(f"DELETE FROM {table}")
         root = workspace.root
         where = {sid: p.relative_to(root).as_posix() for sid, p in workspace.source_paths.items()}

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 
 def rec_filter(*, statuses=None, sources=None, owners=None, themes=None, addressees=None, responses=None,
-               unowned=False) -> tuple[str, list[str]]:
+               unowned=False, sdgs=None, where_pairs=(), terms=()) -> tuple[str, list[str]]:
     """``(" WHERE ...", params)`` for ``recs`` rows matching every filter given (``("", [])`` for none).
 
     Each filter is a collection of exact values (owners with their
-    descendants, themes and addressees as label keys).
+    descendants, themes and addressees as label keys). ``sdgs``,
+    ``where_pairs`` (``--where``) and ``terms`` (search terms) select a superset, to be checked again
+    (see :mod:`.fields`).
     """
     where: list[str] = []
     params: list[str] = []
@@ -34,4 +36,10 @@ def rec_filter(*, statuses=None, sources=None, owners=None, themes=None, address
                                   ("rec_addressee", "addressee", addressees)):
         if values is not None:
             where.append(f"id IN (SELECT rec FROM {table} WHERE {among(column, values)})")
+    if sdgs is not None or where_pairs or terms:
+        from .fields import conditions
+
+        more, more_params = conditions(sdgs=sdgs, where=where_pairs, terms=terms)
+        where.extend(more)
+        params.extend(more_params)
     return (f" WHERE {' AND '.join(where)}" if where else ""), params

@@ -133,14 +133,15 @@ class Reading:
         final status; ``due_before``/``due_after`` are strict;
         ``changed_since`` keeps what had an event on or after that day.
         """
-        recs = [self._state[i] for i in self.query_ids(status=status, owner=owner, source=source, theme=theme,
-                                                        addressed_to=addressed_to, response=response,
-                                                        unowned=unowned, sdg=sdg, affected=affected,
-                                                        author=author, where=where)]
         from ..search import Narrowing, parse_terms
 
+        terms = parse_terms(search) if search is not None else ()
+        recs = [self._state[i] for i in self._query_ids(status=status, owner=owner, source=source, theme=theme,
+                                                         addressed_to=addressed_to, response=response,
+                                                         unowned=unowned, sdg=sdg, affected=affected,
+                                                         author=author, where=where, terms=terms)]
         narrowing = Narrowing(
-            search=parse_terms(search) if search is not None else (),
+            search=terms,
             overdue=overdue,
             due_before=parse_date(due_before, "--due-before date") if due_before is not None else None,
             due_after=parse_date(due_after, "--due-after date") if due_after is not None else None,
@@ -168,6 +169,15 @@ class Reading:
         where: Filter = None,
     ) -> list[str]:
         """Like :meth:`query`, but only the ids (cheaper: nothing is built that is not needed)."""
+        return self._query_ids(status=status, owner=owner, source=source, theme=theme, addressed_to=addressed_to,
+                               response=response, unowned=unowned, sdg=sdg, affected=affected, author=author,
+                               where=where)
+
+    def _query_ids(self, *, status: Filter, owner: Filter, source: Filter, theme: Filter, addressed_to: Filter,
+                   response: Filter, unowned: bool, sdg: Filter, affected: Filter, author: Filter, where: Filter,
+                   terms: tuple[str, ...] = ()) -> list[str]:
+        """:meth:`query_ids`; with search ``terms``, some ids without them may be left out (the cache's words
+        index narrows first), and the caller checks the terms on what is left."""
         statuses = as_set(status)
         if statuses is not None:
             for name in statuses:
@@ -190,7 +200,7 @@ class Reading:
             if name not in self.responses:
                 raise unknown("response", "responses", name, self.responses.names)
         if statuses is sources is owners is themes is addressees is responses is None and not unowned \
-                and not fields:
+                and not fields and not terms:
             return list(self._state)
 
         def matches(rec: Recommendation) -> bool:
@@ -208,8 +218,11 @@ class Reading:
         select = getattr(self._state, "select_ids", None)
         if select is not None:  # the cache narrows by its indexes; the rows it gives are checked here
             candidates = select(statuses=statuses, sources=sources, owners=owners, themes=themes,
-                                addressees=addressees, responses=responses, unowned=unowned)
+                                addressees=addressees, responses=responses, unowned=unowned, sdgs=fields.sdgs,
+                                where_pairs=fields.where, terms=terms)
             if candidates is not None:
+                chosen = set(candidates)  # in the recommendations' order, as without the cache
+                candidates = [i for i in self._state if i in chosen]
                 return [i for i in candidates if matches(self._state[i])]
         return [rec.id for rec in self._state.values() if matches(rec)]
 
