@@ -40,7 +40,8 @@ class ConsoleChannel:
                 contact = items[0].contact or "no contact: add an email in owners.yaml"
                 heading = f"{items[0].owner_name} ({owner}) <{contact}>"
             print(f"{heading}: {len(items)} reminder{'s' * (len(items) != 1)}", file=out)
-            rows = [(r.recommendation, r.rule, r.reason, r.since.isoformat()) for r in items]
+            # The day as a date, not text: the table shows it the same, and never asks whether it is a number.
+            rows = [(r.recommendation, r.rule, r.reason, r.since) for r in items]
             print(simple_table(rows, ["ID", "RULE", "WHY", "SINCE"], numparse=True), file=out)
             print(file=out)
         return [Delivery(reminder=r, ok=True) for r in reminders]
