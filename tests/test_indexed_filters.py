@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -109,3 +110,31 @@ def test_the_indexes_answer_without_building_the_others(ws):
 def test_the_quick_way_to_the_words_finds_the_same_words(text):
     assert words(text) == " " + " ".join(_WORD.findall(fold(text)))
     assert re.fullmatch(r"( \w+)*| ", words(text))
+
+
+def test_a_file_edited_after_the_cache_was_written_is_indexed_anew(ws):
+    more = ws / "more.yaml"
+    write(more, """\
+        source: {id: more, title: More, publisher: P, kind: paper, date: 2024-01-01}
+        recommendations:
+          - {id: m-1, title: Santé pour tous, text: T., addressed_to: [UN], sdgs: ["3.8"], extra: {session: 41}}
+        """)
+    Tracker.open(ws)
+    assert [r.id for r in Tracker.open(ws).query(sdg="3")] == ["m-1"]
+    write(more, """\
+        source: {id: more, title: More, publisher: P, kind: paper, date: 2024-01-01}
+        recommendations:
+          - {id: m-1, title: Education, text: T., addressed_to: [UN], sdgs: ["4.1"], extra: {session: 42}}
+          - {id: m-2, title: Santé, text: T., addressed_to: [UN], sdgs: ["3"], extra: {session: 41}}
+        """)
+    st = more.stat()
+    os.utime(more, ns=(st.st_atime_ns, st.st_mtime_ns + 3_000_000_000))
+    Tracker.open(ws)  # reads the changed file and saves its rows
+    warm = Tracker.open(ws)
+    assert isinstance(warm._state, CachedState)
+    plain = Tracker.open(ws, cache=False)
+    for filters in ({"sdg": "3"}, {"sdg": "4"}, {"where": "session=41"}, {"where": "session=42"},
+                    {"search": "sante"}, {"search": "education"}):
+        expected = [r.id for r in plain.query(**filters)]
+        assert [r.id for r in warm.query(**filters)] == expected, filters
+    assert [r.id for r in warm.query(sdg="3")] == ["m-2"]
