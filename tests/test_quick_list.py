@@ -169,7 +169,7 @@ def test_files_that_stopped_changing_are_not_hashed_again(warm, cli, monkeypatch
         raise AssertionError("a file was hashed")
 
     with monkeypatch.context() as m:
-        m.setattr(fingerprints, "file_hash", no_hashing)
+        m.setattr(fingerprints, "known_size_hash", no_hashing)
         assert "rep-forum" in cli("--root", "ws", "list").out
     path = warm / "report.yaml"
     st = path.stat()
@@ -177,3 +177,20 @@ def test_files_that_stopped_changing_are_not_hashed_again(warm, cli, monkeypatch
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert "Create a FORUM" in cli("--root", "ws", "list").out
     assert calls == [True, True, False]
+
+
+def test_a_file_of_known_size_is_hashed_as_the_safe_reader_hashes_it(tmp_path):
+    from diasporatrack.cache.fingerprints import file_hash, known_size_hash
+
+    for name, data in (("plain.yaml", b"source: {id: a}\n"), ("bom.yaml", b"\xef\xbb\xbfa: 1\n"), ("empty.yaml", b"")):
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert known_size_hash(str(path), len(data)) == file_hash(path, len(data)) is not None
+    plain = str(tmp_path / "plain.yaml")  # grown since its fingerprint was taken: the byte after it tells
+    assert known_size_hash(plain, 10) == file_hash(plain, 10) != file_hash(plain, 16)
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "plain.yaml")
+    assert known_size_hash(str(tmp_path / "link.yaml"), 16) is None  # a link is never followed
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.yaml")
+        assert known_size_hash(str(tmp_path / "pipe.yaml"), 0) is None  # never opened for reading: no hang
+    assert known_size_hash(str(tmp_path / "gone.yaml"), 3) is None

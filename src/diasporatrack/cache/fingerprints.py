@@ -66,6 +66,40 @@ def file_hash(path: Path | str, size: int | None = None) -> str | None:
     return sha256(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).hexdigest()
 
 
+def known_size_hash(path: str, size: int) -> str | None:
+    """:func:`file_hash` of a file whose fingerprint was just found to say it holds ``size`` bytes, or None.
+
+    Read without pathlib or the safe reader (a command answered from the
+    cache imports neither) but as carefully for what it does, which is
+    only to compare a hash: no link followed at the end, nothing but a
+    regular file (never a FIFO or a device), at most ``size`` + 1 bytes.
+    """
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    chunks: list[bytes] = []
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        want = size + 1
+        while want > 0:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    return sha256(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).hexdigest()
+
+
 def settings_hashes(root: Path | str) -> tuple[str | None, str | None]:
     return file_hash(os.path.join(root, CONFIG_FILE)), file_hash(os.path.join(root, OWNERS_FILE))
 
@@ -156,13 +190,20 @@ def changed(root: Path | str, scan: Scan, settings: str, files: list[tuple]) -> 
     (path, key, size, mtime_ns, ctime_ns, ino, racy, hash, ...).
     """
     stats, racy, hashes = read_settings_blob(settings)
-    if stats != scan.settings or (racy and (hashes is None or settings_hashes(root) != hashes)):
+    if stats != scan.settings or (racy and (hashes is None or _known_settings_hashes(root, scan) != hashes)):
         return True
     if len(files) != len(scan.files):
         return True
     for rel, _, size, mtime, ctime, ino, racy, digest, *_ in files:
         if scan.files.get(rel) != (size, mtime, ctime, ino):
             return True
-        if racy and (digest is None or file_hash(os.path.join(root, rel), size) != digest):
+        if racy and (digest is None or known_size_hash(os.path.join(root, rel), size) != digest):
             return True
     return False
+
+
+def _known_settings_hashes(root: Path | str, scan: Scan) -> tuple[str | None, str | None]:
+    """:func:`settings_hashes` for settings files whose fingerprints ``scan`` holds."""
+    config, owners = (None if stat is None else known_size_hash(os.path.join(root, name), stat[0])
+                      for name, stat in zip((CONFIG_FILE, OWNERS_FILE), scan.settings))
+    return config, owners
