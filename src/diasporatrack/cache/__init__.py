@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .store import STALE, Opened, new_token, open_cached, row_json, save_rows, write
 
 __all__ = ["CachedState", "JournalMark", "Opened", "STALE", "Scan", "WriterLock", "cache_dir", "cache_path", "fingerprint",
-           "new_token", "open_cached", "refresh", "refresh_now", "row_json", "save_rows", "scan", "write", "write_detached"]
+           "new_token", "open_cached", "refresh", "refresh_files", "refresh_now", "row_json", "save_rows", "scan", "write", "write_detached"]
 
 CACHE_ENV = "DIASPORATRACK_CACHE_DIR"
 
@@ -146,6 +146,36 @@ def write_detached(lock: WriterLock, workspace: Workspace, state: dict[str, Reco
         write(path, workspace, state, mark, files, token)
     finally:
         os._exit(0)
+
+
+def refresh_files(root: Path | str, files: Scan, changed: bool = True) -> Scan | None:
+    """Bring the cache up to date with the authored files by reading only those that changed since it was written.
+
+    ``files`` are fingerprints just taken; ``changed`` says they differ from
+    the cache's (False: the cache is missing or otherwise not usable). As
+    the tracker does, this is done by the one writer: if another process is
+    writing the cache, this waits for it (bounded) and fingerprints the
+    files again. Returns the fingerprints the cache now matches, or None if
+    only a full read can bring it up to date (or there is no cache).
+    """
+    from pathlib import Path
+
+    from .lock import WAIT_S, WriterLock
+
+    lock = WriterLock(cache_path(root))
+    if not lock.acquire():
+        if not lock.acquire(WAIT_S):
+            return None
+        files = scan(root)  # the other writer may have seen newer files than these
+    elif not changed:
+        lock.release()
+        return None  # nobody is writing a cache, and there is none to bring up to date: a full read
+    try:
+        if not lock.db_path.is_file():
+            return None
+        return files if refresh(lock.db_path, Path(root), files) else None
+    finally:
+        lock.release()
 
 
 def refresh_now(root: Path) -> None:

@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS rec_words (rec TEXT PRIMARY KEY, words TEXT NOT NULL)
 INDEXES = """
 CREATE INDEX IF NOT EXISTS rec_sdg_sdg ON rec_sdg (sdg);
 CREATE INDEX IF NOT EXISTS rec_extra_key ON rec_extra (key, word);
+CREATE INDEX IF NOT EXISTS rec_sdg_rec ON rec_sdg (rec);
+CREATE INDEX IF NOT EXISTS rec_extra_rec ON rec_extra (rec);
 """
 NAMES = ("rec_sdg", "rec_extra", "rec_words")
 

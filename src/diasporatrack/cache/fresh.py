@@ -164,7 +164,7 @@ class Fresh:
             pass
 
 
-def open_fresh(root: Path | str) -> Fresh | None:
+def open_fresh(root: Path | str, *, catch_up: bool = False) -> Fresh | None:
     """The cache of the workspace at ``root`` if nothing changed since it was written or saved, else None.
 
     Fresh means: the cache's format, every authored file's fingerprint
@@ -172,14 +172,37 @@ def open_fresh(root: Path | str) -> Fresh | None:
     as long as the cache folded it (nothing new to fold, nothing set aside).
     Anything else, including any error, is None: the caller then opens a
     :class:`~diasporatrack.tracker.Tracker`, which reads what changed.
+
+    With ``catch_up``, as the tracker would: a cache that only some
+    authored files are newer than is first brought up to date by reading
+    those files alone, under the writer lock; and a cache another process is
+    writing is waited for. The command after an edit, or right after a cold
+    one, is then answered from the cache too.
     """
+    from .fingerprints import scan
+
+    files = scan(root)
+    found = _look(root, files)
+    if catch_up and not isinstance(found, Fresh):
+        from . import refresh_files
+
+        files = refresh_files(root, files, changed=found == _FILES_CHANGED)
+        found = _look(root, files) if files is not None else None
+    return found if isinstance(found, Fresh) else None
+
+
+_FILES_CHANGED = "files"  # the cache is readable, but some authored file differs from what it saw
+
+
+def _look(root: Path | str, now) -> Fresh | str | None:
+    """The cache open in one snapshot if fresh for the fingerprints ``now``; :data:`_FILES_CHANGED`; else None."""
     import os
     import stat
 
     from ..jsonread import loads
     from ..places import JOURNAL_NAME
     from . import cache_file
-    from .fingerprints import changed, scan, settled
+    from .fingerprints import changed, settled
 
     path = cache_file(root)
     if any(c in path for c in "?#%") or not os.path.isfile(path):
@@ -195,9 +218,9 @@ def open_fresh(root: Path | str) -> Fresh | None:
         if meta.get("format") != SCHEMA or "names" not in meta:
             raise LookupError
         files = db.execute("SELECT path, key, size, mtime_ns, ctime_ns, ino, racy, hash FROM files").fetchall()
-        now = scan(root)
         if changed(root, now, meta["settings"], files):
-            raise LookupError
+            db.close()
+            return _FILES_CHANGED
         mark = JournalMark.from_json(meta["journal"])
         if not _journal_at(os.path.join(root, JOURNAL_NAME), mark, os, stat):
             raise LookupError

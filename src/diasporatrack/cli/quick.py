@@ -8,9 +8,12 @@ takes only what it can answer exactly as the full command would: the
 indexed filters (status, owner, source, theme, addressee, response,
 unowned); for `list`, sorted by id, as a table or (to a program) JSON; for
 `export json`, to standard output, while no plugin but the built-ins would
-load and the workspace has no plan (`actions.yaml`). Anything else (another
-option, a value it cannot resolve, a cache that is not fresh, any error)
-returns None before printing a thing, and the full command runs.
+load and the workspace has no plan (`actions.yaml`). A cache that only some
+edited files are newer than is first brought up to date by reading those
+files alone (what the full command would do first too). Anything else
+(another option, a value it cannot resolve, a cache that cannot be made
+fresh that way, any error) returns None before printing a thing, and the
+full command runs.
 """
 
 from __future__ import annotations
@@ -96,7 +99,8 @@ def answer_list(given: dict) -> int | None:
         from ..places import locate_root
 
         root = locate_root(given["root"])
-        fresh = open_fresh(root) if root is not None else None
+        # A cache that only some edited files are newer than is brought up to date first, reading those alone.
+        fresh = open_fresh(root, catch_up=True) if root is not None else None
     except Exception:  # noqa: BLE001 - no workspace, an unreadable one: the full command says why
         return None
     if fresh is None:
