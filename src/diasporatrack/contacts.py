@@ -50,6 +50,8 @@ def contact_problem(address: str) -> str | None:
             return None
     except IndexError:  # the parser's way of saying it ran out of text ("", "name@")
         reason = "no domain after the @"
+    except AttributeError:  # the parser's own slip on some broken domains ("0@[", Python 3.11)
+        reason = "its domain cannot be read"
     except (ValueError, HeaderParseError) as err:
         reason = _bounded(" ".join(str(err).split()), quote=False)
     else:
@@ -60,7 +62,7 @@ def contact_problem(address: str) -> str | None:
     try:
         if bare and bare != address and parse(bare) == bare:
             return f"{shown} is not a plain e-mail address (write only {bare!r})"
-    except (ValueError, IndexError, HeaderParseError):
+    except (ValueError, IndexError, AttributeError, HeaderParseError):
         pass
     return f"{shown} is not an e-mail address ({reason})"
 
