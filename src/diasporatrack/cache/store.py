@@ -197,6 +197,9 @@ def write(path: Path, workspace: Workspace, state: dict[str, Recommendation], ma
     for attempt in (1, 2):
         try:
             db = connect(path)
+            # Building the indexes sorts every row: with room for that in memory (64 MiB, this connection only;
+            # readers keep SQLite's default) a whole write costs about a tenth less.
+            db.execute("PRAGMA cache_size = -65536")
             try:
                 _fill(db, workspace, state, rows, mark, scan, token)
             finally:
