@@ -477,3 +477,25 @@ def test_a_bad_sender_stops_before_anything_is_sent(mail_ws, smtp, cli):
     after = snapshot(mail_ws)
     assert after.pop(".remind.lock") == hashlib.sha256(b"").hexdigest()
     assert inbox.messages == [] and after == before
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    (lambda: 1 / 0, "plugin 'test-plugin' failed in plan rule 'bad' for act-1: ZeroDivisionError"),
+    (lambda: ["remember me"], "plugin 'test-plugin' returned str from plan rule 'bad' "
+                              "(check_action() must return diasporatrack.Reminder values)"),
+])
+def test_a_plan_rule_that_fails_or_answers_something_else_is_named(ws, answer, message):
+    write(ws / "actions.yaml", "actions:\n  - id: act-1\n    title: Start\n    implements: [rep-health]\n")
+
+    class Bad:
+        name, description = "bad", "misbehaves"
+
+        def check_action(self, action, plan, context):
+            return answer()
+
+    tracker = Tracker.open(ws, plugins=[plugin(register_plan_rules=lambda: [Bad()])])
+    before = snapshot(ws)
+    with pytest.raises(PluginError) as raised:
+        remind(tracker, today="2025-07-02")
+    assert str(raised.value).startswith(message)
+    assert snapshot(ws) == before

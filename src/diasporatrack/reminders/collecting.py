@@ -76,7 +76,6 @@ def _built(tracker: Tracker, ids: list[str]) -> list:
 def _plan_reminders(tracker: Tracker, context: Context) -> list[Reminder]:
     """What the plan rules say of every unfinished action (none without an actions.yaml)."""
     from ..actions import checked_plan
-    from ..plugins import PluginError, _describe
 
     plan = checked_plan(tracker)
     found: list[Reminder] = []
@@ -86,15 +85,9 @@ def _plan_reminders(tracker: Tracker, context: Context) -> list[Reminder]:
             continue
         for rule in registry:
             plugin = registry.owners.get(rule.name, "?")
-            try:
-                got = list(rule.check_action(action, plan, context) or ())
-            except BaseException as err:  # noqa: BLE001 - a plan rule's failure is named like any rule's
-                raise PluginError(f"plugin {plugin!r} failed in plan rule {rule.name!r} for {action.id}: "
-                                  f"{_describe(err)}") from err
+            got = _answers(plugin, f"plan rule {rule.name!r}", action.id, "check_action",
+                           lambda: rule.check_action(action, plan, context))  # noqa: B023 - called at once
             for item in got:
-                if not isinstance(item, Reminder):
-                    raise PluginError(f"plugin {plugin!r} returned {type(item).__name__} from plan rule "
-                                      f"{rule.name!r} (check_action() must return diasporatrack.Reminder values)")
                 found.append(item if item.subject else attrs.evolve(item, subject="action"))
     return found
 
@@ -126,22 +119,26 @@ def _completer(tracker: Tracker):
 
 def _checker(tracker: Tracker, rule):
     """``rule.check`` with its failures and wrong answers named after the plugin."""
-    from ..plugins import PluginError, _describe
-
     plugin = tracker.plugins.reminder_rules.owners.get(rule.name, "?")
-    check = rule.check
+    check, what = rule.check, f"reminder rule {rule.name!r}"
 
     def run(rec, context) -> list[Reminder]:
-        try:
-            found = list(check(rec, context) or ())
-        except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a rule are named too
-            raise PluginError(f"plugin {plugin!r} failed in reminder rule {rule.name!r} for {rec.id}: "
-                              f"{_describe(err)}") from err
-        for item in found:
-            if not isinstance(item, Reminder):
-                raise PluginError(f"plugin {plugin!r} returned {type(item).__name__} from reminder rule "
-                                  f"{rule.name!r} (check() must return diasporatrack.Reminder values)")
-        return found
+        return _answers(plugin, what, rec.id, "check", lambda: check(rec, context))
 
     return run
+
+
+def _answers(plugin: str, what: str, about: str, method: str, call) -> list[Reminder]:
+    """What a rule's ``call()`` returns, each a Reminder, or a PluginError naming the plugin, the rule and the item."""
+    from ..plugins import PluginError, _describe
+
+    try:
+        found = list(call() or ())
+    except BaseException as err:  # noqa: BLE001 - sys.exit() and Ctrl-C in a rule are named too
+        raise PluginError(f"plugin {plugin!r} failed in {what} for {about}: {_describe(err)}") from err
+    for item in found:
+        if not isinstance(item, Reminder):
+            raise PluginError(f"plugin {plugin!r} returned {type(item).__name__} from {what} "
+                              f"({method}() must return diasporatrack.Reminder values)")
+    return found
 
