@@ -115,6 +115,20 @@ def _hermetic(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         monkeypatch.setenv("DIASPORATRACK_LOAD_PLUGINS", "")  # none: the environment's plugins stay out
 
 
+def answers_of(monkeypatch: pytest.MonkeyPatch, module, name: str) -> list[bool]:
+    """Records, for each call of ``module.name`` (a quick path's ``answer_*``), whether it answered (not None)."""
+    calls: list[bool] = []
+    original = getattr(module, name)
+
+    def spy(given):
+        code = original(given)
+        calls.append(code is not None)
+        return code
+
+    monkeypatch.setattr(module, name, spy)
+    return calls
+
+
 def trust(*files: Path) -> None:
     """Trust plugin files as they are now (in the test's own config folder)."""
     from diasporatrack.trust import trust as record

@@ -19,7 +19,7 @@ from diasporatrack import entrypoints
 from diasporatrack.cli import quick
 from diasporatrack.tracker import Tracker
 
-from conftest import SHIPPED, write
+from conftest import SHIPPED, answers_of, write
 
 GENERATED = re.compile(r'\n  "generated": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ",\n')
 
@@ -118,16 +118,7 @@ def same_time(out: str) -> str:
 @pytest.fixture
 def answered(monkeypatch) -> list[bool]:
     """Records whether each `export json` was written from the cache."""
-    calls: list[bool] = []
-    original = quick.answer_export
-
-    def spy(given):
-        code = original(given)
-        calls.append(code is not None)
-        return code
-
-    monkeypatch.setattr(quick, "answer_export", spy)
-    return calls
+    return answers_of(monkeypatch, quick, "answer_export")
 
 
 def full(argv: list[str], capsys, monkeypatch) -> tuple[int, str, str]:

@@ -16,7 +16,7 @@ from diasporatrack import cli as cli_package
 from diasporatrack.cli import quick
 from diasporatrack.tracker import Tracker
 
-from conftest import write
+from conftest import answers_of, write
 
 EXTRA = """\
 source:
@@ -63,16 +63,7 @@ def warm(ws):
 
 def answered(monkeypatch) -> list[bool]:
     """Records whether each run was answered from the cache."""
-    calls: list[bool] = []
-    original = quick.answer_list
-
-    def spy(given):
-        code = original(given)
-        calls.append(code is not None)
-        return code
-
-    monkeypatch.setattr(quick, "answer_list", spy)
-    return calls
+    return answers_of(monkeypatch, quick, "answer_list")
 
 
 FILTERS = st.lists(st.sampled_from([
